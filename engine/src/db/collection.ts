@@ -1,0 +1,486 @@
+import { EventEmitter } from 'node:events';
+import { ioError, StorageError } from '../errors.js';
+import type { AppendableFile, FileSystem } from '../fs/file-system.js';
+import { type BatchOp, ValueKind } from '../log/write-batch.js';
+import { Memtable } from '../memtable/memtable.js';
+import { BlockCache } from '../table/block-cache.js';
+import { keyHash } from '../table/bloom.js';
+import { compareKeys } from '../util/key-order.js';
+import { type KeyRange, normalizeRange, type RangeOptions } from '../util/key-range.js';
+import type { FileMeta } from '../version/file-meta.js';
+import { Version } from '../version/version.js';
+import type { VersionSet } from '../version/version-set.js';
+import { CommitQueue, type CommitTarget } from './commit-queue.js';
+import { LOCK_FILE, pathIn, tableFileName, walFileName } from './file-names.js';
+import { writeLevel0Table } from './flush.js';
+import { CollectionLock } from './lock.js';
+import type { CollectionOptions } from './options.js';
+import { recover } from './recovery.js';
+import type { EntrySource } from './scan/entry-source.js';
+import { LevelSource } from './scan/level-source.js';
+import { MemtableSource } from './scan/memtable-source.js';
+import { type ReadView, ScanIterator } from './scan/scan-iterator.js';
+import { TableSource } from './scan/table-source.js';
+import { TableCache } from './table-cache.js';
+import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
+import type { CollectionStats, FlushEvent } from './stats.js';
+
+export interface WriteOptions {
+  sync?: boolean;
+}
+
+export type BatchOperation = { type: 'put'; key: string; value: string } | { type: 'delete'; key: string };
+
+type State = 'open' | 'closing' | 'closed';
+
+/**
+ * One LSM tree: a mutable memtable with its WAL, immutable memtables waiting
+ * for flush, and the SSTables of the current Version. Reads are synchronous
+ * under the hood (memtables in memory, blocks by pread) and wrapped in
+ * promises; writes go through the CommitQueue.
+ */
+export class Collection implements CommitTarget {
+  private readonly events = new EventEmitter();
+  private readonly commits: CommitQueue;
+  private readonly tables: TableCache;
+  private mem: Memtable;
+  /** Full memtables waiting for flush, oldest first. */
+  private imms: Memtable[];
+  private readonly walFiles = new Map<number, AppendableFile>();
+  wal: AppendableFile;
+  walReady: Promise<void>;
+  lastSequence: number;
+  failure: StorageError | undefined;
+  private state: State = 'open';
+  private closing: Promise<void> | undefined;
+  private flushing: Promise<void> | undefined;
+  private roomWaiters: (() => void)[] = [];
+  private readonly snapshots = new Map<number, number>();
+  private readonly pinnedVersions = new Map<Version, number>();
+  private readonly obsoleteTables = new Set<number>();
+  private readonly scans = new Set<ScanIterator>();
+  private flushCount = 0;
+  private bytesFlushed = 0;
+
+  private constructor(
+    readonly name: string,
+    readonly directory: string,
+    private readonly fs: FileSystem,
+    readonly options: Readonly<CollectionOptions>,
+    private readonly versions: VersionSet,
+    private readonly lock: CollectionLock,
+    recovered: Memtable[],
+    lastSequence: number,
+    wal: AppendableFile,
+    walNumber: number,
+  ) {
+    this.tables = new TableCache(fs, directory, new BlockCache(options.blockCacheBytes));
+    this.commits = new CommitQueue(this);
+    this.imms = recovered;
+    this.lastSequence = lastSequence;
+    this.wal = wal;
+    this.walReady = Promise.resolve();
+    this.walFiles.set(walNumber, wal);
+    this.mem = new Memtable(walNumber);
+  }
+
+  /** Opens (recovering if needed) the collection stored in `directory`. Used by StorageManager. */
+  static async open(fs: FileSystem, directory: string, name: string): Promise<Collection> {
+    const lock = await CollectionLock.acquire(fs, pathIn(directory, LOCK_FILE), name);
+    try {
+      const state = await recover(fs, directory);
+      const walNumber = state.versions.newFileNumber();
+      const walPath = pathIn(directory, walFileName(walNumber));
+      let wal: AppendableFile;
+      try {
+        wal = fs.create(walPath);
+        await fs.syncDir(directory);
+      } catch (err) {
+        throw ioError('create write-ahead log', walPath, err);
+      }
+      const c = new Collection(name, directory, fs, state.options, state.versions, lock, state.recovered, state.lastSequence, wal, walNumber);
+      c.scheduleFlush();
+      return c;
+    } catch (err) {
+      await lock.release().catch(() => {});
+      throw err;
+    }
+  }
+
+  // ---- writes -------------------------------------------------------------
+
+  put(key: string, value: string, opts?: WriteOptions): Promise<void> {
+    try {
+      return this.write([putOp(key, value)], checkSyncOption(opts));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  delete(key: string, opts?: WriteOptions): Promise<void> {
+    try {
+      return this.write([deleteOp(key)], checkSyncOption(opts));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Applies all operations atomically: after a crash, all of them or none are there. */
+  batch(ops: readonly BatchOperation[], opts?: WriteOptions): Promise<void> {
+    try {
+      const validated = batchOps(ops);
+      const sync = checkSyncOption(opts);
+      if (validated.length === 0) return this.checkWritable();
+      return this.write(validated, sync);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private checkWritable(): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.resolve();
+  }
+
+  private write(ops: BatchOp[], sync: boolean): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.imms.length >= this.options.maxImmutableMemtables) {
+      // Backpressure: flushes are behind; wait for one instead of growing memory without bound.
+      return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() => this.write(ops, sync));
+    }
+    return this.commits.submit(ops, sync);
+  }
+
+  /** CommitTarget: a committed batch enters the memtable. */
+  apply(ops: BatchOp[], firstSequence: number): void {
+    const keepOlder = this.snapshots.size > 0;
+    const mem = this.mem;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      mem.add(firstSequence + i, op.kind, op.key, op.keyBytes, op.value, op.valueBytes, keepOlder);
+    }
+  }
+
+  /** CommitTarget: rotates the memtable once it is full. */
+  afterCommit(): void {
+    if (this.mem.approximateBytes >= this.options.memtableBytes) this.rotateMemtable();
+  }
+
+  /** CommitTarget: enter the failed state; reads go on, writes are refused with `err`. */
+  fail(err: StorageError): void {
+    if (this.failure !== undefined) return;
+    this.failure = new StorageError(
+      err.code,
+      `${err.message}; collection "${this.name}" now refuses writes until it is reopened (acknowledged writes are safe in its log)`,
+      { cause: err },
+    );
+    this.events.emit('background-error', { message: this.failure.message, code: this.failure.code });
+    for (const wake of this.roomWaiters.splice(0)) wake();
+  }
+
+  private rotateMemtable(): void {
+    const number = this.versions.newFileNumber();
+    const path = pathIn(this.directory, walFileName(number));
+    let wal: AppendableFile;
+    try {
+      wal = this.fs.create(path);
+    } catch (err) {
+      this.fail(ioError('create write-ahead log', path, err));
+      return;
+    }
+    this.walReady = this.fs.syncDir(this.directory).catch((err) => {
+      const e = ioError('fsync directory for new write-ahead log', this.directory, err);
+      this.fail(e);
+      throw e;
+    });
+    this.walReady.catch(() => {});
+    this.imms.push(this.mem);
+    this.mem = new Memtable(number);
+    this.wal = wal;
+    this.walFiles.set(number, wal);
+    this.scheduleFlush();
+  }
+
+  // ---- flush --------------------------------------------------------------
+
+  /** Writes the memtable to an L0 table; resolves once the table is on disk and in the manifest. */
+  async flush(): Promise<void> {
+    await this.checkWritable();
+    await this.commits.idle();
+    if (this.mem.size > 0) this.rotateMemtable();
+    while (this.imms.length > 0) {
+      if (this.failure) throw this.failure;
+      if (this.state === 'closed') throw this.closedError();
+      this.scheduleFlush();
+      await this.flushing;
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing !== undefined || this.imms.length === 0 || this.failure !== undefined || this.state === 'closed') return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined;
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.imms.length > 0 && this.failure === undefined && this.state !== 'closed') {
+      const memtable = this.imms[0];
+      const started = performance.now();
+      try {
+        let meta: FileMeta | undefined;
+        const id = this.versions.newFileNumber();
+        if (memtable.size > 0) {
+          this.events.emit('flush-start', { id, entries: memtable.size, memtableBytes: memtable.approximateBytes });
+          meta = await writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
+        }
+        const logNumber = this.imms[1]?.walNumber ?? this.mem.walNumber;
+        await this.versions.logAndApply({ added: meta ? [meta] : [], logNumber, lastSequence: memtable.maxSequence });
+        this.imms.shift();
+        const wal = this.walFiles.get(memtable.walNumber);
+        this.walFiles.delete(memtable.walNumber);
+        if (wal) {
+          await this.commits.settle(wal);
+          await wal.close();
+        }
+        await this.fs.remove(pathIn(this.directory, walFileName(memtable.walNumber)));
+        if (meta) {
+          this.flushCount++;
+          this.bytesFlushed += meta.size;
+          const event: FlushEvent = {
+            id: meta.id,
+            level: 0,
+            bytes: meta.size,
+            entries: meta.entries,
+            tombstones: meta.tombstones,
+            minKey: meta.minKey,
+            maxKey: meta.maxKey,
+            durationMs: performance.now() - started,
+          };
+          this.events.emit('flush', event);
+          this.events.emit('flush-end', event);
+          this.emitVersion();
+        }
+      } catch (err) {
+        this.fail(err instanceof StorageError ? err : ioError('flush memtable', this.directory, err));
+        return;
+      } finally {
+        for (const wake of this.roomWaiters.splice(0)) wake();
+      }
+    }
+  }
+
+  private emitVersion(): void {
+    if (this.events.listenerCount('version') === 0) return;
+    this.events.emit('version', { levels: this.describeLevels() });
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  get(key: string): Promise<string | undefined> {
+    try {
+      return Promise.resolve(this.getSync(key));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  exists(key: string): Promise<boolean> {
+    try {
+      return Promise.resolve(this.getSync(key) !== undefined);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Synchronous point lookup; newest source first, so the first hit wins. */
+  getSync(key: string): string | undefined {
+    if (this.state === 'closed') throw this.closedError();
+    const keyBytes = checkKey(key);
+    let v = this.mem.get(key);
+    if (v !== undefined) return v.kind === ValueKind.Put ? v.value : undefined;
+    for (let i = this.imms.length - 1; i >= 0; i--) {
+      v = this.imms[i].get(key);
+      if (v !== undefined) return v.kind === ValueKind.Put ? v.value : undefined;
+    }
+    const levels = this.versions.current.levels;
+    let target: Buffer | undefined;
+    let hash = 0;
+    for (let level = 0; level < levels.length; level++) {
+      const files = levels[level];
+      if (files.length === 0) continue;
+      const candidates = level === 0 ? files : [Version.findFile(files, key)];
+      for (const file of candidates) {
+        if (file === undefined || compareKeys(key, file.minKey) < 0 || compareKeys(key, file.maxKey) > 0) continue;
+        if (target === undefined) {
+          target = Buffer.allocUnsafe(keyBytes);
+          target.write(key, 0, keyBytes, 'utf8');
+          hash = keyHash(target);
+        }
+        const table = this.tables.get(file);
+        if (this.options.bloomBitsPerKey > 0 && !table.mayContain(hash)) continue;
+        const hit = table.get(target);
+        if (hit !== undefined) return hit.kind === ValueKind.Put ? hit.value : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A point-in-time scan: writes, flushes and compactions after this call are
+   * not seen, and the files it reads stay on disk until it ends.
+   */
+  scan(range?: RangeOptions): ScanIterator {
+    return this.openScan(normalizeRange(range), true);
+  }
+
+  /** @internal for the abstract-level adapter: an iterator that may seek again after reaching its end. */
+  openScan(range: KeyRange, releaseAtEnd: boolean): ScanIterator {
+    if (this.state === 'closed') throw this.closedError();
+    const it = new ScanIterator(this.pinView(), range, () => this.state === 'closed', (done) => this.scans.delete(done), releaseAtEnd);
+    this.scans.add(it);
+    return it;
+  }
+
+  private pinView(): ReadView {
+    const snapshot = this.lastSequence;
+    const mem = this.mem;
+    const imms = [...this.imms];
+    const version = this.versions.current;
+    this.snapshots.set(snapshot, (this.snapshots.get(snapshot) ?? 0) + 1);
+    this.pinnedVersions.set(version, (this.pinnedVersions.get(version) ?? 0) + 1);
+    let released = false;
+    return {
+      snapshot,
+      sources: (range) => this.buildSources(mem, imms, version, snapshot, range),
+      release: () => {
+        if (released) return;
+        released = true;
+        const s = this.snapshots.get(snapshot)! - 1;
+        if (s === 0) this.snapshots.delete(snapshot);
+        else this.snapshots.set(snapshot, s);
+        const v = this.pinnedVersions.get(version)! - 1;
+        if (v === 0) this.pinnedVersions.delete(version);
+        else this.pinnedVersions.set(version, v);
+        void this.deleteObsoleteTables();
+      },
+    };
+  }
+
+  private buildSources(mem: Memtable, imms: Memtable[], version: Version, snapshot: number, range: KeyRange): EntrySource[] {
+    const sources: EntrySource[] = [new MemtableSource(mem, snapshot, range)];
+    for (let i = imms.length - 1; i >= 0; i--) sources.push(new MemtableSource(imms[i], snapshot, range));
+    const start = range.reverse ? range.upper : range.lower;
+    const inclusive = range.reverse ? range.upperInclusive : range.lowerInclusive;
+    const open = (meta: FileMeta) => this.tables.get(meta);
+    version.levels.forEach((files, level) => {
+      if (files.length === 0) return;
+      if (level > 0) {
+        sources.push(new LevelSource(files, open, range.reverse, start, inclusive));
+        return;
+      }
+      for (const f of files) {
+        if (range.lower !== undefined && compareKeys(f.maxKey, range.lower) < 0) continue;
+        if (range.upper !== undefined && compareKeys(f.minKey, range.upper) > 0) continue;
+        sources.push(new TableSource(open(f), range.reverse).seek(start, inclusive));
+      }
+    });
+    return sources;
+  }
+
+  /** Deletes tables that left the current Version once no pinned Version still lists them. */
+  private async deleteObsoleteTables(): Promise<void> {
+    if (this.obsoleteTables.size === 0) return;
+    const inUse = new Set<number>();
+    for (const v of [this.versions.current, ...this.pinnedVersions.keys()]) for (const f of v.files()) inUse.add(f.id);
+    for (const id of [...this.obsoleteTables]) {
+      if (inUse.has(id)) continue;
+      this.obsoleteTables.delete(id);
+      await this.tables.evict(id);
+      await this.fs.remove(pathIn(this.directory, tableFileName(id))).catch(() => {});
+    }
+  }
+
+  // ---- observation ----------------------------------------------------------
+
+  on(event: string, listener: (payload: any) => void): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off(event: string, listener: (payload: any) => void): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  private describeLevels() {
+    return this.versions.current.levels.map((files, level) => ({
+      level,
+      fileCount: files.length,
+      bytes: files.reduce((n, f) => n + f.size, 0),
+      entries: files.reduce((n, f) => n + f.entries, 0),
+      files: files.map((f) => ({
+        id: f.id,
+        bytes: f.size,
+        entries: f.entries,
+        tombstones: f.tombstones,
+        minKey: f.minKey,
+        maxKey: f.maxKey,
+        minSequence: f.minSequence,
+        maxSequence: f.maxSequence,
+      })),
+    }));
+  }
+
+  stats(): CollectionStats {
+    return {
+      name: this.name,
+      lastSequence: this.lastSequence,
+      memtable: { bytes: this.mem.approximateBytes, entries: this.mem.size, limitBytes: this.options.memtableBytes },
+      immutableMemtables: this.imms.map((m) => ({ bytes: m.approximateBytes, entries: m.size })),
+      levels: this.describeLevels(),
+      blockCache: { capacityBytes: this.tables.blocks.capacityBytes, usedBytes: this.tables.blocks.usedBytes },
+      totals: {
+        userBytesWritten: this.commits.userBytesWritten,
+        walBytesWritten: this.commits.walBytesWritten,
+        flushes: this.flushCount,
+        bytesFlushed: this.bytesFlushed,
+      },
+      openScans: this.scans.size,
+      writeError: this.failure?.message,
+    };
+  }
+
+  // ---- lifecycle --------------------------------------------------------------
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Waits for in-flight writes and any running flush, ends open scans, and releases the lock. */
+  close(): Promise<void> {
+    if (this.closing === undefined) this.closing = this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.state = 'closing';
+    for (const wake of this.roomWaiters.splice(0)) wake();
+    await this.commits.idle();
+    await this.flushing?.catch(() => {});
+    this.state = 'closed';
+    for (const it of [...this.scans]) it.end();
+    await this.tables.closeAll();
+    for (const wal of this.walFiles.values()) await wal.close().catch(() => {});
+    this.walFiles.clear();
+    await this.versions.close().catch(() => {});
+    await this.lock.release();
+  }
+
+  private closedError(): StorageError {
+    return new StorageError('CLOSED', `collection "${this.name}" is closed`);
+  }
+}

@@ -1,0 +1,45 @@
+import type { FileSystem } from '../fs/file-system.js';
+import type { Memtable } from '../memtable/memtable.js';
+import { TableBuilder } from '../table/table-builder.js';
+import type { FileMeta } from '../version/file-meta.js';
+import { pathIn, tableFileName } from './file-names.js';
+import type { CollectionOptions } from './options.js';
+
+/** Entries written between yields to the event loop, so a flush never blocks writers for long. */
+const ENTRIES_PER_SLICE = 2048;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Writes an immutable memtable's newest versions to a new L0 table and
+ * fsyncs it and its directory. On failure the partial file is removed.
+ * Scans that still need older versions read the memtable object itself.
+ */
+export async function writeLevel0Table(fs: FileSystem, dir: string, memtable: Memtable, id: number, options: CollectionOptions): Promise<FileMeta> {
+  const path = pathIn(dir, tableFileName(id));
+  const builder = new TableBuilder(fs.create(path), options);
+  try {
+    let n = 0;
+    for (const e of memtable.entries()) {
+      builder.addString(e.key, e.sequence, e.kind, e.value);
+      if (++n % ENTRIES_PER_SLICE === 0) await yieldToEventLoop();
+    }
+    const built = await builder.finish();
+    await fs.syncDir(dir);
+    return {
+      id,
+      level: 0,
+      size: built.fileSize,
+      entries: built.entries,
+      tombstones: built.tombstones,
+      minKey: built.minKey,
+      maxKey: built.maxKey,
+      minSequence: built.minSequence,
+      maxSequence: built.maxSequence,
+    };
+  } catch (err) {
+    await builder.abandon();
+    await fs.remove(path).catch(() => {});
+    throw err;
+  }
+}

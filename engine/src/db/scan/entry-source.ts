@@ -1,0 +1,16 @@
+import type { ValueKind } from '../../log/write-batch.js';
+
+/**
+ * A positioned cursor over sorted entries, moving in the scan's direction.
+ * Memtables, SSTables and whole levels all implement it, and the merging
+ * iterator combines them. Everything here is synchronous: blocks are read
+ * with pread, so a scan does no per-entry awaiting.
+ */
+export interface EntrySource {
+  readonly valid: boolean;
+  readonly key: string;
+  readonly sequence: number;
+  readonly kind: ValueKind;
+  value(): string;
+  next(): void;
+}

@@ -1,0 +1,84 @@
+import type { ValueKind } from '../../log/write-batch.js';
+import type { TableReader } from '../../table/table-reader.js';
+import { compareKeys } from '../../util/key-order.js';
+import type { FileMeta } from '../../version/file-meta.js';
+import type { EntrySource } from './entry-source.js';
+import { TableSource } from './table-source.js';
+
+/**
+ * Concatenates the sorted, non-overlapping files of one level (L1 and
+ * deeper), opening each table only when the scan reaches it.
+ */
+export class LevelSource implements EntrySource {
+  private file: number;
+  private current: TableSource | undefined;
+
+  constructor(
+    private readonly files: readonly FileMeta[],
+    private readonly open: (meta: FileMeta) => TableReader,
+    private readonly reverse: boolean,
+    target: string | undefined,
+    inclusive: boolean,
+  ) {
+    if (!reverse) {
+      // first file whose maxKey >= target
+      let lo = 0;
+      let hi = files.length;
+      if (target !== undefined) {
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (compareKeys(files[mid].maxKey, target) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+      }
+      this.file = lo;
+    } else {
+      // last file whose minKey <= target
+      let lo = -1;
+      let hi = files.length - 1;
+      if (target !== undefined) {
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (compareKeys(files[mid].minKey, target) <= 0) lo = mid;
+          else hi = mid - 1;
+        }
+      } else lo = hi;
+      this.file = lo;
+    }
+    this.openAt(target, inclusive);
+  }
+
+  get valid(): boolean {
+    return this.current !== undefined && this.current.valid;
+  }
+  get key(): string {
+    return this.current!.key;
+  }
+  get sequence(): number {
+    return this.current!.sequence;
+  }
+  get kind(): ValueKind {
+    return this.current!.kind;
+  }
+  value(): string {
+    return this.current!.value();
+  }
+
+  next(): void {
+    this.current!.next();
+    if (!this.current!.valid) {
+      this.file += this.reverse ? -1 : 1;
+      this.openAt(undefined, true);
+    }
+  }
+
+  private openAt(target: string | undefined, inclusive: boolean): void {
+    while (this.file >= 0 && this.file < this.files.length) {
+      this.current = new TableSource(this.open(this.files[this.file]), this.reverse).seek(target, inclusive);
+      if (this.current.valid) return;
+      this.file += this.reverse ? -1 : 1;
+      target = undefined;
+    }
+    this.current = undefined;
+  }
+}

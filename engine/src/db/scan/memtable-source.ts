@@ -1,0 +1,51 @@
+import type { ValueKind } from '../../log/write-batch.js';
+import type { Memtable, MemtableEntry } from '../../memtable/memtable.js';
+import type { KeyRange } from '../../util/key-range.js';
+import type { EntrySource } from './entry-source.js';
+
+const CHUNK = 64;
+
+/** Reads a memtable in chunks, re-seeking after the last key each time, so concurrent inserts are harmless. */
+export class MemtableSource implements EntrySource {
+  private chunk: MemtableEntry[] = [];
+  private index = 0;
+  private exhausted = false;
+
+  constructor(
+    private readonly memtable: Memtable,
+    private readonly snapshot: number,
+    private readonly range: KeyRange,
+  ) {
+    const start = range.reverse ? range.upper : range.lower;
+    const inclusive = range.reverse ? range.upperInclusive : range.lowerInclusive;
+    this.fill(start, inclusive);
+  }
+
+  get valid(): boolean {
+    return this.index < this.chunk.length;
+  }
+  get key(): string {
+    return this.chunk[this.index].key;
+  }
+  get sequence(): number {
+    return this.chunk[this.index].sequence;
+  }
+  get kind(): ValueKind {
+    return this.chunk[this.index].kind;
+  }
+  value(): string {
+    return this.chunk[this.index].value;
+  }
+
+  next(): void {
+    this.index++;
+    if (this.index === this.chunk.length && !this.exhausted) this.fill(this.chunk[this.index - 1].key, false);
+  }
+
+  private fill(from: string | undefined, inclusive: boolean): void {
+    this.chunk = [];
+    this.index = 0;
+    this.memtable.collect(from, inclusive, this.range.reverse, this.snapshot, CHUNK, this.chunk);
+    if (this.chunk.length < CHUNK) this.exhausted = true;
+  }
+}

@@ -1,0 +1,136 @@
+import { StorageError } from '../../errors.js';
+import type { KeyRange } from '../../util/key-range.js';
+import { isEmptyRange } from '../../util/key-range.js';
+import { compareKeys } from '../../util/key-order.js';
+import type { EntrySource } from './entry-source.js';
+import { MergingIterator } from './merging-iterator.js';
+
+/** What a scan pins for its whole life: the snapshot and the sources it may read. */
+export interface ReadView {
+  snapshot: number;
+  sources(range: KeyRange): EntrySource[];
+  release(): void;
+}
+
+const BATCH = 256;
+
+const abandoned = new FinalizationRegistry<ReadView>((view) => view.release());
+
+/**
+ * The public scan iterator. Entries are produced synchronously in batches
+ * of up to 256 and handed out from a buffer, so iterating costs no I/O wait
+ * per entry. It holds a ReadView until it ends, is returned from, or is
+ * garbage-collected, so files it reads are never deleted under it.
+ */
+export class ScanIterator implements AsyncIterableIterator<[string, string]> {
+  private buffer: [string, string][] = [];
+  private pos = 0;
+  private merged: MergingIterator | undefined;
+  private remaining: number;
+  private ended = false;
+  private exhausted = false;
+  private seekRange: KeyRange | undefined;
+
+  constructor(
+    private readonly view: ReadView,
+    private range: KeyRange,
+    private readonly isClosed: () => boolean,
+    private readonly onEnd: (it: ScanIterator) => void,
+    /** False for iterators that may seek() again after reaching the end (the abstract-level adapter). */
+    private readonly releaseAtEnd = true,
+  ) {
+    this.remaining = range.limit;
+    abandoned.register(this, view, this);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<[string, string]>> {
+    try {
+      const entry = this.nextSync();
+      return Promise.resolve(entry === undefined ? { done: true, value: undefined } : { done: false, value: entry });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Up to `max` entries at once (empty when done): the adapter's nextv path. */
+  nextBatch(max: number): [string, string][] {
+    const out: [string, string][] = [];
+    while (out.length < max) {
+      const e = this.nextSync();
+      if (e === undefined) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  return(): Promise<IteratorResult<[string, string]>> {
+    this.end();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  /** Moves to the first entry at/after (or at/before, in reverse) `target`, within the original range. */
+  seek(target: string): void {
+    if (this.isClosed()) throw new StorageError('CLOSED', 'collection is closed');
+    if (this.ended) return;
+    this.exhausted = false;
+    const r = { ...this.range };
+    if (!r.reverse) {
+      if (r.lower === undefined || compareKeys(target, r.lower) > 0 || (compareKeys(target, r.lower) === 0 && r.lowerInclusive)) {
+        r.lower = target;
+        r.lowerInclusive = true;
+      }
+    } else if (r.upper === undefined || compareKeys(target, r.upper) < 0 || (compareKeys(target, r.upper) === 0 && r.upperInclusive)) {
+      r.upper = target;
+      r.upperInclusive = true;
+    }
+    this.seekRange = r;
+    this.merged = undefined;
+    this.buffer = [];
+    this.pos = 0;
+  }
+
+  private nextSync(): [string, string] | undefined {
+    if (this.ended || this.exhausted) return undefined;
+    if (this.isClosed()) {
+      this.end();
+      throw new StorageError('CLOSED', 'collection was closed while a scan was open');
+    }
+    if (this.pos < this.buffer.length) return this.buffer[this.pos++];
+    if (this.remaining <= 0) return this.finish();
+    try {
+      if (this.merged === undefined) {
+        const r = this.seekRange ?? this.range;
+        this.merged = isEmptyRange({ ...r, limit: 1 }) ? undefined : new MergingIterator(this.view.sources(r), r, this.view.snapshot);
+      }
+      this.buffer = [];
+      this.pos = 0;
+      this.merged?.fill(this.buffer, Math.min(BATCH, this.remaining));
+    } catch (err) {
+      this.end();
+      throw err;
+    }
+    this.remaining -= this.buffer.length;
+    if (this.buffer.length === 0) return this.finish();
+    return this.buffer[this.pos++];
+  }
+
+  private finish(): undefined {
+    this.exhausted = true;
+    if (this.releaseAtEnd) this.end();
+    return undefined;
+  }
+
+  /** Releases the pinned view; idempotent. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.buffer = [];
+    abandoned.unregister(this);
+    this.view.release();
+    this.onEnd(this);
+  }
+}

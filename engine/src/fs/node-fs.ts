@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import type { AppendableFile, FileSystem, ReadableFile } from './file-system.js';
+
+const fdatasync = promisify(fs.fdatasync);
+const fsyncFd = promisify(fs.fsync);
+
+class NodeAppendableFile implements AppendableFile {
+  private fd: number;
+  size: number;
+
+  constructor(readonly path: string, fd: number, size: number) {
+    this.fd = fd;
+    this.size = size;
+  }
+
+  append(data: Uint8Array): void {
+    let done = 0;
+    while (done < data.length) {
+      done += fs.writeSync(this.fd, data, done, data.length - done, this.size + done);
+    }
+    this.size += data.length;
+  }
+
+  truncate(size: number): void {
+    fs.ftruncateSync(this.fd, size);
+    this.size = size;
+  }
+
+  sync(): Promise<void> {
+    return fdatasync(this.fd);
+  }
+
+  async close(): Promise<void> {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    await promisify(fs.close)(fd);
+  }
+}
+
+class NodeReadableFile implements ReadableFile {
+  private fd: number;
+
+  constructor(readonly path: string, fd: number, readonly size: number) {
+    this.fd = fd;
+  }
+
+  read(position: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, buf, done, length - done, position + done);
+      if (n === 0) {
+        const err = new Error(`short read at ${position + done}`) as NodeJS.ErrnoException;
+        err.code = 'ESHORTREAD';
+        throw err;
+      }
+      done += n;
+    }
+    return buf;
+  }
+
+  async close(): Promise<void> {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    await promisify(fs.close)(fd);
+  }
+}
+
+export class NodeFileSystem implements FileSystem {
+  create(path: string): AppendableFile {
+    return new NodeAppendableFile(path, fs.openSync(path, 'w'), 0);
+  }
+
+  openAppend(path: string): AppendableFile {
+    const fd = fs.openSync(path, 'r+');
+    return new NodeAppendableFile(path, fd, fs.fstatSync(fd).size);
+  }
+
+  openRead(path: string): ReadableFile {
+    const fd = fs.openSync(path, 'r');
+    try {
+      return new NodeReadableFile(path, fd, fs.fstatSync(fd).size);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  readFile(path: string): Promise<Buffer> {
+    return fsp.readFile(path);
+  }
+
+  async writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+    const temp = `${path}.tmp`;
+    const handle = await fsp.open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(temp, path);
+    await this.syncDir(dirname(path));
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return fsp.rename(from, to);
+  }
+
+  async remove(path: string): Promise<void> {
+    await fsp.rm(path, { force: true });
+  }
+
+  async removeTree(path: string): Promise<void> {
+    await fsp.rm(path, { recursive: true, force: true });
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await fsp.mkdir(path, { recursive: true });
+  }
+
+  readdir(path: string): Promise<string[]> {
+    return fsp.readdir(path);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await fsp.access(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async syncDir(path: string): Promise<void> {
+    const fd = await promisify(fs.open)(path, 'r');
+    try {
+      await fsyncFd(fd);
+    } finally {
+      await promisify(fs.close)(fd);
+    }
+  }
+
+  async createExclusive(path: string, data: Uint8Array): Promise<boolean> {
+    try {
+      await fsp.writeFile(path, data, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Strata's public API. Everything the CLI, the desktop app and library users
+ * need is exported from here; deeper modules are internal.
+ */
+export { StorageManager, type StorageManagerOptions } from './manager/storage-manager.js';
+export { Collection, type BatchOperation, type WriteOptions } from './db/collection.js';
+export { StorageError, type StorageErrorCode } from './errors.js';
+export { DEFAULT_OPTIONS, type CollectionOptions } from './db/options.js';
+export type { CollectionStats, LevelStats, TableStats, FlushEvent } from './db/stats.js';
+export type { RangeOptions } from './util/key-range.js';
+export { compareKeys } from './util/key-order.js';
+export type { FileSystem, AppendableFile, ReadableFile } from './fs/file-system.js';
+export { NodeFileSystem } from './fs/node-fs.js';
+export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './db/validate.js';

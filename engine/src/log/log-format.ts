@@ -1,0 +1,79 @@
+/**
+ * Log file format, shared by the write-ahead log and the manifest.
+ *
+ *   file   := record*
+ *   record := payloadLength u32le | payloadChecksum u32le | headerChecksum u32le | payload
+ *
+ * headerChecksum covers the first 8 header bytes, so a damaged length is
+ * caught before it is trusted. Recovery rules (readLog):
+ *   - fewer than 12 bytes left, or a record longer than what is left: a torn
+ *     tail, dropped; everything before it is kept.
+ *   - a bad header or payload checksum on the last record, or followed only
+ *     by zero bytes (a preallocated or half-persisted tail): a torn tail too.
+ *   - a bad checksum with more data after it: corruption in the middle,
+ *     reported as CORRUPTION with the file and offset, never skipped.
+ */
+import { corruption } from '../errors.js';
+import { checksum } from '../util/checksum.js';
+
+export const RECORD_HEADER_BYTES = 12;
+
+/** Fills in the header of a record whose payload starts at byte 12 of `record`. */
+export function sealRecord(record: Buffer): Buffer {
+  const payload = record.subarray(RECORD_HEADER_BYTES);
+  record.writeUInt32LE(payload.length, 0);
+  record.writeUInt32LE(checksum(payload), 4);
+  record.writeUInt32LE(checksum(record.subarray(0, 8)), 8);
+  return record;
+}
+
+export function encodeRecord(payload: Uint8Array): Buffer {
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
+  record.set(payload, RECORD_HEADER_BYTES);
+  return sealRecord(record);
+}
+
+export interface LogContents {
+  records: Buffer[];
+  /** Offset just past the last good record: where appending may resume. */
+  validEnd: number;
+  /** True when bytes after validEnd were dropped as a torn tail. */
+  tornTail: boolean;
+}
+
+export function readLog(data: Buffer, fileName: string): LogContents {
+  const records: Buffer[] = [];
+  let pos = 0;
+  while (pos < data.length) {
+    const left = data.length - pos;
+    if (left < RECORD_HEADER_BYTES) return torn(records, pos);
+    const header = data.subarray(pos, pos + 8);
+    if (data.readUInt32LE(pos + 8) !== checksum(header)) {
+      if (isTail(data, pos + RECORD_HEADER_BYTES)) return torn(records, pos);
+      throw corruption(fileName, `bad record header checksum at offset ${pos}`);
+    }
+    const length = data.readUInt32LE(pos);
+    const end = pos + RECORD_HEADER_BYTES + length;
+    if (end > data.length) return torn(records, pos);
+    const payload = data.subarray(pos + RECORD_HEADER_BYTES, end);
+    if (data.readUInt32LE(pos + 4) !== checksum(payload)) {
+      if (isTail(data, end)) return torn(records, pos);
+      throw corruption(fileName, `bad record checksum at offset ${pos} (record of ${length} bytes)`);
+    }
+    records.push(payload);
+    pos = end;
+  }
+  return { records, validEnd: pos, tornTail: false };
+}
+
+function torn(records: Buffer[], pos: number): LogContents {
+  return { records, validEnd: pos, tornTail: true };
+}
+
+/** A damaged record counts as the tail if nothing but zero bytes follows it. */
+function isTail(data: Buffer, damagedEnd: number): boolean {
+  for (let i = damagedEnd; i < data.length; i++) {
+    if (data[i] !== 0) return false;
+  }
+  return true;
+}

@@ -1,0 +1,135 @@
+import { OrderedMap } from 'js-sdsl';
+import { ValueKind } from '../log/write-batch.js';
+import { compareKeys } from '../util/key-order.js';
+
+/**
+ * The sorted in-memory table, on js-sdsl's red-black OrderedMap.
+ *
+ * Each key maps to a chain of versions, newest first. While no scan holds a
+ * snapshot, a write simply replaces the newest version, so overwrites cost no
+ * memory. While a scan is open, older versions are kept so the scan keeps
+ * seeing the store as it was when it started.
+ */
+export interface Version {
+  sequence: number;
+  kind: ValueKind;
+  value: string;
+  older: Version | undefined;
+}
+
+/** Rough per-entry bookkeeping cost, so the memtable limit tracks real memory. */
+const ENTRY_OVERHEAD = 48;
+
+export class Memtable {
+  private readonly map = new OrderedMap<string, Version>([], compareKeys, false);
+  private bytes = 0;
+  private count = 0;
+  private tombstoneCount = 0;
+  minSequence = Infinity;
+  maxSequence = 0;
+
+  /** @param walNumber the WAL file that holds this memtable's writes. */
+  constructor(readonly walNumber: number) {}
+
+  get approximateBytes(): number {
+    return this.bytes;
+  }
+
+  /** Number of distinct keys. */
+  get size(): number {
+    return this.count;
+  }
+
+  get tombstones(): number {
+    return this.tombstoneCount;
+  }
+
+  /**
+   * @param keepOlder true while a snapshot may still need the version being
+   *   replaced.
+   */
+  add(sequence: number, kind: ValueKind, key: string, keyBytes: number, value: string, valueBytes: number, keepOlder: boolean): void {
+    if (sequence < this.minSequence) this.minSequence = sequence;
+    if (sequence > this.maxSequence) this.maxSequence = sequence;
+    const existing = this.map.getElementByKey(key);
+    if (existing === undefined) {
+      this.map.setElement(key, { sequence, kind, value, older: undefined });
+      this.count++;
+      if (kind === ValueKind.Delete) this.tombstoneCount++;
+      this.bytes += keyBytes + valueBytes + ENTRY_OVERHEAD;
+      return;
+    }
+    if (existing.kind === ValueKind.Delete) this.tombstoneCount--;
+    if (kind === ValueKind.Delete) this.tombstoneCount++;
+    if (keepOlder) {
+      existing.older = { sequence: existing.sequence, kind: existing.kind, value: existing.value, older: existing.older };
+      this.bytes += valueBytes + ENTRY_OVERHEAD;
+    } else {
+      this.bytes += valueBytes - existing.value.length;
+    }
+    existing.sequence = sequence;
+    existing.kind = kind;
+    existing.value = value;
+  }
+
+  /** The newest version of `key`, or undefined if the memtable has none. */
+  get(key: string): Version | undefined {
+    return this.map.getElementByKey(key);
+  }
+
+  /**
+   * Up to `max` entries at or after `from` (forward) or at or before it
+   * (reverse), visible at `snapshot`. Each call seeks afresh, so iteration
+   * is safe while writes keep arriving.
+   */
+  collect(from: string | undefined, inclusive: boolean, reverse: boolean, snapshot: number, max: number, out: MemtableEntry[]): void {
+    const map = this.map;
+    if (!reverse) {
+      const it = from === undefined ? map.begin() : inclusive ? map.lowerBound(from) : map.upperBound(from);
+      while (out.length < max && it.isAccessible()) {
+        visible(it.pointer, snapshot, out);
+        it.next();
+      }
+      return;
+    }
+    // js-sdsl's bound searches return forward iterators; walk them with pre().
+    const it =
+      from === undefined ? (map.length === 0 ? map.end() : map.end().pre()) : inclusive ? map.reverseLowerBound(from) : map.reverseUpperBound(from);
+    const first = map.begin();
+    while (out.length < max && it.isAccessible()) {
+      visible(it.pointer, snapshot, out);
+      if (it.equals(first)) break;
+      it.pre();
+    }
+  }
+
+  /** Every key's version visible at `snapshot`, in key order (used by flush). */
+  *entries(snapshot = Infinity): Generator<MemtableEntry> {
+    for (const [key, newest] of this.map) {
+      let version: Version | undefined = newest;
+      while (version !== undefined && version.sequence > snapshot) version = version.older;
+      if (version !== undefined) yield { key, sequence: version.sequence, kind: version.kind, value: version.value };
+    }
+  }
+
+  get firstKey(): string | undefined {
+    return this.map.front()?.[0];
+  }
+
+  get lastKey(): string | undefined {
+    return this.map.back()?.[0];
+  }
+}
+
+function visible([key, newest]: [string, Version], snapshot: number, out: MemtableEntry[]): void {
+  let version: Version | undefined = newest;
+  while (version !== undefined && version.sequence > snapshot) version = version.older;
+  if (version !== undefined) out.push({ key, sequence: version.sequence, kind: version.kind, value: version.value });
+}
+
+export interface MemtableEntry {
+  key: string;
+  sequence: number;
+  kind: ValueKind;
+  value: string;
+}

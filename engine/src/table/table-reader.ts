@@ -1,0 +1,130 @@
+import { corruption, ioError, StorageError } from '../errors.js';
+import type { ReadableFile } from '../fs/file-system.js';
+import { Cursor } from '../util/coding.js';
+import { BlockCache } from './block-cache.js';
+import { BlockReader, type DecodedBlock, type PointHit } from './block-reader.js';
+import { bloomMayContain } from './bloom.js';
+import { BLOCK_TRAILER_BYTES, decodeFooter, FOOTER_BYTES, type TableProperties, verifyBlock } from './table-format.js';
+
+/**
+ * An open SSTable. The footer, index, filter and properties are read and
+ * verified once at open and kept in memory; data blocks go through the
+ * shared block cache.
+ */
+export class TableReader {
+  private readonly lastKeys: Buffer[] = [];
+  private readonly offsets: number[] = [];
+  private readonly sizes: number[] = [];
+  private readonly filter: Buffer;
+  readonly properties: TableProperties;
+
+  private constructor(
+    private readonly file: ReadableFile,
+    readonly id: number,
+    private readonly cache: BlockCache,
+  ) {
+    const name = file.path;
+    if (file.size < FOOTER_BYTES) throw corruption(name, `file is ${file.size} bytes, shorter than a table footer`);
+    const footer = decodeFooter(this.readRaw(file.size - FOOTER_BYTES, FOOTER_BYTES), name, file.size);
+    const index = this.readMeta(footer.index.offset, footer.index.size, 'index block');
+    this.filter = this.readMeta(footer.filter.offset, footer.filter.size, 'filter block');
+    const props = this.readMeta(footer.properties.offset, footer.properties.size, 'properties block');
+    try {
+      this.properties = JSON.parse(props.toString('utf8')) as TableProperties;
+    } catch {
+      throw corruption(name, 'properties block is not valid JSON');
+    }
+    try {
+      const cursor = new Cursor(index, 0);
+      const count = cursor.varint();
+      for (let i = 0; i < count; i++) {
+        this.lastKeys.push(cursor.bytes(cursor.varint()));
+        const offset = cursor.varint();
+        const size = cursor.varint();
+        if (offset + size + BLOCK_TRAILER_BYTES > footer.filter.offset) throw new RangeError(`block ${i} points outside the data area`);
+        this.offsets.push(offset);
+        this.sizes.push(size);
+      }
+    } catch (err) {
+      if (err instanceof StorageError) throw err;
+      throw corruption(name, `index block is malformed (${(err as Error).message})`);
+    }
+  }
+
+  static open(file: ReadableFile, id: number, cache: BlockCache): TableReader {
+    try {
+      return new TableReader(file, id, cache);
+    } catch (err) {
+      void file.close();
+      throw err;
+    }
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  get blockCount(): number {
+    return this.offsets.length;
+  }
+
+  get filterBytes(): number {
+    return this.filter.length;
+  }
+
+  mayContain(hash: number): boolean {
+    return bloomMayContain(this.filter, hash);
+  }
+
+  /** The newest version of `key` in this table (ignores the bloom filter; check it first). */
+  get(key: Buffer): PointHit | undefined {
+    const block = this.blockFor(key);
+    if (block === this.offsets.length) return undefined;
+    return new BlockReader(this.readBlock(block, true), this.file.path, this.offsets[block]).find(key);
+  }
+
+  /** Index of the first block whose last key is >= key (blockCount if none). */
+  blockFor(key: Buffer): number {
+    let lo = 0;
+    let hi = this.lastKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (Buffer.compare(this.lastKeys[mid], key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  decodeBlock(block: number, fillCache: boolean): DecodedBlock {
+    return new BlockReader(this.readBlock(block, fillCache), this.file.path, this.offsets[block]).decode();
+  }
+
+  readBlock(block: number, fillCache: boolean): Buffer {
+    const key = BlockCache.key(this.id, block);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const offset = this.offsets[block];
+    const contents = verifyBlock(this.readRaw(offset, this.sizes[block] + BLOCK_TRAILER_BYTES), this.file.path, 'data block', offset);
+    if (fillCache) this.cache.set(key, contents);
+    return contents;
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+
+  private readMeta(offset: number, size: number, what: string): Buffer {
+    return verifyBlock(this.readRaw(offset, size + BLOCK_TRAILER_BYTES), this.file.path, what, offset);
+  }
+
+  private readRaw(offset: number, length: number): Buffer {
+    try {
+      return this.file.read(offset, length);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESHORTREAD') {
+        throw corruption(this.file.path, `read of ${length} bytes at offset ${offset} ran past the end of the file`);
+      }
+      throw ioError('read', this.file.path, err);
+    }
+  }
+}

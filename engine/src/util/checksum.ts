@@ -1,0 +1,12 @@
+import { crc32 } from 'node:zlib';
+
+/**
+ * CRC-32 from zlib (native since Node 20.15). Every block, log record and
+ * footer carries one. The result is masked as LevelDB does, so that a CRC
+ * computed over data that itself embeds CRCs does not produce trivial matches.
+ */
+export function checksum(first: Uint8Array, ...rest: Uint8Array[]): number {
+  let c = crc32(first);
+  for (const part of rest) c = crc32(part, c);
+  return (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
+}

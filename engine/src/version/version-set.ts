@@ -1,0 +1,168 @@
+import { corruption, ioError, StorageError } from '../errors.js';
+import type { AppendableFile, FileSystem } from '../fs/file-system.js';
+import { CURRENT_FILE, manifestFileName, pathIn } from '../db/file-names.js';
+import { encodeRecord, readLog } from '../log/log-format.js';
+import type { FileMeta } from './file-meta.js';
+import { Version } from './version.js';
+import { decodeEdit, encodeEdit, type VersionEdit } from './version-edit.js';
+
+const MANIFEST_ROLL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The current Version plus the counters the manifest persists, and the one
+ * place where the file set changes: logAndApply() appends an edit to the
+ * manifest, fsyncs it, and only then installs the new Version. A crash at any
+ * moment leaves either the old edit list or the new one (a torn last record
+ * is dropped at recovery), never a mix.
+ */
+export class VersionSet {
+  current: Version;
+  nextFileNumber = 2;
+  lastSequence = 0;
+  logNumber = 0;
+  compactPointers: Record<number, string> = {};
+  private manifest: AppendableFile | undefined;
+  private manifestNumber = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private listeners: ((v: Version) => void)[] = [];
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    levelCount: number,
+  ) {
+    this.current = Version.empty(levelCount);
+  }
+
+  newFileNumber(): number {
+    return this.nextFileNumber++;
+  }
+
+  onInstall(listener: (v: Version) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Reads CURRENT and replays its manifest. Returns false if the collection has no CURRENT yet. */
+  async recover(): Promise<boolean> {
+    const currentPath = pathIn(this.dir, CURRENT_FILE);
+    let current: string;
+    try {
+      current = (await this.fs.readFile(currentPath)).toString('utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw ioError('read', currentPath, err);
+    }
+    const name = current.trim();
+    const m = /^MANIFEST-(\d+)$/.exec(name);
+    if (!m || !current.endsWith('\n')) throw corruption(currentPath, `does not name a manifest (${JSON.stringify(current.slice(0, 40))})`);
+    this.manifestNumber = Number(m[1]);
+    const manifestPath = pathIn(this.dir, name);
+    let data: Buffer;
+    try {
+      data = await this.fs.readFile(manifestPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw corruption(manifestPath, 'CURRENT names a manifest that does not exist');
+      throw ioError('read', manifestPath, err);
+    }
+    const { records } = readLog(data, manifestPath);
+    if (records.length === 0) throw corruption(manifestPath, 'manifest holds no complete record');
+    let version = Version.empty(this.current.levels.length);
+    records.forEach((payload, i) => {
+      const edit = decodeEdit(payload, manifestPath, i);
+      if (edit.snapshot) version = Version.empty(this.current.levels.length);
+      version = version.apply(edit.deleted ?? [], edit.added ?? []);
+      this.absorbCounters(edit);
+    });
+    this.current = version;
+    this.nextFileNumber = Math.max(this.nextFileNumber, this.manifestNumber + 1);
+    return true;
+  }
+
+  /** Starts a fresh manifest holding the whole current state, then points CURRENT at it. */
+  async writeSnapshotManifest(): Promise<void> {
+    const number = this.newFileNumber();
+    const path = pathIn(this.dir, manifestFileName(number));
+    const old = this.manifest;
+    const oldNumber = this.manifestNumber;
+    let file: AppendableFile | undefined;
+    try {
+      file = this.fs.create(path);
+      file.append(encodeRecord(encodeEdit(this.snapshotEdit())));
+      await file.sync();
+      await this.fs.writeFileAtomic(pathIn(this.dir, CURRENT_FILE), Buffer.from(`${manifestFileName(number)}\n`));
+    } catch (err) {
+      await file?.close().catch(() => {});
+      await this.fs.remove(path).catch(() => {});
+      throw ioError('write manifest', path, err);
+    }
+    this.manifest = file;
+    this.manifestNumber = number;
+    await old?.close().catch(() => {});
+    if (oldNumber > 0) await this.fs.remove(pathIn(this.dir, manifestFileName(oldNumber))).catch(() => {});
+  }
+
+  get manifestFile(): string {
+    return manifestFileName(this.manifestNumber);
+  }
+
+  /**
+   * Durably records `edit` and installs the resulting Version. Edits are
+   * serialized: each waits for the previous one.
+   */
+  logAndApply(edit: VersionEdit): Promise<Version> {
+    const run = this.queue.then(() => this.applyNow(edit));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async applyNow(edit: VersionEdit): Promise<Version> {
+    if (this.manifest === undefined) throw new StorageError('CLOSED', 'manifest is not open');
+    const full: VersionEdit = { ...edit, nextFileNumber: this.nextFileNumber, lastSequence: Math.max(this.lastSequence, edit.lastSequence ?? 0) };
+    const next = this.current.apply(edit.deleted ?? [], edit.added ?? []);
+    const before = this.manifest.size;
+    try {
+      this.manifest.append(encodeRecord(encodeEdit(full)));
+      await this.manifest.sync();
+    } catch (err) {
+      // Undo the partial record so the manifest stays a clean log; if even that fails,
+      // the record is still either complete or a torn tail that recovery drops.
+      try {
+        this.manifest.truncate(before);
+      } catch {
+        /* recovery handles the torn tail */
+      }
+      throw ioError('append to manifest', pathIn(this.dir, this.manifestFile), err);
+    }
+    this.absorbCounters(full);
+    this.current = next;
+    for (const l of this.listeners) l(next);
+    if (this.manifest.size > MANIFEST_ROLL_BYTES) await this.writeSnapshotManifest();
+    return next;
+  }
+
+  private absorbCounters(edit: VersionEdit): void {
+    if (edit.nextFileNumber !== undefined) this.nextFileNumber = Math.max(this.nextFileNumber, edit.nextFileNumber);
+    if (edit.lastSequence !== undefined) this.lastSequence = Math.max(this.lastSequence, edit.lastSequence);
+    if (edit.logNumber !== undefined) this.logNumber = Math.max(this.logNumber, edit.logNumber);
+    if (edit.compactPointers) Object.assign(this.compactPointers, edit.compactPointers);
+  }
+
+  private snapshotEdit(): VersionEdit {
+    const added: FileMeta[] = [...this.current.files()];
+    return {
+      snapshot: true,
+      added,
+      nextFileNumber: this.nextFileNumber,
+      lastSequence: this.lastSequence,
+      logNumber: this.logNumber,
+      compactPointers: this.compactPointers,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    const m = this.manifest;
+    this.manifest = undefined;
+    await m?.close();
+  }
+}
