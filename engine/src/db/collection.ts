@@ -337,12 +337,21 @@ export class Collection implements CommitTarget {
     return this.openScan(normalizeRange(range), true);
   }
 
-  /** @internal for the abstract-level adapter: an iterator that may seek again after reaching its end. */
-  openScan(range: KeyRange, releaseAtEnd: boolean): ScanIterator {
+  /**
+   * @internal for the abstract-level adapter: an iterator that may seek again after reaching its end.
+   * With `view` (from pinReadView) it reads that snapshot and releases `view` when it ends.
+   */
+  openScan(range: KeyRange, releaseAtEnd: boolean, view?: ReadView): ScanIterator {
     if (this.state === 'closed') throw this.closedError();
-    const it = new ScanIterator(this.pinView(), range, () => this.state === 'closed', (done) => this.scans.delete(done), releaseAtEnd);
+    const it = new ScanIterator(view ?? this.pinView(), range, () => this.state === 'closed', (done) => this.scans.delete(done), releaseAtEnd);
     this.scans.add(it);
     return it;
+  }
+
+  /** @internal for the abstract-level adapter (explicit snapshots): pins the current state until release(). */
+  pinReadView(): ReadView {
+    if (this.state === 'closed') throw this.closedError();
+    return this.pinView();
   }
 
   private pinView(): ReadView {
@@ -446,6 +455,8 @@ export class Collection implements CommitTarget {
       totals: {
         userBytesWritten: this.commits.userBytesWritten,
         walBytesWritten: this.commits.walBytesWritten,
+        walWrites: this.commits.walWrites,
+        walSyncs: this.commits.walSyncs,
         flushes: this.flushCount,
         bytesFlushed: this.bytesFlushed,
       },
@@ -472,7 +483,7 @@ export class Collection implements CommitTarget {
     await this.commits.idle();
     await this.flushing?.catch(() => {});
     this.state = 'closed';
-    for (const it of [...this.scans]) it.end();
+    for (const it of [...this.scans]) it.abort();
     await this.tables.closeAll();
     for (const wal of this.walFiles.values()) await wal.close().catch(() => {});
     this.walFiles.clear();

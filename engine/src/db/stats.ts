@@ -25,7 +25,7 @@ export interface CollectionStats {
   immutableMemtables: { bytes: number; entries: number }[];
   levels: LevelStats[];
   blockCache: { capacityBytes: number; usedBytes: number };
-  totals: { userBytesWritten: number; walBytesWritten: number; flushes: number; bytesFlushed: number };
+  totals: { userBytesWritten: number; walBytesWritten: number; walWrites: number; walSyncs: number; flushes: number; bytesFlushed: number };
   openScans: number;
   /** Set once the collection refuses writes after an I/O failure. */
   writeError: string | undefined;

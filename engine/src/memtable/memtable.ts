@@ -1,9 +1,14 @@
 import { OrderedMap } from 'js-sdsl';
 import { ValueKind } from '../log/write-batch.js';
-import { compareKeys } from '../util/key-order.js';
+import { nativeCompare, sortableKey } from '../util/key-order.js';
 
 /**
  * The sorted in-memory table, on js-sdsl's red-black OrderedMap.
+ *
+ * The tree is keyed by sortableKey(key), so it can use JavaScript's native
+ * string comparison (several times faster than a code-point comparator) and
+ * still order keys by code point. A hash map beside it answers point
+ * lookups and overwrites without walking the tree; only new keys descend it.
  *
  * Each key maps to a chain of versions, newest first. While no scan holds a
  * snapshot, a write simply replaces the newest version, so overwrites cost no
@@ -11,6 +16,7 @@ import { compareKeys } from '../util/key-order.js';
  * seeing the store as it was when it started.
  */
 export interface Version {
+  readonly key: string;
   sequence: number;
   kind: ValueKind;
   value: string;
@@ -18,10 +24,11 @@ export interface Version {
 }
 
 /** Rough per-entry bookkeeping cost, so the memtable limit tracks real memory. */
-const ENTRY_OVERHEAD = 48;
+const ENTRY_OVERHEAD = 96;
 
 export class Memtable {
-  private readonly map = new OrderedMap<string, Version>([], compareKeys, false);
+  private readonly map = new OrderedMap<string, Version>([], nativeCompare, false);
+  private readonly byKey = new Map<string, Version>();
   private bytes = 0;
   private count = 0;
   private tombstoneCount = 0;
@@ -51,9 +58,11 @@ export class Memtable {
   add(sequence: number, kind: ValueKind, key: string, keyBytes: number, value: string, valueBytes: number, keepOlder: boolean): void {
     if (sequence < this.minSequence) this.minSequence = sequence;
     if (sequence > this.maxSequence) this.maxSequence = sequence;
-    const existing = this.map.getElementByKey(key);
+    const existing = this.byKey.get(key);
     if (existing === undefined) {
-      this.map.setElement(key, { sequence, kind, value, older: undefined });
+      const version: Version = { key, sequence, kind, value, older: undefined };
+      this.byKey.set(key, version);
+      this.map.setElement(sortableKey(key), version);
       this.count++;
       if (kind === ValueKind.Delete) this.tombstoneCount++;
       this.bytes += keyBytes + valueBytes + ENTRY_OVERHEAD;
@@ -62,7 +71,7 @@ export class Memtable {
     if (existing.kind === ValueKind.Delete) this.tombstoneCount--;
     if (kind === ValueKind.Delete) this.tombstoneCount++;
     if (keepOlder) {
-      existing.older = { sequence: existing.sequence, kind: existing.kind, value: existing.value, older: existing.older };
+      existing.older = { key, sequence: existing.sequence, kind: existing.kind, value: existing.value, older: existing.older };
       this.bytes += valueBytes + ENTRY_OVERHEAD;
     } else {
       this.bytes += valueBytes - existing.value.length;
@@ -74,7 +83,7 @@ export class Memtable {
 
   /** The newest version of `key`, or undefined if the memtable has none. */
   get(key: string): Version | undefined {
-    return this.map.getElementByKey(key);
+    return this.byKey.get(key);
   }
 
   /**
@@ -85,7 +94,8 @@ export class Memtable {
   collect(from: string | undefined, inclusive: boolean, reverse: boolean, snapshot: number, max: number, out: MemtableEntry[]): void {
     const map = this.map;
     if (!reverse) {
-      const it = from === undefined ? map.begin() : inclusive ? map.lowerBound(from) : map.upperBound(from);
+      const at = from === undefined ? undefined : sortableKey(from);
+      const it = at === undefined ? map.begin() : inclusive ? map.lowerBound(at) : map.upperBound(at);
       while (out.length < max && it.isAccessible()) {
         visible(it.pointer, snapshot, out);
         it.next();
@@ -93,8 +103,8 @@ export class Memtable {
       return;
     }
     // js-sdsl's bound searches return forward iterators; walk them with pre().
-    const it =
-      from === undefined ? (map.length === 0 ? map.end() : map.end().pre()) : inclusive ? map.reverseLowerBound(from) : map.reverseUpperBound(from);
+    const at = from === undefined ? undefined : sortableKey(from);
+    const it = at === undefined ? (map.length === 0 ? map.end() : map.end().pre()) : inclusive ? map.reverseLowerBound(at) : map.reverseUpperBound(at);
     const first = map.begin();
     while (out.length < max && it.isAccessible()) {
       visible(it.pointer, snapshot, out);
@@ -105,7 +115,8 @@ export class Memtable {
 
   /** Every key's version visible at `snapshot`, in key order (used by flush). */
   *entries(snapshot = Infinity): Generator<MemtableEntry> {
-    for (const [key, newest] of this.map) {
+    for (const [, newest] of this.map) {
+      const key = newest.key;
       let version: Version | undefined = newest;
       while (version !== undefined && version.sequence > snapshot) version = version.older;
       if (version !== undefined) yield { key, sequence: version.sequence, kind: version.kind, value: version.value };
@@ -113,15 +124,16 @@ export class Memtable {
   }
 
   get firstKey(): string | undefined {
-    return this.map.front()?.[0];
+    return this.map.front()?.[1].key;
   }
 
   get lastKey(): string | undefined {
-    return this.map.back()?.[0];
+    return this.map.back()?.[1].key;
   }
 }
 
-function visible([key, newest]: [string, Version], snapshot: number, out: MemtableEntry[]): void {
+function visible([, newest]: [string, Version], snapshot: number, out: MemtableEntry[]): void {
+  const key = newest.key;
   let version: Version | undefined = newest;
   while (version !== undefined && version.sequence > snapshot) version = version.older;
   if (version !== undefined) out.push({ key, sequence: version.sequence, kind: version.kind, value: version.value });

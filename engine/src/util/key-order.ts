@@ -24,3 +24,25 @@ export function compareKeys(a: string, b: string): number {
 function lift(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
+
+const NEEDS_LIFT = /[\ud800-\uffff]/;
+
+/**
+ * A string whose UTF-16 order (JavaScript's native `<`) equals the code point
+ * order of `key`: code units from U+D800 up are remapped by the same `lift`
+ * as compareKeys. Most keys have no such code unit and are returned as they
+ * are, so ordered containers can use the native comparison.
+ */
+export function sortableKey(key: string): string {
+  if (!NEEDS_LIFT.test(key)) return key;
+  let out = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    out += String.fromCharCode(c >= 0xd800 ? lift(c) : c);
+  }
+  return out;
+}
+
+export function nativeCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

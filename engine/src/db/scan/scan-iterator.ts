@@ -29,6 +29,7 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
   private remaining: number;
   private ended = false;
   private exhausted = false;
+  private aborted = false;
   private seekRange: KeyRange | undefined;
 
   constructor(
@@ -94,11 +95,11 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
   }
 
   private nextSync(): [string, string] | undefined {
-    if (this.ended || this.exhausted) return undefined;
-    if (this.isClosed()) {
-      this.end();
-      throw new StorageError('CLOSED', 'collection was closed while a scan was open');
+    if (this.aborted || (!this.ended && this.isClosed())) {
+      this.abort();
+      throw new StorageError('CLOSED', 'collection was closed while this scan was open');
     }
+    if (this.ended || this.exhausted) return undefined;
     if (this.pos < this.buffer.length) return this.buffer[this.pos++];
     if (this.remaining <= 0) return this.finish();
     try {
@@ -122,6 +123,12 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
     this.exhausted = true;
     if (this.releaseAtEnd) this.end();
     return undefined;
+  }
+
+  /** Ends the scan because its collection closed: later next() calls reject with CLOSED rather than look finished. */
+  abort(): void {
+    this.aborted = true;
+    this.end();
   }
 
   /** Releases the pinned view; idempotent. */

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { StorageError } from '../errors.js';
+import { tempDir } from '../testing/temp-dir.js';
+import { StorageManager } from './storage-manager.js';
+
+const dir = tempDir('strata-manager');
+after(dir.cleanup);
+let n = 0;
+const freshManager = (opts: object = {}) => new StorageManager({ baseDataPath: join(dir.path, `m${n++}`), ...opts });
+
+const code = (expected: string, text?: RegExp) => (err: unknown) => {
+  assert.ok(err instanceof StorageError, `expected a StorageError, got ${String(err)}`);
+  assert.equal(err.code, expected, err.message);
+  if (text) assert.match(err.message, text);
+  return true;
+};
+
+describe('StorageManager', () => {
+  test('creates, lists, uses and closes collections like the original', async () => {
+    const m = freshManager();
+    assert.deepEqual(await m.listCollections(), []);
+    await m.createCollection('users');
+    await m.createCollection('orders');
+    assert.deepEqual(await m.listCollections(), ['orders', 'users']);
+    assert.equal(m.getActiveCollection(), undefined, 'create does not make a collection active');
+    const users = await m.useCollection('users');
+    assert.equal(m.getActiveCollection(), users);
+    assert.equal(users.name, 'users');
+    const orders = await m.getCollection('orders');
+    assert.equal(m.getActiveCollection(), users, 'getCollection leaves the active one alone');
+    assert.equal(await m.getCollection('orders'), orders, 'an open collection is reused');
+    await m.closeCollection('users');
+    assert.equal(m.getActiveCollection(), undefined);
+    await assert.rejects(users.get('k'), code('CLOSED'));
+    await m.closeAll();
+  });
+
+  test('refuses bad collection names before touching the file system', async () => {
+    const m = freshManager();
+    for (const bad of ['../x', 'a/b', '', 'a\0b', '.hidden', 'x'.repeat(65), 'sp ace', 'é']) {
+      await assert.rejects(m.createCollection(bad), code('INVALID_NAME'), JSON.stringify(bad));
+      await assert.rejects(m.useCollection(bad), code('INVALID_NAME'));
+      await assert.rejects(m.dropCollection(bad), code('INVALID_NAME'));
+    }
+    await assert.rejects(m.createCollection('a/b'), code('INVALID_NAME', /"\/"/));
+    await assert.rejects(m.createCollection(42 as unknown as string), code('INVALID_NAME', /must be a string/));
+    assert.equal(existsSync(m.baseDataPath) && readdirSync(m.baseDataPath).length > 0, false);
+    await m.createCollection('ok_name-1.2');
+  });
+
+  test('gives COLLECTION_EXISTS and COLLECTION_NOT_FOUND with the name', async () => {
+    const m = freshManager();
+    await m.createCollection('a');
+    await assert.rejects(m.createCollection('a'), code('COLLECTION_EXISTS', /"a"/));
+    await assert.rejects(m.useCollection('missing'), code('COLLECTION_NOT_FOUND', /"missing"/));
+    await assert.rejects(m.getCollection('missing'), code('COLLECTION_NOT_FOUND'));
+    await assert.rejects(m.dropCollection('missing'), code('COLLECTION_NOT_FOUND'));
+  });
+
+  test('drop closes the collection and deletes its directory', async () => {
+    const m = freshManager();
+    await m.createCollection('gone');
+    const c = await m.useCollection('gone');
+    await c.put('k', 'v');
+    await m.dropCollection('gone');
+    assert.deepEqual(await m.listCollections(), []);
+    assert.equal(existsSync(join(m.baseDataPath, 'gone')), false);
+    await assert.rejects(c.put('k', 'v'), code('CLOSED'));
+    await m.createCollection('gone');
+    const again = await m.useCollection('gone');
+    assert.equal(await again.get('k'), undefined, 'a re-created collection starts empty');
+    await m.closeAll();
+  });
+
+  test('a collection open in one manager is locked for another, naming the pid, until closed', async () => {
+    const base = join(dir.path, 'shared');
+    const a = new StorageManager({ baseDataPath: base });
+    const b = new StorageManager({ baseDataPath: base });
+    await a.createCollection('c');
+    await a.useCollection('c');
+    await assert.rejects(b.useCollection('c'), code('COLLECTION_LOCKED', new RegExp(`${process.pid}|this process`)));
+    await assert.rejects(b.dropCollection('c'), code('COLLECTION_LOCKED'));
+    await a.closeAll();
+    const c = await b.useCollection('c');
+    await c.put('x', '1');
+    await b.closeAll();
+  });
+
+  test('a lock left by a dead process does not block', async () => {
+    const m = freshManager();
+    await m.createCollection('stale');
+    const lock = join(m.baseDataPath, 'stale', 'LOCK');
+    const { writeFileSync } = await import('node:fs');
+    const { hostname } = await import('node:os');
+    writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), started: '1' }));
+    const c = await m.useCollection('stale');
+    await c.put('k', 'v');
+    assert.equal(JSON.parse(readFileSync(lock, 'utf8')).pid, process.pid);
+    await m.closeAll();
+    assert.equal(existsSync(lock), false, 'close releases the lock');
+  });
+
+  test('options are validated by name and persisted with the collection', async () => {
+    const m = freshManager({ memtableBytes: 8192 });
+    await assert.rejects(m.createCollection('x', { memtableBytez: 1 } as object), code('INVALID_OPTIONS', /memtableBytez/));
+    await assert.rejects(m.createCollection('x', { blockBytes: 3 }), code('INVALID_OPTIONS', /blockBytes/));
+    assert.throws(() => new StorageManager({ baseDataPath: '' }), code('INVALID_ARGUMENT'));
+    await m.createCollection('x', { bloomBitsPerKey: 12 });
+    const saved = JSON.parse(readFileSync(join(m.baseDataPath, 'x', 'OPTIONS'), 'utf8'));
+    assert.equal(saved.memtableBytes, 8192, 'manager defaults apply');
+    assert.equal(saved.bloomBitsPerKey, 12, 'per-collection options win');
+    const other = new StorageManager({ baseDataPath: m.baseDataPath, memtableBytes: 1 << 20 });
+    const c = await other.useCollection('x');
+    assert.equal(c.options.memtableBytes, 8192, 'persisted options win over a later opener');
+    await other.closeAll();
+  });
+});
