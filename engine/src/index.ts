@@ -11,4 +11,5 @@ export type { RangeOptions } from './util/key-range.js';
 export { compareKeys } from './util/key-order.js';
 export type { FileSystem, AppendableFile, ReadableFile } from './fs/file-system.js';
 export { NodeFileSystem } from './fs/node-fs.js';
+export { StrataLevel, StrataLevelError, type StrataLevelOptions } from './level/strata-level.js';
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './db/validate.js';

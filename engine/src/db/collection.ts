@@ -24,6 +24,7 @@ import { TableSource } from './scan/table-source.js';
 import { TableCache } from './table-cache.js';
 import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
 import type { CollectionStats, FlushEvent } from './stats.js';
+import { writeUtf8 } from '../util/utf8.js';
 
 export interface WriteOptions {
   sync?: boolean;
@@ -143,12 +144,14 @@ export class Collection implements CommitTarget {
     return Promise.resolve();
   }
 
-  private write(ops: BatchOp[], sync: boolean): Promise<void> {
+  private write(ops: BatchOp[], sync: boolean, resumed = false): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
     if (this.failure) return Promise.reject(this.failure);
-    if (this.imms.length >= this.options.maxImmutableMemtables) {
+    if (this.imms.length >= this.options.maxImmutableMemtables || (!resumed && this.roomWaiters.length > 0)) {
       // Backpressure: flushes are behind; wait for one instead of growing memory without bound.
-      return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() => this.write(ops, sync));
+      // Writes queue behind the ones already waiting, and are resubmitted synchronously and in
+      // order when woken, so a later write never commits before an earlier one.
+      return new Promise<void>((resolve, reject) => this.roomWaiters.push(() => this.write(ops, sync, true).then(resolve, reject)));
     }
     return this.commits.submit(ops, sync);
   }
@@ -317,7 +320,7 @@ export class Collection implements CommitTarget {
         if (file === undefined || compareKeys(key, file.minKey) < 0 || compareKeys(key, file.maxKey) > 0) continue;
         if (target === undefined) {
           target = Buffer.allocUnsafe(keyBytes);
-          target.write(key, 0, keyBytes, 'utf8');
+          writeUtf8(target, key, 0, keyBytes);
           hash = keyHash(target);
         }
         const table = this.tables.get(file);

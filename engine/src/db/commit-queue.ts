@@ -44,6 +44,8 @@ export class CommitQueue {
   private syncWaiters: { wal: AppendableFile; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private syncing: Promise<void> | undefined;
   private inFlight = new Set<AppendableFile>();
+  /** Set once an fdatasync failed: no later sync write may be acknowledged. */
+  private syncFailure: StorageError | undefined;
   userBytesWritten = 0;
   walBytesWritten = 0;
   /** Write calls to the WAL and fdatasyncs of it: with group commit, far fewer than writes. */
@@ -142,6 +144,12 @@ export class CommitQueue {
     while (this.syncWaiters.length > 0) {
       const waiters = this.syncWaiters;
       this.syncWaiters = [];
+      if (this.syncFailure !== undefined) {
+        // These records were appended before an earlier fdatasync failed: a later
+        // fdatasync that succeeds proves nothing about them (the failed pages may be gone).
+        for (const w of waiters) w.reject(this.syncFailure);
+        continue;
+      }
       const files = new Set(waiters.map((w) => w.wal));
       this.inFlight = files;
       try {
@@ -155,6 +163,7 @@ export class CommitQueue {
         // After a failed fsync the kernel may have dropped the dirty pages: nothing
         // written since the last good sync can be trusted, so stop taking writes.
         const error = ioError('fdatasync of write-ahead log', [...files].map((f) => f.path).join(', '), err);
+        this.syncFailure = error;
         this.target.fail(error);
         for (const w of waiters) w.reject(error);
       }

@@ -1,3 +1,4 @@
+import { ioError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { TableBuilder } from '../table/table-builder.js';
@@ -17,7 +18,13 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function writeLevel0Table(fs: FileSystem, dir: string, memtable: Memtable, id: number, options: CollectionOptions): Promise<FileMeta> {
   const path = pathIn(dir, tableFileName(id));
-  const builder = new TableBuilder(fs.create(path), options);
+  let file;
+  try {
+    file = fs.create(path);
+  } catch (err) {
+    throw ioError('create SSTable', path, err);
+  }
+  const builder = new TableBuilder(file, options);
   try {
     let n = 0;
     for (const e of memtable.entries()) {
@@ -40,6 +47,6 @@ export async function writeLevel0Table(fs: FileSystem, dir: string, memtable: Me
   } catch (err) {
     await builder.abandon();
     await fs.remove(path).catch(() => {});
-    throw err;
+    throw ioError('write SSTable', path, err);
   }
 }

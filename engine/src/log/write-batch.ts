@@ -11,6 +11,7 @@
 import { corruption } from '../errors.js';
 import { Cursor, varintLength, writeVarint } from '../util/coding.js';
 import { RECORD_HEADER_BYTES, sealRecord } from './log-format.js';
+import { writeUtf8 } from '../util/utf8.js';
 
 export const enum ValueKind {
   Delete = 0,
@@ -43,10 +44,10 @@ export function encodeBatchRecord(ops: readonly BatchOp[], firstSequence: number
   for (const op of ops) {
     record[pos++] = op.kind;
     pos = writeVarint(record, pos, op.keyBytes);
-    pos += record.write(op.key, pos, op.keyBytes, 'utf8');
+    pos += writeUtf8(record, op.key, pos, op.keyBytes);
     if (op.kind === ValueKind.Put) {
       pos = writeVarint(record, pos, op.valueBytes);
-      pos += record.write(op.value, pos, op.valueBytes, 'utf8');
+      pos += writeUtf8(record, op.value, pos, op.valueBytes);
     }
   }
   return sealRecord(record);

@@ -69,6 +69,7 @@ export class StorageManager {
     const resolved = resolveOptions(options, this.defaults);
     if (await this.exists(name)) throw new StorageError('COLLECTION_EXISTS', `collection "${name}" already exists`);
     const temp = pathIn(this.baseDataPath, `.creating-${name}-${randomBytes(4).toString('hex')}`);
+    let renamed = false;
     try {
       await this.fs.mkdir(temp);
       await this.fs.writeFileAtomic(pathIn(temp, OPTIONS_FILE), Buffer.from(`${JSON.stringify(resolved, null, 2)}\n`));
@@ -78,8 +79,11 @@ export class StorageManager {
       await this.fs.syncDir(temp);
       if (await this.exists(name)) throw new StorageError('COLLECTION_EXISTS', `collection "${name}" already exists`);
       await this.fs.rename(temp, this.dir(name));
+      renamed = true;
       await this.fs.syncDir(this.baseDataPath);
     } catch (err) {
+      // A failed create leaves nothing: move a collection already renamed into place back out first.
+      if (renamed) await this.fs.rename(this.dir(name), temp).catch(() => {});
       await this.fs.removeTree(temp).catch(() => {});
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new StorageError('COLLECTION_EXISTS', `collection "${name}" already exists`);

@@ -15,6 +15,7 @@
  */
 import { ValueKind } from '../log/write-batch.js';
 import { varintLength, writeVarint } from '../util/coding.js';
+import { writeUtf8 } from '../util/utf8.js';
 
 export const RESTART_INTERVAL = 16;
 
@@ -64,7 +65,7 @@ export class BlockBuilder {
     buf.set(key.subarray(shared, keyLength), pos);
     pos += unshared;
     if (kind !== ValueKind.Delete) {
-      if (typeof value === 'string') pos += buf.write(value, pos, valueBytes, 'utf8');
+      if (typeof value === 'string') pos += writeUtf8(buf, value, pos, valueBytes);
       else {
         buf.set(value.subarray(0, valueBytes), pos);
         pos += valueBytes;

@@ -4,6 +4,7 @@ import { writeVarint } from '../util/coding.js';
 import { BlockBuilder } from './block.js';
 import { buildBloomFilter, keyHash } from './bloom.js';
 import { type BlockHandle, blockTrailer, encodeFooter, TABLE_FORMAT_VERSION, type TableProperties } from './table-format.js';
+import { writeUtf8 } from '../util/utf8.js';
 
 export interface TableBuilderOptions {
   blockBytes: number;
@@ -54,7 +55,7 @@ export class TableBuilder {
   addString(key: string, sequence: number, kind: ValueKind, value: string): void {
     const keyBytes = Buffer.byteLength(key);
     if (this.scratch.length < keyBytes) this.scratch = Buffer.allocUnsafe(keyBytes * 2);
-    this.scratch.write(key, 0, keyBytes, 'utf8');
+    writeUtf8(this.scratch, key, 0, keyBytes);
     if (this.firstKey === undefined) this.firstKey = key;
     this.add(this.scratch, keyBytes, sequence, kind, value, kind === ValueKind.Put ? Buffer.byteLength(value) : 0);
   }

@@ -5,8 +5,8 @@ import { crc32 } from 'node:zlib';
  * footer carries one. The result is masked as LevelDB does, so that a CRC
  * computed over data that itself embeds CRCs does not produce trivial matches.
  */
-export function checksum(first: Uint8Array, ...rest: Uint8Array[]): number {
-  let c = crc32(first);
-  for (const part of rest) c = crc32(part, c);
+export function checksum(data: Uint8Array, more?: Uint8Array): number {
+  let c = crc32(data);
+  if (more !== undefined) c = crc32(more, c);
   return (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
 }

@@ -85,14 +85,18 @@ export class VersionSet {
     const old = this.manifest;
     const oldNumber = this.manifestNumber;
     let file: AppendableFile | undefined;
+    let currentMayNameIt = false;
     try {
       file = this.fs.create(path);
       file.append(encodeRecord(encodeEdit(this.snapshotEdit())));
       await file.sync();
+      currentMayNameIt = true;
       await this.fs.writeFileAtomic(pathIn(this.dir, CURRENT_FILE), Buffer.from(`${manifestFileName(number)}\n`));
     } catch (err) {
       await file?.close().catch(() => {});
-      await this.fs.remove(path).catch(() => {});
+      // Once CURRENT may name the new manifest (writeFileAtomic can fail after its rename), keep it:
+      // recovery keeps whichever manifest CURRENT names and removes the other.
+      if (!currentMayNameIt) await this.fs.remove(path).catch(() => {});
       throw ioError('write manifest', path, err);
     }
     this.manifest = file;
