@@ -13,3 +13,5 @@ export type { FileSystem, AppendableFile, ReadableFile } from './fs/file-system.
 export { NodeFileSystem } from './fs/node-fs.js';
 export { StrataLevel, StrataLevelError, type StrataLevelOptions } from './level/strata-level.js';
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './db/validate.js';
+export { type CompactionLauncher, type CompactionWorker, forkLauncher, compactionWorkerPath } from './compaction/launcher.js';
+export type { ToWorker, FromWorker, CompactionJob, CompactionResult } from './compaction/protocol.js';

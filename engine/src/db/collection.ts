@@ -23,7 +23,11 @@ import { type ReadView, ScanIterator } from './scan/scan-iterator.js';
 import { TableSource } from './scan/table-source.js';
 import { TableCache } from './table-cache.js';
 import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
-import type { CollectionStats, FlushEvent } from './stats.js';
+import type { CollectionStats, FlushEvent, LevelStats } from './stats.js';
+import { WriteGate, type GateState } from './write-gate.js';
+import { CompactionScheduler } from '../compaction/compaction-scheduler.js';
+import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
+import { levelTargetBytes } from '../compaction/picker.js';
 import { writeUtf8 } from '../util/utf8.js';
 
 export interface WriteOptions {
@@ -55,7 +59,8 @@ export class Collection implements CommitTarget {
   private state: State = 'open';
   private closing: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
-  private roomWaiters: (() => void)[] = [];
+  private readonly gate: WriteGate;
+  private readonly compactions: CompactionScheduler;
   private readonly snapshots = new Map<number, number>();
   private readonly pinnedVersions = new Map<Version, number>();
   private readonly obsoleteTables = new Set<number>();
@@ -74,9 +79,32 @@ export class Collection implements CommitTarget {
     lastSequence: number,
     wal: AppendableFile,
     walNumber: number,
+    launcher: CompactionLauncher,
   ) {
     this.tables = new TableCache(fs, directory, new BlockCache(options.blockCacheBytes));
     this.commits = new CommitQueue(this);
+    this.gate = new WriteGate(
+      () => this.gateState(),
+      (event, payload) => this.events.emit(event, payload),
+    );
+    this.compactions = new CompactionScheduler(
+      {
+        fs,
+        directory,
+        options: this.options,
+        versions,
+        acceptingWork: () => this.state === 'open' && this.failure === undefined,
+        emit: (event, payload) => this.events.emit(event, payload),
+        fail: (err) => this.fail(err),
+        installed: (obsolete) => {
+          for (const id of obsolete) this.obsoleteTables.add(id);
+          void this.deleteObsoleteTables();
+          this.emitVersion();
+          this.gate.pump();
+        },
+      },
+      launcher,
+    );
     this.imms = recovered;
     this.lastSequence = lastSequence;
     this.wal = wal;
@@ -86,7 +114,7 @@ export class Collection implements CommitTarget {
   }
 
   /** Opens (recovering if needed) the collection stored in `directory`. Used by StorageManager. */
-  static async open(fs: FileSystem, directory: string, name: string): Promise<Collection> {
+  static async open(fs: FileSystem, directory: string, name: string, launcher: CompactionLauncher = forkLauncher): Promise<Collection> {
     const lock = await CollectionLock.acquire(fs, pathIn(directory, LOCK_FILE), name);
     try {
       const state = await recover(fs, directory);
@@ -99,8 +127,9 @@ export class Collection implements CommitTarget {
       } catch (err) {
         throw ioError('create write-ahead log', walPath, err);
       }
-      const c = new Collection(name, directory, fs, state.options, state.versions, lock, state.recovered, state.lastSequence, wal, walNumber);
+      const c = new Collection(name, directory, fs, state.options, state.versions, lock, state.recovered, state.lastSequence, wal, walNumber, launcher);
       c.scheduleFlush();
+      c.compactions.maybeSchedule();
       return c;
     } catch (err) {
       await lock.release().catch(() => {});
@@ -144,16 +173,28 @@ export class Collection implements CommitTarget {
     return Promise.resolve();
   }
 
-  private write(ops: BatchOp[], sync: boolean, resumed = false): Promise<void> {
+  private write(ops: BatchOp[], sync: boolean): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
     if (this.failure) return Promise.reject(this.failure);
-    if (this.imms.length >= this.options.maxImmutableMemtables || (!resumed && this.roomWaiters.length > 0)) {
-      // Backpressure: flushes are behind; wait for one instead of growing memory without bound.
-      // Writes queue behind the ones already waiting, and are resubmitted synchronously and in
-      // order when woken, so a later write never commits before an earlier one.
-      return new Promise<void>((resolve, reject) => this.roomWaiters.push(() => this.write(ops, sync, true).then(resolve, reject)));
-    }
+    return this.gate.admit(() => this.submit(ops, sync));
+  }
+
+  /** Past the gate: re-checks state, because a queued write may be released by close or failure. */
+  private submit(ops: BatchOp[], sync: boolean): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    if (this.failure) return Promise.reject(this.failure);
     return this.commits.submit(ops, sync);
+  }
+
+  /** Backpressure: flushes or L0 compactions are behind, so writes slow down or wait instead of growing memory and L0 without bound. */
+  private gateState(): GateState {
+    if (this.imms.length >= this.options.maxImmutableMemtables) return { state: 'stop', reason: 'memtables-full' };
+    if (this.options.autoCompaction) {
+      const l0 = this.versions.current.levels[0].length;
+      if (l0 >= this.options.level0StopTrigger) return { state: 'stop', reason: 'level0-stop' };
+      if (l0 >= this.options.level0SlowdownTrigger) return { state: 'slow', reason: 'level0-slowdown' };
+    }
+    return { state: 'open' };
   }
 
   /** CommitTarget: a committed batch enters the memtable. */
@@ -180,7 +221,7 @@ export class Collection implements CommitTarget {
       { cause: err },
     );
     this.events.emit('background-error', { message: this.failure.message, code: this.failure.code });
-    for (const wake of this.roomWaiters.splice(0)) wake();
+    this.gate.releaseAll();
   }
 
   private rotateMemtable(): void {
@@ -266,13 +307,15 @@ export class Collection implements CommitTarget {
           this.events.emit('flush', event);
           this.events.emit('flush-end', event);
           this.emitVersion();
+          this.compactions.prepare();
         }
       } catch (err) {
         this.fail(err instanceof StorageError ? err : ioError('flush memtable', this.directory, err));
         return;
       } finally {
-        for (const wake of this.roomWaiters.splice(0)) wake();
+        this.gate.pump();
       }
+      this.compactions.maybeSchedule();
     }
   }
 
@@ -428,12 +471,17 @@ export class Collection implements CommitTarget {
     return this;
   }
 
-  private describeLevels() {
+  private describeLevels(): LevelStats[] {
+    const scores = this.compactions.scores();
     return this.versions.current.levels.map((files, level) => ({
       level,
       fileCount: files.length,
       bytes: files.reduce((n, f) => n + f.size, 0),
       entries: files.reduce((n, f) => n + f.entries, 0),
+      targetBytes: levelTargetBytes(level, this.options),
+      score: scores[level],
+      compactionBytesRead: this.compactions.levelBytesRead[level],
+      compactionBytesWritten: this.compactions.levelBytesWritten[level],
       files: files.map((f) => ({
         id: f.id,
         bytes: f.size,
@@ -448,24 +496,53 @@ export class Collection implements CommitTarget {
   }
 
   stats(): CollectionStats {
+    const levels = this.describeLevels();
+    const userBytes = this.commits.userBytesWritten;
+    const c = this.compactions;
     return {
       name: this.name,
       lastSequence: this.lastSequence,
       memtable: { bytes: this.mem.approximateBytes, entries: this.mem.size, limitBytes: this.options.memtableBytes },
       immutableMemtables: this.imms.map((m) => ({ bytes: m.approximateBytes, entries: m.size })),
-      levels: this.describeLevels(),
+      levels,
       blockCache: { capacityBytes: this.tables.blocks.capacityBytes, usedBytes: this.tables.blocks.usedBytes },
       totals: {
-        userBytesWritten: this.commits.userBytesWritten,
+        userBytesWritten: userBytes,
         walBytesWritten: this.commits.walBytesWritten,
         walWrites: this.commits.walWrites,
         walSyncs: this.commits.walSyncs,
         flushes: this.flushCount,
         bytesFlushed: this.bytesFlushed,
+        compactions: c.compactions,
+        bytesCompacted: c.bytesWritten,
+        writeAmplification: userBytes === 0 ? 0 : (this.bytesFlushed + c.bytesWritten) / userBytes,
+      },
+      liveBytes: levels.reduce((n, l) => n + l.bytes, 0),
+      stalls: { count: this.gate.stalls, totalMs: this.gate.totalStallMs, active: this.gate.stalled },
+      compaction: {
+        running: c.running === undefined ? undefined : { ...c.running },
+        pendingBytes: c.pendingBytes(),
+        errors: c.errors,
+        lastError: c.lastError,
+        workerPid: c.workerPid,
+        workerStarts: c.workerStarts,
       },
       openScans: this.scans.size,
       writeError: this.failure?.message,
     };
+  }
+
+  /**
+   * Compacts the whole collection, or the keys in [gte, lt): flushes the
+   * memtable, then merges level by level until no L0 file is left in range,
+   * no level overlaps itself, and tombstones are dropped wherever no deeper
+   * level can hold their key. Resolves when done.
+   */
+  async compact(range?: { gte?: string; lt?: string }): Promise<void> {
+    const bounds = checkCompactRange(range);
+    await this.flush();
+    await this.compactions.compactRange(bounds);
+    if (this.failure) throw this.failure;
   }
 
   // ---- lifecycle --------------------------------------------------------------
@@ -482,8 +559,9 @@ export class Collection implements CommitTarget {
 
   private async doClose(): Promise<void> {
     this.state = 'closing';
-    for (const wake of this.roomWaiters.splice(0)) wake();
+    this.gate.releaseAll();
     await this.commits.idle();
+    await this.compactions.stop();
     await this.flushing?.catch(() => {});
     this.state = 'closed';
     for (const it of [...this.scans]) it.abort();
@@ -494,7 +572,18 @@ export class Collection implements CommitTarget {
     await this.lock.release();
   }
 
-  private closedError(): StorageError {
+  closedError(): StorageError {
     return new StorageError('CLOSED', `collection "${this.name}" is closed`);
   }
+}
+
+function checkCompactRange(range: unknown): { gte?: string; lt?: string } {
+  if (range === undefined || range === null) return {};
+  if (typeof range !== 'object') throw new StorageError('INVALID_ARGUMENT', `compact() takes { gte?, lt? }, got ${typeof range}`);
+  const { gte, lt, ...rest } = range as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw new StorageError('INVALID_ARGUMENT', `unknown compact() option "${unknown[0]}" (known: gte, lt)`);
+  if (gte !== undefined && typeof gte !== 'string') throw new StorageError('INVALID_ARGUMENT', `compact() option gte must be a string`);
+  if (lt !== undefined && typeof lt !== 'string') throw new StorageError('INVALID_ARGUMENT', `compact() option lt must be a string`);
+  return { gte: gte as string | undefined, lt: lt as string | undefined };
 }

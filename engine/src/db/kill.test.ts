@@ -40,7 +40,12 @@ interface RoundResult {
   signal: NodeJS.Signals | null;
 }
 
-/** Runs the writer until `killAfterMs` after it is ready, then SIGKILLs it and waits until it is gone. */
+/**
+ * Runs the writer until `killAfterMs` after its first acknowledged write, then
+ * SIGKILLs it and waits until it is gone. Counting from the first ack rather
+ * than from "ready" keeps rounds useful when a reopened collection starts with
+ * writes held back until compaction brings L0 down.
+ */
 function runWriter(base: string, seed: number, mode: string, workers: number, killAfterMs: number, env: NodeJS.ProcessEnv = {}): Promise<RoundResult> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WRITER, base, String(seed), mode, String(workers)], {
@@ -56,7 +61,7 @@ function runWriter(base: string, seed: number, mode: string, workers: number, ki
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       stdout += chunk;
-      if (timer === undefined && /(^|\n)R\n/.test(stdout)) {
+      if (timer === undefined && /(^|\n)K /.test(stdout)) {
         timer = setTimeout(() => {
           const now = parseWriterOutput(stdout);
           flushState = { started: now.flushStarts, ended: now.flushEnds };
@@ -120,7 +125,7 @@ describe('SIGKILL during writes and flushes', () => {
       const { mode, workers, verifyHere } = plan[i];
       const seed = 1000 + i; // also the run number in the values
       const killAfterMs = 50 + Math.floor(rand() * 350);
-      const where = `round ${i} (${mode}, ${workers} worker(s), killed ${killAfterMs} ms after ready)`;
+      const where = `round ${i} (${mode}, ${workers} worker(s), killed ${killAfterMs} ms after its first ack)`;
       const r = await runWriter(base, seed, mode, workers, killAfterMs);
       assert.deepEqual(r.out.errors, [], `${where}: writer failed\n${r.stderr}`);
       assert.deepEqual(r.out.problems, [], `${where}: writer output out of protocol`);

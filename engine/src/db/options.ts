@@ -15,6 +15,19 @@ export interface CollectionOptions {
   blockCacheBytes: number;
   /** Full memtables allowed to wait for flush before writes pause. */
   maxImmutableMemtables: number;
+  /** Compact automatically when a level is over its trigger (manual compact() works either way). */
+  autoCompaction: boolean;
+  /** L0 file count that triggers an L0 -> L1 compaction. */
+  level0CompactionTrigger: number;
+  /** L0 file count at which each write group is delayed by 1 ms, so compaction can catch up. */
+  level0SlowdownTrigger: number;
+  /** L0 file count at which writes wait until compaction brings it down. */
+  level0StopTrigger: number;
+  /** Target size of L1; L2 is levelSizeMultiplier times larger, and so on. */
+  level1TargetBytes: number;
+  levelSizeMultiplier: number;
+  /** Compaction outputs are cut at about this size. */
+  targetFileBytes: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<CollectionOptions> = Object.freeze({
@@ -23,17 +36,33 @@ export const DEFAULT_OPTIONS: Readonly<CollectionOptions> = Object.freeze({
   bloomBitsPerKey: 10,
   blockCacheBytes: 32 * 1024 * 1024,
   maxImmutableMemtables: 2,
+  autoCompaction: true,
+  level0CompactionTrigger: 4,
+  level0SlowdownTrigger: 8,
+  level0StopTrigger: 12,
+  level1TargetBytes: 10 * 1024 * 1024,
+  levelSizeMultiplier: 10,
+  targetFileBytes: 2 * 1024 * 1024,
 });
 
-const LIMITS: Record<keyof CollectionOptions, [min: number, max: number]> = {
+type NumericOption = Exclude<keyof CollectionOptions, 'autoCompaction'>;
+const BOOLEANS = new Set<string>(['autoCompaction']);
+
+const LIMITS: Record<NumericOption, [min: number, max: number]> = {
   memtableBytes: [1024, 1024 * 1024 * 1024],
   blockBytes: [256, 1024 * 1024],
   bloomBitsPerKey: [0, 30],
   blockCacheBytes: [0, 64 * 1024 * 1024 * 1024],
   maxImmutableMemtables: [1, 64],
+  level0CompactionTrigger: [2, 1000],
+  level0SlowdownTrigger: [2, 1000],
+  level0StopTrigger: [2, 1000],
+  level1TargetBytes: [1024, 1024 ** 4],
+  levelSizeMultiplier: [2, 1000],
+  targetFileBytes: [1024, 1024 ** 3],
 };
 
-export const OPTION_NAMES = Object.keys(LIMITS) as (keyof CollectionOptions)[];
+export const OPTION_NAMES = [...Object.keys(LIMITS), ...BOOLEANS] as (keyof CollectionOptions)[];
 
 /** Merges `given` over `base`, rejecting unknown names and out-of-range values by name. */
 export function resolveOptions(given: unknown, base: Readonly<CollectionOptions> = DEFAULT_OPTIONS): CollectionOptions {
@@ -44,14 +73,25 @@ export function resolveOptions(given: unknown, base: Readonly<CollectionOptions>
   }
   for (const [name, value] of Object.entries(given)) {
     if (value === undefined) continue;
+    if (BOOLEANS.has(name)) {
+      if (typeof value !== 'boolean') throw new StorageError('INVALID_OPTIONS', `option ${name} must be true or false, got ${describe(value)}`);
+      (out as unknown as Record<string, unknown>)[name] = value;
+      continue;
+    }
     if (!(name in LIMITS)) {
       throw new StorageError('INVALID_OPTIONS', `unknown collection option "${name}" (known: ${OPTION_NAMES.join(', ')})`);
     }
-    const [min, max] = LIMITS[name as keyof CollectionOptions];
+    const [min, max] = LIMITS[name as NumericOption];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new StorageError('INVALID_OPTIONS', `option ${name} must be an integer from ${min} to ${max}, got ${describe(value)}`);
     }
-    out[name as keyof CollectionOptions] = value;
+    out[name as NumericOption] = value;
+  }
+  if (!(out.level0CompactionTrigger <= out.level0SlowdownTrigger && out.level0SlowdownTrigger <= out.level0StopTrigger)) {
+    throw new StorageError(
+      'INVALID_OPTIONS',
+      `L0 triggers must satisfy level0CompactionTrigger (${out.level0CompactionTrigger}) <= level0SlowdownTrigger (${out.level0SlowdownTrigger}) <= level0StopTrigger (${out.level0StopTrigger})`,
+    );
   }
   return out;
 }

@@ -30,7 +30,7 @@ export interface ReadableFile {
 }
 
 export interface FileSystem {
-  /** Creates (or truncates) a file for appending. */
+  /** Creates a new file for appending; fails with EEXIST if it already exists. */
   create(path: string): AppendableFile;
   /** Opens an existing file for appending at its end. */
   openAppend(path: string): AppendableFile;

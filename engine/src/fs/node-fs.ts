@@ -73,7 +73,9 @@ class NodeReadableFile implements ReadableFile {
 
 export class NodeFileSystem implements FileSystem {
   create(path: string): AppendableFile {
-    return new NodeAppendableFile(path, fs.openSync(path, 'w'), 0);
+    // Exclusive: every file the engine creates has a fresh number, so an existing
+    // file means something else claimed that number; never write into it.
+    return new NodeAppendableFile(path, fs.openSync(path, 'wx'), 0);
   }
 
   openAppend(path: string): AppendableFile {

@@ -9,12 +9,15 @@ import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } 
 import { LEVEL_COUNT } from '../db/recovery.js';
 import { VersionSet } from '../version/version-set.js';
 import { checkCollectionName } from './collection-name.js';
+import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
 
 export interface StorageManagerOptions extends Partial<CollectionOptions> {
   /** Directory holding one subdirectory per collection (created on first use). */
   baseDataPath: string;
   /** The file-system seam; tests pass a fault-injecting one. */
   fileSystem?: FileSystem;
+  /** Starts compaction worker processes; the default forks a Node child process. The Electron app passes one built on utilityProcess.fork. */
+  compactionLauncher?: CompactionLauncher;
 }
 
 /**
@@ -26,6 +29,7 @@ export class StorageManager {
   readonly baseDataPath: string;
   private readonly fs: FileSystem;
   private readonly defaults: CollectionOptions;
+  private readonly launcher: CompactionLauncher;
   private readonly open = new Map<string, Promise<Collection>>();
   private active: Collection | undefined;
 
@@ -35,6 +39,7 @@ export class StorageManager {
     }
     this.baseDataPath = options.baseDataPath;
     this.fs = options.fileSystem ?? new NodeFileSystem();
+    this.launcher = options.compactionLauncher ?? forkLauncher;
     this.defaults = resolveOptions(pickOptions(options as unknown as Record<string, unknown>), DEFAULT_OPTIONS);
   }
 
@@ -112,7 +117,7 @@ export class StorageManager {
     }
     const promise = (async () => {
       if (!(await this.exists(name))) throw this.notFound(name);
-      return Collection.open(this.fs, this.dir(name), name);
+      return Collection.open(this.fs, this.dir(name), name, this.launcher);
     })();
     this.open.set(name, promise);
     try {

@@ -51,13 +51,18 @@ export class TableBuilder {
     return this.entries;
   }
 
-  /** Adds an entry whose key is a string (the flush path). */
-  addString(key: string, sequence: number, kind: ValueKind, value: string): void {
+  /**
+   * Adds an entry whose key is a string. The value is `value`, or `rawValue`
+   * (its UTF-8 bytes, as compaction copies them from an input table) if given.
+   */
+  addString(key: string, sequence: number, kind: ValueKind, value: string, rawValue?: Uint8Array): void {
     const keyBytes = Buffer.byteLength(key);
     if (this.scratch.length < keyBytes) this.scratch = Buffer.allocUnsafe(keyBytes * 2);
     writeUtf8(this.scratch, key, 0, keyBytes);
     if (this.firstKey === undefined) this.firstKey = key;
-    this.add(this.scratch, keyBytes, sequence, kind, value, kind === ValueKind.Put ? Buffer.byteLength(value) : 0);
+    if (kind !== ValueKind.Put) this.add(this.scratch, keyBytes, sequence, kind, '', 0);
+    else if (rawValue !== undefined) this.add(this.scratch, keyBytes, sequence, kind, rawValue, rawValue.length);
+    else this.add(this.scratch, keyBytes, sequence, kind, value, Buffer.byteLength(value));
   }
 
   /** Adds an entry whose key and value are UTF-8 bytes (the compaction path). */

@@ -64,6 +64,10 @@ export class LevelSource implements EntrySource {
     return this.current!.value();
   }
 
+  rawValue(): Buffer {
+    return this.current!.rawValue();
+  }
+
   next(): void {
     this.current!.next();
     if (!this.current!.valid) {

@@ -73,6 +73,12 @@ export class TableSource implements EntrySource {
     return start === end ? '' : d.buf.toString('utf8', start, end);
   }
 
+  /** The current value's UTF-8 bytes, without decoding (compaction copies them as they are). */
+  rawValue(): Buffer {
+    const d = this.decoded!;
+    return d.buf.subarray(d.valueStarts[this.index], d.valueEnds[this.index]);
+  }
+
   next(): void {
     if (this.reverse) {
       if (--this.index < 0) this.advanceBlock();

@@ -1,0 +1,100 @@
+import { StorageError } from '../errors.js';
+import type { CompactionLauncher, CompactionWorker } from './launcher.js';
+import type { CompactionJob, CompactionResult, FromWorker } from './protocol.js';
+import type { MergeProgress } from './merge.js';
+
+interface Running {
+  id: number;
+  resolve: (r: CompactionResult) => void;
+  reject: (e: unknown) => void;
+  onProgress: (p: MergeProgress) => void;
+}
+
+/**
+ * The parent's handle on one compaction worker process: starts it on first
+ * use, sends it one job at a time, and turns an unexpected exit into a
+ * rejected job. Restarting (with backoff) is the scheduler's decision.
+ */
+export class CompactionProcess {
+  private worker: CompactionWorker | undefined;
+  private ready: Promise<void> | undefined;
+  private running: Running | undefined;
+  private exited: Promise<void> | undefined;
+  starts = 0;
+
+  constructor(private readonly launcher: CompactionLauncher) {}
+
+  get pid(): number | undefined {
+    return this.worker?.pid;
+  }
+
+  async run(job: CompactionJob, onProgress: (p: MergeProgress) => void): Promise<CompactionResult> {
+    if (this.running) throw new Error('a compaction is already running in this worker');
+    const worker = this.ensureWorker();
+    const result = new Promise<CompactionResult>((resolve, reject) => {
+      this.running = { id: job.id, resolve, reject, onProgress };
+    });
+    try {
+      await this.ready;
+    } catch (err) {
+      this.settle((r) => r.reject(err));
+    }
+    if ((this.running as Running | undefined)?.id === job.id) worker.send({ type: 'compact', job });
+    return result;
+  }
+
+  /** Starts the worker now if it is not running, so a later job does not wait for the spawn. */
+  warmUp(): void {
+    this.ensureWorker();
+  }
+
+  /** Ends the worker; a running job is rejected (cancelled), its partial outputs are the caller's to remove. */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (worker === undefined) return;
+    const exited = this.exited;
+    worker.kill();
+    await exited;
+  }
+
+  private ensureWorker(): CompactionWorker {
+    if (this.worker !== undefined) return this.worker;
+    const worker = this.launcher();
+    this.worker = worker;
+    this.starts++;
+    let markReady!: () => void;
+    let failReady!: (e: unknown) => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    this.ready.catch(() => {});
+    this.exited = new Promise<void>((resolve) => {
+      worker.onExit((code, signal) => {
+        if (this.worker === worker) this.worker = undefined;
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const err = new StorageError('IO_ERROR', `compaction worker (pid ${worker.pid ?? '?'}) ${how}`);
+        failReady(err);
+        this.settle((r) => r.reject(err));
+        resolve();
+      });
+    });
+    worker.onMessage((m: FromWorker) => {
+      if (m.type === 'ready') markReady();
+      else if (m.type === 'progress') {
+        if (this.running?.id === m.id) this.running.onProgress(m);
+      } else if (m.type === 'done') {
+        if (this.running?.id === m.result.id) this.settle((r) => r.resolve(m.result));
+      } else if (m.type === 'failed') {
+        if (this.running?.id === m.id) this.settle((r) => r.reject(new StorageError(m.code === 'CORRUPTION' ? 'CORRUPTION' : 'IO_ERROR', m.message)));
+      }
+    });
+    return worker;
+  }
+
+  private settle(how: (r: Running) => void): void {
+    const r = this.running;
+    this.running = undefined;
+    if (r) how(r);
+  }
+}

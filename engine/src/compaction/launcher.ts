@@ -1,0 +1,48 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+/**
+ * The one seam between the engine and whatever starts its compaction
+ * process. In plain Node the engine forks a child process; the Electron app
+ * passes a launcher built on utilityProcess.fork(compactionWorkerPath). The
+ * engine itself never imports electron.
+ */
+export interface CompactionWorker {
+  readonly pid: number | undefined;
+  send(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+export type CompactionLauncher = () => CompactionWorker;
+
+const self = import.meta.url;
+const runningFromSource = self.endsWith('.ts');
+
+/** The worker module, for launchers that start it themselves (e.g. Electron's utilityProcess). */
+export const compactionWorkerPath = fileURLToPath(new URL(runningFromSource ? './worker-main.ts' : './worker-main.js', self));
+
+/** Forks the worker as a Node child process (the default outside Electron). */
+export const forkLauncher: CompactionLauncher = () => {
+  const child = fork(compactionWorkerPath, [], {
+    // Tests run the engine from TypeScript sources through tsx; built code needs no loader.
+    execArgv: runningFromSource ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (message) => {
+      if (child.connected) child.send(message);
+    },
+    onMessage: (listener) => child.on('message', (m) => listener(m as FromWorker)),
+    onExit: (listener) => child.on('exit', listener),
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+};

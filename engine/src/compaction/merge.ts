@@ -1,0 +1,219 @@
+import { corruption, StorageError } from '../errors.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { pathIn, tableFileName } from '../db/file-names.js';
+import { LevelSource } from '../db/scan/level-source.js';
+import { TableSource } from '../db/scan/table-source.js';
+import { ValueKind } from '../log/write-batch.js';
+import { BlockCache } from '../table/block-cache.js';
+import { TableBuilder } from '../table/table-builder.js';
+import { TableReader } from '../table/table-reader.js';
+import { compareKeys } from '../util/key-order.js';
+import type { FileMeta } from '../version/file-meta.js';
+import { MinHeap } from './heap.js';
+import type { CompactionJob, CompactionResult, KeySpan } from './protocol.js';
+
+type Source = TableSource | LevelSource;
+
+export interface MergeProgress {
+  bytesRead: number;
+  bytesWritten: number;
+  entriesRead: number;
+}
+
+const PROGRESS_EVERY_MS = 100;
+
+/**
+ * Runs one compaction job: a k-way merge of the input tables over a min-heap
+ * ordered by (key ascending, sequence descending). For each key the newest
+ * version wins and older versions are dropped (open scans keep reading the
+ * input files they pinned, so they never need them). A winning tombstone is
+ * dropped only when no level below the output can hold the key.
+ *
+ * Outputs are cut at job.targetFileBytes, and early where they would overlap
+ * more than job.maxGrandparentOverlapBytes of the level below the output, and
+ * only between keys, so a key never spans two files of one level. Each output
+ * is fsynced, then the directory; the caller installs them in one manifest
+ * edit. On failure the outputs written so far are removed.
+ */
+export async function runCompaction(
+  fs: FileSystem,
+  job: CompactionJob,
+  onProgress: (p: MergeProgress) => void = () => {},
+  /** Throws if the job must stop (e.g. the parent died); checked before each output file and every 1024 entries. */
+  checkAlive: () => void = () => {},
+): Promise<CompactionResult> {
+  const cache = new BlockCache(0);
+  const readers: TableReader[] = [];
+  const open = (meta: FileMeta) => {
+    const path = pathIn(job.directory, tableFileName(meta.id));
+    const reader = TableReader.open(fs.openRead(path), meta.id, cache);
+    if (reader.properties.entries !== meta.entries) throw corruption(path, `table holds ${reader.properties.entries} entries, the manifest says ${meta.entries}`);
+    readers.push(reader);
+    return reader;
+  };
+  const written: number[] = [];
+  try {
+    const sources: Source[] = [];
+    let totalBytes = 0;
+    let totalEntries = 0;
+    for (const input of job.inputs) {
+      for (const f of input.files) {
+        totalBytes += f.size;
+        totalEntries += f.entries;
+      }
+      if (input.level === 0) for (const f of input.files) sources.push(new TableSource(open(f), false).seek(undefined, true));
+      else if (input.files.length > 0) sources.push(new LevelSource(input.files, open, false, undefined, true));
+    }
+    const heap = new MinHeap<Source>((a, b) => {
+      const c = compareKeys(a.key, b.key);
+      return c < 0 || (c === 0 && a.sequence > b.sequence);
+    });
+    for (const s of sources) if (s.valid) heap.push(s);
+
+    const result: CompactionResult = {
+      id: job.id,
+      outputs: [],
+      entriesRead: 0,
+      entriesWritten: 0,
+      droppedVersions: 0,
+      droppedTombstones: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+    };
+    const outputs = new OutputWriter(fs, job, written, checkAlive);
+    let lastKey: string | undefined;
+    let lastReport = performance.now();
+
+    while (heap.size > 0) {
+      const s = heap.peek()!;
+      const key = s.key;
+      result.entriesRead++;
+      if (key === lastKey) {
+        result.droppedVersions++; // an older version of a key already decided
+      } else {
+        lastKey = key;
+        if (s.kind === ValueKind.Delete && !mayExistBelow(job.deeperSpans, key)) {
+          result.droppedTombstones++;
+        } else {
+          await outputs.add(key, s.sequence, s.kind, s.kind === ValueKind.Put ? s.rawValue() : undefined);
+          result.entriesWritten++;
+        }
+      }
+      s.next();
+      if (s.valid) heap.replaceTop();
+      else heap.pop();
+      if ((result.entriesRead & 1023) === 0) checkAlive();
+      if ((result.entriesRead & 1023) === 0 && performance.now() - lastReport >= PROGRESS_EVERY_MS) {
+        lastReport = performance.now();
+        onProgress({ bytesRead: Math.round((totalBytes * result.entriesRead) / Math.max(1, totalEntries)), bytesWritten: outputs.bytesWritten, entriesRead: result.entriesRead });
+        await new Promise((r) => setImmediate(r)); // let the progress message go out
+      }
+    }
+    result.outputs = await outputs.finish();
+    if (result.outputs.length > 0) await fs.syncDir(job.directory);
+    result.bytesRead = totalBytes;
+    result.bytesWritten = result.outputs.reduce((n, f) => n + f.size, 0);
+    onProgress({ bytesRead: totalBytes, bytesWritten: result.bytesWritten, entriesRead: result.entriesRead });
+    return result;
+  } catch (err) {
+    for (const id of written) await fs.remove(pathIn(job.directory, tableFileName(id))).catch(() => {});
+    throw err;
+  } finally {
+    await Promise.all(readers.map((r) => r.close().catch(() => {})));
+  }
+}
+
+/** True if some file below the output level covers `key`, so a tombstone for it must stay. */
+function mayExistBelow(levels: KeySpan[][], key: string): boolean {
+  for (const spans of levels) {
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(spans[mid].maxKey, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < spans.length && compareKeys(spans[lo].minKey, key) <= 0) return true;
+  }
+  return false;
+}
+
+/** Writes merged entries into a sequence of output tables with pre-assigned numbers. */
+class OutputWriter {
+  private builder: TableBuilder | undefined;
+  private builderId = 0;
+  private next = 0;
+  private readonly done: FileMeta[] = [];
+  private grandparent = 0;
+  private overlapped = 0;
+  private seenKey = false;
+  private finishedBytes = 0;
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly job: CompactionJob,
+    private readonly written: number[],
+    private readonly checkAlive: () => void,
+  ) {}
+
+  get bytesWritten(): number {
+    return this.finishedBytes + (this.builder?.fileSizeEstimate ?? 0);
+  }
+
+  async add(key: string, sequence: number, kind: ValueKind, value: Buffer | undefined): Promise<void> {
+    const tooMuchOverlap = this.overlapsTooMuch(key);
+    if (this.builder !== undefined && (tooMuchOverlap || this.builder.fileSizeEstimate >= this.job.targetFileBytes)) {
+      this.overlapped = 0;
+      await this.close();
+    }
+    if (this.builder === undefined) this.start();
+    if (kind === ValueKind.Put) this.builder!.addString(key, sequence, kind, '', value);
+    else this.builder!.addString(key, sequence, kind, '');
+  }
+
+  async finish(): Promise<FileMeta[]> {
+    await this.close();
+    return this.done;
+  }
+
+  /** LevelDB's "should stop before": counts grandparent bytes this output has passed. */
+  private overlapsTooMuch(key: string): boolean {
+    const gps = this.job.grandparents;
+    while (this.grandparent < gps.length && compareKeys(key, gps[this.grandparent].maxKey) > 0) {
+      if (this.seenKey) this.overlapped += gps[this.grandparent].size;
+      this.grandparent++;
+    }
+    this.seenKey = true;
+    return this.overlapped > this.job.maxGrandparentOverlapBytes;
+  }
+
+  private start(): void {
+    this.checkAlive();
+    if (this.next >= this.job.outputIds.length) {
+      throw new StorageError('IO_ERROR', `compaction ${this.job.id} needs more than its ${this.job.outputIds.length} assigned output files`);
+    }
+    this.builderId = this.job.outputIds[this.next++];
+    this.written.push(this.builderId);
+    const file = this.fs.create(pathIn(this.job.directory, tableFileName(this.builderId)));
+    this.builder = new TableBuilder(file, { blockBytes: this.job.blockBytes, bloomBitsPerKey: this.job.bloomBitsPerKey });
+  }
+
+  private async close(): Promise<void> {
+    const builder = this.builder;
+    if (builder === undefined) return;
+    this.builder = undefined;
+    const built = await builder.finish();
+    this.finishedBytes += built.fileSize;
+    this.done.push({
+      id: this.builderId,
+      level: this.job.outputLevel,
+      size: built.fileSize,
+      entries: built.entries,
+      tombstones: built.tombstones,
+      minKey: built.minKey,
+      maxKey: built.maxKey,
+      minSequence: built.minSequence,
+      maxSequence: built.maxSequence,
+    });
+  }
+}

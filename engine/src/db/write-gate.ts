@@ -1,0 +1,92 @@
+export type StallReason = 'memtables-full' | 'level0-slowdown' | 'level0-stop';
+
+export type GateState = { state: 'open' } | { state: 'slow' | 'stop'; reason: StallReason };
+
+/**
+ * Backpressure for writes, LevelDB-style. While the gate is open, writes go
+ * straight through. When it is "slow" (L0 at its slowdown trigger), queued
+ * writes are let through in one group per millisecond, so compaction can
+ * catch up without stopping writers; when it is "stop" (L0 at its stop
+ * trigger, or too many memtables waiting for flush), they wait until pump()
+ * finds it open again. Writes leave the queue in arrival order, so a later
+ * write never commits before an earlier one. A stall is reported as a
+ * write-stall start and end event, and its time is counted.
+ */
+export class WriteGate {
+  private waiters: (() => void)[] = [];
+  private slowTimer: NodeJS.Timeout | undefined;
+  private stallStarted: number | undefined;
+  private stallReason: StallReason | undefined;
+  stallTimeMs = 0;
+  stalls = 0;
+
+  constructor(
+    private readonly check: () => GateState,
+    private readonly emit: (event: string, payload: unknown) => void,
+  ) {}
+
+  /** Runs `submit` now if writes may proceed and none are queued; otherwise queues it. */
+  admit(submit: () => Promise<void>): Promise<void> {
+    if (this.waiters.length === 0 && this.check().state === 'open') return submit();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push(() => submit().then(resolve, reject));
+      this.pump();
+    });
+  }
+
+  get stalled(): boolean {
+    return this.stallStarted !== undefined;
+  }
+
+  /** Re-evaluates the gate: call whenever a flush or compaction finished. */
+  pump(): void {
+    while (this.waiters.length > 0) {
+      const gate = this.check();
+      if (gate.state === 'stop') return this.beginStall(gate.reason);
+      if (gate.state === 'slow') {
+        this.beginStall(gate.reason);
+        this.slowTimer ??= setTimeout(() => {
+          this.slowTimer = undefined;
+          this.release();
+          this.pump();
+        }, 1);
+        return;
+      }
+      this.release();
+    }
+    if (this.check().state === 'open') this.endStall();
+  }
+
+  /** Lets every queued write through at once (they then see a closed or failed collection themselves). */
+  releaseAll(): void {
+    if (this.slowTimer) clearTimeout(this.slowTimer);
+    this.slowTimer = undefined;
+    this.release();
+    this.endStall();
+  }
+
+  /** Stall time including a stall still in progress. */
+  get totalStallMs(): number {
+    return this.stallTimeMs + (this.stallStarted === undefined ? 0 : performance.now() - this.stallStarted);
+  }
+
+  private release(): void {
+    for (const run of this.waiters.splice(0)) run();
+  }
+
+  private beginStall(reason: StallReason): void {
+    if (this.stallStarted !== undefined) return;
+    this.stallStarted = performance.now();
+    this.stallReason = reason;
+    this.stalls++;
+    this.emit('write-stall', { phase: 'start', reason });
+  }
+
+  private endStall(): void {
+    if (this.stallStarted === undefined) return;
+    const durationMs = performance.now() - this.stallStarted;
+    this.stallTimeMs += durationMs;
+    this.stallStarted = undefined;
+    this.emit('write-stall', { phase: 'end', reason: this.stallReason, durationMs });
+  }
+}
