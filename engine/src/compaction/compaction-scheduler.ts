@@ -158,6 +158,7 @@ export class CompactionScheduler {
 
   private async execute(picked: PickedCompaction): Promise<void> {
     const host = this.host;
+    if (this.isTrivialMove(picked)) return this.move(picked);
     const job = this.buildJob(picked);
     const started = performance.now();
     const running: RunningCompaction = {
@@ -247,6 +248,70 @@ export class CompactionScheduler {
       host.emit('compaction-error', { id: job.id, reason: picked.reason, message, cancelled, retryInMs, durationMs: performance.now() - started });
       throw err;
     }
+  }
+
+  /**
+   * LevelDB's trivial move: when the inputs do not overlap each other or
+   * anything in the next level (typical of sequential loads), and would not
+   * overlap too much of the level after that, the files are moved down by a
+   * manifest edit alone instead of being rewritten.
+   */
+  private isTrivialMove(picked: PickedCompaction): boolean {
+    const [upper, lower] = picked.inputs;
+    if (lower.files.length > 0 || upper.files.length === 0) return false;
+    const sorted = [...upper.files].sort((a, b) => compareKeys(a.minKey, b.minKey));
+    for (let i = 1; i < sorted.length; i++) if (compareKeys(sorted[i].minKey, sorted[i - 1].maxKey) <= 0) return false;
+    const [lo, hi] = span(sorted);
+    const grandparents = this.host.versions.current.levels[picked.outputLevel + 1] ?? [];
+    const overlap = sumBytes(grandparents.filter((f) => compareKeys(f.maxKey, lo) >= 0 && compareKeys(f.minKey, hi) <= 0));
+    return overlap <= 10 * this.host.options.targetFileBytes;
+  }
+
+  private async move(picked: PickedCompaction): Promise<void> {
+    const host = this.host;
+    const id = this.nextJobId++;
+    const files = picked.inputs[0].files;
+    const bytes = sumBytes(files);
+    const started = performance.now();
+    host.emit('compaction-start', {
+      id,
+      reason: picked.reason,
+      level: picked.level,
+      outputLevel: picked.outputLevel,
+      score: picked.score,
+      move: true,
+      inputs: picked.inputs.map((i) => ({ level: i.level, files: i.files.map((f) => f.id), bytes: sumBytes(i.files) })),
+      inputBytes: bytes,
+    });
+    try {
+      await host.versions.logAndApply({
+        deleted: files.map((f) => ({ level: picked.level, id: f.id })),
+        added: files.map((f) => ({ ...f, level: picked.outputLevel })),
+        compactPointers: picked.compactPointer ? { [picked.compactPointer.level]: picked.compactPointer.key } : undefined,
+      });
+    } catch (err) {
+      const e = err instanceof StorageError ? err : ioError('install compaction', host.directory, err);
+      host.fail(e);
+      throw e;
+    }
+    this.compactions++;
+    host.emit('compaction-end', {
+      id,
+      reason: picked.reason,
+      level: picked.level,
+      outputLevel: picked.outputLevel,
+      move: true,
+      outputs: files.map((f) => ({ id: f.id, level: picked.outputLevel, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey })),
+      bytesRead: 0,
+      bytesWritten: 0,
+      entriesRead: 0,
+      entriesWritten: 0,
+      droppedEntries: 0,
+      droppedVersions: 0,
+      droppedTombstones: 0,
+      durationMs: performance.now() - started,
+    });
+    host.installed([]);
   }
 
   private buildJob(picked: PickedCompaction): CompactionJob {

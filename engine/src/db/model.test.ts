@@ -29,15 +29,21 @@ function expectedScan(model: Map<string, string>, range: { gte?: string; lt?: st
 }
 
 for (const seed of [1, 2, 3]) {
-  test(`random operations agree with an in-memory Map across flushes and reopens (seed ${seed})`, async () => {
+  test(`random operations agree with an in-memory Map across flushes, compactions and reopens (seed ${seed})`, async () => {
     const rand = seededRandom(seed);
     const base = join(dir.path, `seed-${seed}`);
-    let manager = new StorageManager({ baseDataPath: base, memtableBytes: 2048, blockBytes: 256 });
+    // Tiny memtables and level targets, so hundreds of flushes and dozens of compactions happen.
+    let manager = new StorageManager({ baseDataPath: base, memtableBytes: 2048, blockBytes: 256, level1TargetBytes: 8192, levelSizeMultiplier: 4, targetFileBytes: 2048 });
     await manager.createCollection('m');
     let c: Collection = await manager.useCollection('m');
     const model = new Map<string, string>();
     let flushes = 0;
-    c.on('flush', () => flushes++);
+    let compactions = 0;
+    const watch = (col: Collection) => {
+      col.on('flush', () => flushes++);
+      col.on('compaction-end', () => compactions++);
+    };
+    watch(c);
     for (let step = 0; step < 4000; step++) {
       const r = rand();
       if (r < 0.45) {
@@ -73,19 +79,24 @@ for (const seed of [1, 2, 3]) {
         const got: [string, string][] = [];
         for await (const e of c.scan(range)) got.push(e);
         assert.deepEqual(got, expectedScan(model, range), `scan ${JSON.stringify(range)} at step ${step}`);
-      } else if (r < 0.99) {
+      } else if (r < 0.985) {
         await c.flush();
+      } else if (r < 0.99) {
+        await c.compact();
       } else {
         await manager.closeAll();
         manager = new StorageManager({ baseDataPath: base });
         c = await manager.useCollection('m');
-        c.on('flush', () => flushes++);
+        watch(c);
       }
     }
     const full: [string, string][] = [];
     for await (const e of c.scan()) full.push(e);
     assert.deepEqual(full, expectedScan(model, {}));
-    assert.ok(flushes > 50, `expected many flushes, saw ${flushes}`);
+    assert.ok(flushes > 100, `expected hundreds of flushes, saw ${flushes}`);
+    assert.ok(compactions > 24, `expected dozens of compactions, saw ${compactions}`);
+    const levels = c.stats().levels;
+    assert.ok(levels.slice(2).some((l) => l.fileCount > 0), 'data reached L2 or deeper');
     await manager.closeAll();
   });
 }
