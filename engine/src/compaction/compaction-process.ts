@@ -3,6 +3,8 @@ import type { CompactionLauncher, CompactionWorker } from './launcher.js';
 import type { CompactionJob, CompactionResult, FromWorker } from './protocol.js';
 import type { MergeProgress } from './merge.js';
 
+const READY_TIMEOUT_MS = 30_000;
+
 interface Running {
   id: number;
   resolve: (r: CompactionResult) => void;
@@ -69,6 +71,15 @@ export class CompactionProcess {
       failReady = reject;
     });
     this.ready.catch(() => {});
+    const readyTimeout = setTimeout(() => {
+      failReady(new StorageError('IO_ERROR', `compaction worker (pid ${worker.pid ?? '?'}) did not start within ${READY_TIMEOUT_MS / 1000} s`));
+      worker.kill();
+    }, READY_TIMEOUT_MS);
+    readyTimeout.unref();
+    void this.ready.then(
+      () => clearTimeout(readyTimeout),
+      () => clearTimeout(readyTimeout),
+    );
     this.exited = new Promise<void>((resolve) => {
       worker.onExit((code, signal) => {
         if (this.worker === worker) this.worker = undefined;

@@ -1,7 +1,7 @@
 import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { CollectionOptions } from '../db/options.js';
-import { pathIn, tableFileName } from '../db/file-names.js';
+import { pathIn, tableFileName } from '../version/file-names.js';
 import type { VersionSet } from '../version/version-set.js';
 import { CompactionProcess } from './compaction-process.js';
 import type { CompactionLauncher } from './launcher.js';
@@ -35,6 +35,8 @@ export interface RunningCompaction {
 }
 
 const MAX_BACKOFF_MS = 10_000;
+/** About 25 s of retries (0.1 + 0.2 + … + 10 s) before a persistent failure fails the collection. */
+const MAX_CONSECUTIVE_FAILURES = 9;
 
 /**
  * Decides when to compact and runs one compaction at a time in the worker
@@ -188,56 +190,74 @@ export class CompactionScheduler {
         running.bytesWritten = p.bytesWritten;
         host.emit('compaction-progress', { id: job.id, bytesRead: p.bytesRead, bytesWritten: p.bytesWritten, inputBytes: running.inputBytes });
       });
-      // Installing the result is the one step that changes the file set: a single manifest edit.
-      const deleted = job.inputs.flatMap((i) => i.files.map((f) => ({ level: i.level, id: f.id })));
-      try {
-        await host.versions.logAndApply({
-          deleted,
-          added: result.outputs,
-          compactPointers: picked.compactPointer ? { [picked.compactPointer.level]: picked.compactPointer.key } : undefined,
-        });
-      } catch (err) {
-        const e = err instanceof StorageError ? err : ioError('install compaction', host.directory, err);
-        host.fail(e);
-        throw e;
-      }
-      this.running = undefined;
-      this.consecutiveFailures = 0;
-      this.compactions++;
-      this.bytesWritten += result.bytesWritten;
-      for (const i of job.inputs) this.levelBytesRead[i.level] += sumBytes(i.files);
-      this.levelBytesWritten[picked.outputLevel] += result.bytesWritten;
-      host.emit('compaction-end', {
-        id: job.id,
-        reason: picked.reason,
-        level: picked.level,
-        outputLevel: picked.outputLevel,
-        outputs: result.outputs.map((f) => ({ id: f.id, level: f.level, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey })),
-        bytesRead: result.bytesRead,
-        bytesWritten: result.bytesWritten,
-        entriesRead: result.entriesRead,
-        entriesWritten: result.entriesWritten,
-        droppedEntries: result.droppedVersions + result.droppedTombstones,
-        droppedVersions: result.droppedVersions,
-        droppedTombstones: result.droppedTombstones,
-        durationMs: performance.now() - started,
-      });
-      host.installed(deleted.map((d) => d.id));
     } catch (err) {
       this.running = undefined;
       // Outputs of a failed or cancelled job are garbage; the worker may have died before removing them.
       for (const id of job.outputIds) await host.fs.remove(pathIn(host.directory, tableFileName(id))).catch(() => {});
-      const cancelled = !host.acceptingWork();
-      const message = (err as Error).message ?? String(err);
-      if (!cancelled) {
-        this.errors++;
-        this.lastError = message;
-      }
-      let retryInMs: number | undefined;
-      if (!cancelled && err instanceof StorageError && err.code === 'CORRUPTION') {
-        host.fail(err);
-      } else if (!cancelled) {
-        this.consecutiveFailures++;
+      this.reportFailure(job.id, picked, err, started);
+      throw err;
+    }
+    // Installing the result is the one step that changes the file set: a single manifest edit.
+    // From here on the outputs are live and must never be removed, whatever happens next.
+    const deleted = job.inputs.flatMap((i) => i.files.map((f) => ({ level: i.level, id: f.id })));
+    try {
+      await host.versions.logAndApply({
+        deleted,
+        added: result.outputs,
+        compactPointers: picked.compactPointer ? { [picked.compactPointer.level]: picked.compactPointer.key } : undefined,
+      });
+    } catch (err) {
+      this.running = undefined;
+      // The edit may or may not be durable: keep the outputs (recovery removes them if the
+      // manifest does not list them) and stop taking writes.
+      const e = err instanceof StorageError ? err : ioError('install compaction', host.directory, err);
+      host.fail(e);
+      this.reportFailure(job.id, picked, e, started);
+      throw e;
+    }
+    this.running = undefined;
+    this.consecutiveFailures = 0;
+    this.compactions++;
+    this.bytesWritten += result.bytesWritten;
+    for (const i of job.inputs) this.levelBytesRead[i.level] += sumBytes(i.files);
+    this.levelBytesWritten[picked.outputLevel] += result.bytesWritten;
+    host.emit('compaction-end', {
+      id: job.id,
+      reason: picked.reason,
+      level: picked.level,
+      outputLevel: picked.outputLevel,
+      outputs: result.outputs.map((f) => ({ id: f.id, level: f.level, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey })),
+      bytesRead: result.bytesRead,
+      bytesWritten: result.bytesWritten,
+      entriesRead: result.entriesRead,
+      entriesWritten: result.entriesWritten,
+      droppedEntries: result.droppedVersions + result.droppedTombstones,
+      droppedVersions: result.droppedVersions,
+      droppedTombstones: result.droppedTombstones,
+      durationMs: performance.now() - started,
+    });
+    host.installed(deleted.map((d) => d.id));
+  }
+
+  /**
+   * Records a failed job and decides what follows: corruption fails the
+   * collection; other errors are retried with exponential backoff, but after
+   * MAX_CONSECUTIVE_FAILURES in a row the collection fails too, so writers
+   * waiting at the L0 stop trigger get an error instead of waiting forever.
+   */
+  private reportFailure(id: number, picked: PickedCompaction, err: unknown, started: number): void {
+    const host = this.host;
+    const cancelled = !host.acceptingWork();
+    const message = (err as Error)?.message ?? String(err);
+    let retryInMs: number | undefined;
+    if (!cancelled) {
+      this.errors++;
+      this.lastError = message;
+      this.consecutiveFailures++;
+      if (err instanceof StorageError && err.code === 'CORRUPTION') host.fail(err);
+      else if (this.consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
+        host.fail(new StorageError('IO_ERROR', `compaction failed ${this.consecutiveFailures} times in a row (last: ${message})`));
+      } else {
         retryInMs = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (this.consecutiveFailures - 1));
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined;
@@ -245,9 +265,8 @@ export class CompactionScheduler {
         }, retryInMs);
         this.retryTimer.unref();
       }
-      host.emit('compaction-error', { id: job.id, reason: picked.reason, message, cancelled, retryInMs, durationMs: performance.now() - started });
-      throw err;
     }
+    host.emit('compaction-error', { id, reason: picked.reason, message, cancelled, retryInMs, durationMs: performance.now() - started });
   }
 
   /**
@@ -259,6 +278,9 @@ export class CompactionScheduler {
   private isTrivialMove(picked: PickedCompaction): boolean {
     const [upper, lower] = picked.inputs;
     if (lower.files.length > 0 || upper.files.length === 0) return false;
+    // A moved file carries its tombstones past the merge that could drop them, possibly into
+    // the bottom level where nothing would ever rewrite them: only tombstone-free files move.
+    if (upper.files.some((f) => f.tombstones > 0)) return false;
     const sorted = [...upper.files].sort((a, b) => compareKeys(a.minKey, b.minKey));
     for (let i = 1; i < sorted.length; i++) if (compareKeys(sorted[i].minKey, sorted[i - 1].maxKey) <= 0) return false;
     const [lo, hi] = span(sorted);

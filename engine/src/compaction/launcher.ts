@@ -32,17 +32,34 @@ export const forkLauncher: CompactionLauncher = () => {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
+  const exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
+  let exited = false;
+  const exit = (code: number | null, signal: string | null) => {
+    if (exited) return;
+    exited = true;
+    for (const l of exitListeners) l(code, signal);
+  };
+  child.on('exit', exit);
+  // 'error' comes instead of 'exit' when the spawn itself failed (EAGAIN, EMFILE, a
+  // missing module path…), and on IPC failures: treat all of them as the worker ending.
+  child.on('error', (err) => {
+    if (child.pid === undefined || child.exitCode !== null) exit(null, `spawn failed: ${err.message}`);
+    else child.kill('SIGKILL');
+  });
   return {
     get pid() {
       return child.pid;
     },
     send: (message) => {
-      if (child.connected) child.send(message);
+      // A worker that died a moment ago is still "connected" until its exit is seen;
+      // the callback keeps the resulting EPIPE from becoming an 'error' event.
+      if (child.connected) child.send(message, () => {});
     },
     onMessage: (listener) => child.on('message', (m) => listener(m as FromWorker)),
-    onExit: (listener) => child.on('exit', listener),
+    onExit: (listener) => exitListeners.push(listener),
     kill: () => {
-      child.kill('SIGKILL');
+      if (child.pid === undefined) exit(null, 'not started');
+      else child.kill('SIGKILL');
     },
   };
 };

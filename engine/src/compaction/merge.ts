@@ -1,6 +1,6 @@
 import { corruption, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { pathIn, tableFileName } from '../db/file-names.js';
+import { pathIn, tableFileName } from '../version/file-names.js';
 import { LevelSource } from '../db/scan/level-source.js';
 import { TableSource } from '../db/scan/table-source.js';
 import { ValueKind } from '../log/write-batch.js';
@@ -46,12 +46,21 @@ export async function runCompaction(
   const readers: TableReader[] = [];
   const open = (meta: FileMeta) => {
     const path = pathIn(job.directory, tableFileName(meta.id));
-    const reader = TableReader.open(fs.openRead(path), meta.id, cache);
+    let file;
+    try {
+      file = fs.openRead(path);
+    } catch (err) {
+      // An input the manifest lists must exist: its absence is damage, not a passing I/O error.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw corruption(path, 'compaction input listed in the manifest is missing');
+      throw err;
+    }
+    const reader = TableReader.open(file, meta.id, cache);
     if (reader.properties.entries !== meta.entries) throw corruption(path, `table holds ${reader.properties.entries} entries, the manifest says ${meta.entries}`);
     readers.push(reader);
     return reader;
   };
   const written: number[] = [];
+  let outputsInProgress: OutputWriter | undefined;
   try {
     const sources: Source[] = [];
     let totalBytes = 0;
@@ -81,6 +90,7 @@ export async function runCompaction(
       bytesWritten: 0,
     };
     const outputs = new OutputWriter(fs, job, written, checkAlive);
+    outputsInProgress = outputs;
     let lastKey: string | undefined;
     let lastReport = performance.now();
 
@@ -116,6 +126,7 @@ export async function runCompaction(
     onProgress({ bytesRead: totalBytes, bytesWritten: result.bytesWritten, entriesRead: result.entriesRead });
     return result;
   } catch (err) {
+    await outputsInProgress?.abandon();
     for (const id of written) await fs.remove(pathIn(job.directory, tableFileName(id))).catch(() => {});
     throw err;
   } finally {
@@ -174,6 +185,13 @@ class OutputWriter {
   async finish(): Promise<FileMeta[]> {
     await this.close();
     return this.done;
+  }
+
+  /** Closes the unfinished output's file descriptor; the caller removes the files. */
+  async abandon(): Promise<void> {
+    const builder = this.builder;
+    this.builder = undefined;
+    await builder?.abandon();
   }
 
   /** LevelDB's "should stop before": counts grandparent bytes this output has passed. */

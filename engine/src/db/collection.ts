@@ -11,7 +11,7 @@ import type { FileMeta } from '../version/file-meta.js';
 import { Version } from '../version/version.js';
 import type { VersionSet } from '../version/version-set.js';
 import { CommitQueue, type CommitTarget } from './commit-queue.js';
-import { LOCK_FILE, pathIn, tableFileName, walFileName } from './file-names.js';
+import { LOCK_FILE, pathIn, tableFileName, walFileName } from '../version/file-names.js';
 import { writeLevel0Table } from './flush.js';
 import { CollectionLock } from './lock.js';
 import type { CollectionOptions } from './options.js';
@@ -64,7 +64,9 @@ export class Collection implements CommitTarget {
   private readonly snapshots = new Map<number, number>();
   private readonly pinnedVersions = new Map<Version, number>();
   private readonly obsoleteTables = new Set<number>();
-  private readonly scans = new Set<ScanIterator>();
+  /** Weak, so a scan its caller dropped without ending can still be garbage-collected (and release its pins). */
+  private readonly scans = new Set<WeakRef<ScanIterator>>();
+  private flushWaiters: (() => void)[] = [];
   private flushCount = 0;
   private bytesFlushed = 0;
 
@@ -85,7 +87,7 @@ export class Collection implements CommitTarget {
     this.commits = new CommitQueue(this);
     this.gate = new WriteGate(
       () => this.gateState(),
-      (event, payload) => this.events.emit(event, payload),
+      (event, payload) => this.emit(event, payload),
     );
     this.compactions = new CompactionScheduler(
       {
@@ -94,7 +96,7 @@ export class Collection implements CommitTarget {
         options: this.options,
         versions,
         acceptingWork: () => this.state === 'open' && this.failure === undefined,
-        emit: (event, payload) => this.events.emit(event, payload),
+        emit: (event, payload) => this.emit(event, payload),
         fail: (err) => this.fail(err),
         installed: (obsolete) => {
           for (const id of obsolete) this.obsoleteTables.add(id);
@@ -116,8 +118,10 @@ export class Collection implements CommitTarget {
   /** Opens (recovering if needed) the collection stored in `directory`. Used by StorageManager. */
   static async open(fs: FileSystem, directory: string, name: string, launcher: CompactionLauncher = forkLauncher): Promise<Collection> {
     const lock = await CollectionLock.acquire(fs, pathIn(directory, LOCK_FILE), name);
+    let versions: VersionSet | undefined;
     try {
       const state = await recover(fs, directory);
+      versions = state.versions;
       const walNumber = state.versions.newFileNumber();
       const walPath = pathIn(directory, walFileName(walNumber));
       let wal: AppendableFile;
@@ -132,6 +136,7 @@ export class Collection implements CommitTarget {
       c.compactions.maybeSchedule();
       return c;
     } catch (err) {
+      await versions?.close().catch(() => {});
       await lock.release().catch(() => {});
       throw err;
     }
@@ -220,7 +225,7 @@ export class Collection implements CommitTarget {
       `${err.message}; collection "${this.name}" now refuses writes until it is reopened (acknowledged writes are safe in its log)`,
       { cause: err },
     );
-    this.events.emit('background-error', { message: this.failure.message, code: this.failure.code });
+    this.emit('background-error', { message: this.failure.message, code: this.failure.code });
     this.gate.releaseAll();
   }
 
@@ -252,15 +257,22 @@ export class Collection implements CommitTarget {
   /** Writes the memtable to an L0 table; resolves once the table is on disk and in the manifest. */
   async flush(): Promise<void> {
     await this.checkWritable();
-    await this.commits.idle();
     if (this.mem.size > 0) this.rotateMemtable();
-    while (this.imms.length > 0) {
+    // Wait for the memtables full at this moment only: under sustained writes new
+    // ones keep arriving, and waiting for "none left" would never end.
+    const target = this.imms.at(-1)?.walNumber;
+    if (target === undefined) return;
+    while (this.imms.length > 0 && this.imms[0].walNumber <= target) {
       if (this.failure) throw this.failure;
-      if (this.state === 'closed') throw this.closedError();
+      if (this.state !== 'open') throw this.closedError();
       this.scheduleFlush();
-      await this.flushing;
+      await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
     }
     if (this.failure) throw this.failure;
+  }
+
+  private notifyFlushWaiters(): void {
+    for (const wake of this.flushWaiters.splice(0)) wake();
   }
 
   private scheduleFlush(): void {
@@ -278,19 +290,12 @@ export class Collection implements CommitTarget {
         let meta: FileMeta | undefined;
         const id = this.versions.newFileNumber();
         if (memtable.size > 0) {
-          this.events.emit('flush-start', { id, entries: memtable.size, memtableBytes: memtable.approximateBytes });
+          this.emit('flush-start', { id, entries: memtable.size, memtableBytes: memtable.approximateBytes });
           meta = await writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
         }
         const logNumber = this.imms[1]?.walNumber ?? this.mem.walNumber;
         await this.versions.logAndApply({ added: meta ? [meta] : [], logNumber, lastSequence: memtable.maxSequence });
         this.imms.shift();
-        const wal = this.walFiles.get(memtable.walNumber);
-        this.walFiles.delete(memtable.walNumber);
-        if (wal) {
-          await this.commits.settle(wal);
-          await wal.close();
-        }
-        await this.fs.remove(pathIn(this.directory, walFileName(memtable.walNumber)));
         if (meta) {
           this.flushCount++;
           this.bytesFlushed += meta.size;
@@ -304,13 +309,24 @@ export class Collection implements CommitTarget {
             maxKey: meta.maxKey,
             durationMs: performance.now() - started,
           };
-          this.events.emit('flush', event);
-          this.events.emit('flush-end', event);
+          this.emit('flush', event);
+          this.emit('flush-end', event);
           this.emitVersion();
           this.compactions.prepare();
         }
+        // The manifest no longer needs this memtable's WAL.
+        const wal = this.walFiles.get(memtable.walNumber);
+        this.walFiles.delete(memtable.walNumber);
+        if (wal) {
+          await this.commits.settle(wal);
+          await wal.close();
+        }
+        await this.fs.remove(pathIn(this.directory, walFileName(memtable.walNumber)));
+        // After the events, so a flush() caller sees its flush already announced and counted.
+        this.notifyFlushWaiters();
       } catch (err) {
         this.fail(err instanceof StorageError ? err : ioError('flush memtable', this.directory, err));
+        this.notifyFlushWaiters();
         return;
       } finally {
         this.gate.pump();
@@ -321,7 +337,7 @@ export class Collection implements CommitTarget {
 
   private emitVersion(): void {
     if (this.events.listenerCount('version') === 0) return;
-    this.events.emit('version', { levels: this.describeLevels() });
+    this.emit('version', { levels: this.describeLevels() });
   }
 
   // ---- reads --------------------------------------------------------------
@@ -389,8 +405,10 @@ export class Collection implements CommitTarget {
    */
   openScan(range: KeyRange, releaseAtEnd: boolean, view?: ReadView): ScanIterator {
     if (this.state === 'closed') throw this.closedError();
-    const it = new ScanIterator(view ?? this.pinView(), range, () => this.state === 'closed', (done) => this.scans.delete(done), releaseAtEnd);
-    this.scans.add(it);
+    let ref: WeakRef<ScanIterator> | undefined;
+    const it = new ScanIterator(view ?? this.pinView(), range, () => this.state === 'closed', () => this.scans.delete(ref!), releaseAtEnd);
+    ref = new WeakRef(it);
+    this.scans.add(ref);
     return it;
   }
 
@@ -461,6 +479,19 @@ export class Collection implements CommitTarget {
 
   // ---- observation ----------------------------------------------------------
 
+  /**
+   * Emits to listeners without letting them break the engine: a throwing
+   * listener must not abort a flush, an install or a commit half-way, so its
+   * error becomes a process warning instead.
+   */
+  private emit(event: string, payload: unknown): void {
+    try {
+      this.events.emit(event, payload);
+    } catch (err) {
+      process.emitWarning(`a "${event}" listener of collection "${this.name}" threw: ${(err as Error)?.stack ?? String(err)}`, 'StrataListenerWarning');
+    }
+  }
+
   on(event: string, listener: (payload: any) => void): this {
     this.events.on(event, listener);
     return this;
@@ -527,7 +558,7 @@ export class Collection implements CommitTarget {
         workerPid: c.workerPid,
         workerStarts: c.workerStarts,
       },
-      openScans: this.scans.size,
+      openScans: [...this.scans].filter((r) => r.deref() !== undefined).length,
       writeError: this.failure?.message,
     };
   }
@@ -564,7 +595,9 @@ export class Collection implements CommitTarget {
     await this.compactions.stop();
     await this.flushing?.catch(() => {});
     this.state = 'closed';
-    for (const it of [...this.scans]) it.abort();
+    for (const ref of [...this.scans]) ref.deref()?.abort();
+    this.scans.clear();
+    this.notifyFlushWaiters();
     await this.tables.closeAll();
     for (const wal of this.walFiles.values()) await wal.close().catch(() => {});
     this.walFiles.clear();

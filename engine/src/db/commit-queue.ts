@@ -4,7 +4,12 @@ import { type BatchOp, encodeBatchRecord } from '../log/write-batch.js';
 
 const YIELD_EVERY_MS = 2;
 
+/** Above this, a group is split across commits. */
+const MAX_GROUP_BYTES = 64 * 1024 * 1024;
+
 interface PendingWrite {
+  /** Payload bytes (keys + values), for bounding a group. */
+  bytes: number;
   ops: BatchOp[];
   sync: boolean;
   resolve: () => void;
@@ -59,7 +64,9 @@ export class CommitQueue {
 
   submit(ops: BatchOp[], sync: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ ops, sync, resolve, reject });
+      let bytes = 0;
+      for (const op of ops) bytes += op.keyBytes + op.valueBytes;
+      this.pending.push({ ops, sync, resolve, reject, bytes });
       if (!this.scheduled) {
         this.scheduled = true;
         // An awaited write loop is a chain of microtasks that would never let
@@ -77,7 +84,8 @@ export class CommitQueue {
 
   /** Resolves once no pending or running fsync still involves `file`, so it can be closed. */
   async settle(file: AppendableFile): Promise<void> {
-    while (this.scheduled || this.syncWaiters.some((w) => w.wal === file) || this.inFlight.has(file)) {
+    // Pending groups always go to the current WAL, never a retired one, so only syncs matter here.
+    while (this.syncWaiters.some((w) => w.wal === file) || this.inFlight.has(file)) {
       if (this.syncing) await this.syncing;
       else await new Promise((r) => setImmediate(r));
     }
@@ -93,8 +101,18 @@ export class CommitQueue {
 
   private commit(): void {
     this.scheduled = false;
-    const group = this.pending;
+    let group = this.pending;
     this.pending = [];
+    // Bound one group's bytes (so one WAL never outgrows what recovery can read back
+    // in one piece); whatever is left over commits next, in order.
+    let groupBytes = 0;
+    const cut = group.findIndex((w, i) => (groupBytes += w.bytes) > MAX_GROUP_BYTES && i > 0);
+    if (cut > 0) {
+      this.pending = group.slice(cut);
+      group = group.slice(0, cut);
+      this.scheduled = true;
+      setImmediate(this.commitNow);
+    }
     const target = this.target;
     if (target.failure !== undefined) {
       for (const w of group) w.reject(target.failure);
@@ -105,16 +123,17 @@ export class CommitQueue {
     const records: Buffer[] = [];
     const firsts: number[] = [];
     let bytes = 0;
-    for (const w of group) {
-      firsts.push(sequence + 1);
-      const record = encodeBatchRecord(w.ops, sequence + 1);
-      sequence += w.ops.length;
-      records.push(record);
-      bytes += record.length;
-    }
     const before = wal.size;
     try {
-      wal.append(records.length === 1 ? records[0] : Buffer.concat(records, bytes));
+      for (const w of group) {
+        firsts.push(sequence + 1);
+        const record = encodeBatchRecord(w.ops, sequence + 1);
+        sequence += w.ops.length;
+        records.push(record);
+        bytes += record.length;
+      }
+      if (records.length === 1) wal.append(records[0]);
+      else wal.append(Buffer.concat(records, bytes));
     } catch (err) {
       const error = ioError('append to write-ahead log', wal.path, err);
       try {

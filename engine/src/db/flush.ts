@@ -3,7 +3,7 @@ import type { FileSystem } from '../fs/file-system.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { TableBuilder } from '../table/table-builder.js';
 import type { FileMeta } from '../version/file-meta.js';
-import { pathIn, tableFileName } from './file-names.js';
+import { pathIn, tableFileName } from '../version/file-names.js';
 import type { CollectionOptions } from './options.js';
 
 /** Entries written between yields to the event loop, so a flush never blocks writers for long. */

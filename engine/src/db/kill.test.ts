@@ -158,7 +158,9 @@ describe('SIGKILL during writes and flushes', () => {
 
   test('the checker catches lost acknowledged writes (a writer whose WAL appends are held in memory)', async () => {
     const base = join(dir.path, 'sabotaged');
-    const m = new StorageManager({ baseDataPath: base, memtableBytes: 4096 });
+    // A memtable big enough that nothing is flushed before the kill: every acknowledged
+    // write lives only in the (sabotaged) WAL, so losing them cannot depend on timing.
+    const m = new StorageManager({ baseDataPath: base, memtableBytes: 1 << 20, autoCompaction: false });
     await m.createCollection(COLLECTION);
     await m.closeAll();
     const r = await runWriter(base, 1, 'nosync', 1, 250, { STRATA_KILL_SABOTAGE: 'buffer-wal' });

@@ -8,8 +8,9 @@ import type { FileSystem } from '../fs/file-system.js';
  * no portable flock, so ownership is "the file exists and its owner is alive".
  * The start time (from /proc, where available) keeps a recycled pid from
  * making a stale lock look alive. A stale lock is removed and then raced for
- * with an exclusive create. (Two processes taking over the same stale lock in
- * the same millisecond could both succeed; live locks are never broken.)
+ * with an exclusive create. Known gap: two processes that both read the same
+ * stale lock before either replaced it can both take it over (the slower one
+ * removes the faster one's fresh lock). Live locks are never broken.
  */
 interface LockOwner {
   pid: number;

@@ -1,4 +1,5 @@
 import { StorageError } from '../errors.js';
+import { describe } from '../util/describe.js';
 
 /**
  * Per-collection options. They are chosen at creation and persisted in the
@@ -49,7 +50,7 @@ type NumericOption = Exclude<keyof CollectionOptions, 'autoCompaction'>;
 const BOOLEANS = new Set<string>(['autoCompaction']);
 
 const LIMITS: Record<NumericOption, [min: number, max: number]> = {
-  memtableBytes: [1024, 1024 * 1024 * 1024],
+  memtableBytes: [1024, 512 * 1024 * 1024],
   blockBytes: [256, 1024 * 1024],
   bloomBitsPerKey: [0, 30],
   blockCacheBytes: [0, 64 * 1024 * 1024 * 1024],
@@ -101,12 +102,4 @@ export function pickOptions(from: Record<string, unknown>): Partial<CollectionOp
   const out: Record<string, unknown> = {};
   for (const name of OPTION_NAMES) if (from[name] !== undefined) out[name] = from[name];
   return out as Partial<CollectionOptions>;
-}
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }

@@ -4,7 +4,7 @@ import { readLog } from '../log/log-format.js';
 import { decodeBatch } from '../log/write-batch.js';
 import { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
-import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from './file-names.js';
+import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
 import { type CollectionOptions, resolveOptions } from './options.js';
 
 export const LEVEL_COUNT = 7;

@@ -3,7 +3,7 @@ import type { FileSystem } from '../fs/file-system.js';
 import { BlockCache } from '../table/block-cache.js';
 import { TableReader } from '../table/table-reader.js';
 import type { FileMeta } from '../version/file-meta.js';
-import { pathIn, tableFileName } from './file-names.js';
+import { pathIn, tableFileName } from '../version/file-names.js';
 
 /** Open TableReaders by file id, opened on first use and closed when their file is deleted. */
 export class TableCache {

@@ -1,9 +1,11 @@
 import { type BatchOp, ValueKind } from '../log/write-batch.js';
 import { StorageError } from '../errors.js';
-import { describe } from './options.js';
+import { describe } from '../util/describe.js';
 
 export const MAX_KEY_BYTES = 64 * 1024;
 export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
+/** A batch is one WAL record, read back whole at recovery. */
+export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 
 /** Returns the key's UTF-8 length, or throws INVALID_KEY saying what is wrong. */
 export function checkKey(key: unknown): number {
@@ -38,7 +40,8 @@ export function deleteOp(key: unknown): BatchOp {
 /** Validates a whole batch before anything is written: one bad op rejects all of them. */
 export function batchOps(ops: unknown): BatchOp[] {
   if (!Array.isArray(ops)) throw new StorageError('INVALID_ARGUMENT', `batch expects an array of operations, got ${describe(ops)}`);
-  return ops.map((op, i) => {
+  let total = 0;
+  const validated = ops.map((op, i) => {
     if (typeof op !== 'object' || op === null) throw new StorageError('INVALID_ARGUMENT', `batch operation ${i} must be an object, got ${describe(op)}`);
     const { type, key, value } = op as { type?: unknown; key?: unknown; value?: unknown };
     try {
@@ -50,6 +53,11 @@ export function batchOps(ops: unknown): BatchOp[] {
     }
     throw new StorageError('INVALID_ARGUMENT', `batch operation ${i} has type ${describe(type)}; expected "put" or "delete"`);
   });
+  for (const op of validated) total += op.keyBytes + op.valueBytes;
+  if (total > MAX_BATCH_BYTES) {
+    throw new StorageError('INVALID_ARGUMENT', `batch holds ${total} bytes of keys and values; the limit is ${MAX_BATCH_BYTES} (split it into several batches)`);
+  }
+  return validated;
 }
 
 export function checkSyncOption(opts: unknown): boolean {

@@ -47,7 +47,8 @@ export class WriteGate {
         this.beginStall(gate.reason);
         this.slowTimer ??= setTimeout(() => {
           this.slowTimer = undefined;
-          this.release();
+          // The gate may have stopped since this slot was scheduled (a flush added an L0 table).
+          if (this.check().state !== 'stop') this.release();
           this.pump();
         }, 1);
         return;

@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.js';
-import { describe } from '../db/options.js';
+import { describe } from '../util/describe.js';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 

@@ -3,7 +3,7 @@ import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import { Collection } from '../db/collection.js';
-import { LOCK_FILE, OPTIONS_FILE, pathIn } from '../db/file-names.js';
+import { LOCK_FILE, OPTIONS_FILE, pathIn } from '../version/file-names.js';
 import { CollectionLock } from '../db/lock.js';
 import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } from '../db/options.js';
 import { LEVEL_COUNT } from '../db/recovery.js';

@@ -20,6 +20,8 @@ export interface Version {
   sequence: number;
   kind: ValueKind;
   value: string;
+  /** UTF-8 length of value, so replacing it adjusts the size by what it really held. */
+  valueBytes: number;
   older: Version | undefined;
 }
 
@@ -60,7 +62,7 @@ export class Memtable {
     if (sequence > this.maxSequence) this.maxSequence = sequence;
     const existing = this.byKey.get(key);
     if (existing === undefined) {
-      const version: Version = { key, sequence, kind, value, older: undefined };
+      const version: Version = { key, sequence, kind, value, valueBytes, older: undefined };
       this.byKey.set(key, version);
       this.map.setElement(sortableKey(key), version);
       this.count++;
@@ -71,14 +73,15 @@ export class Memtable {
     if (existing.kind === ValueKind.Delete) this.tombstoneCount--;
     if (kind === ValueKind.Delete) this.tombstoneCount++;
     if (keepOlder) {
-      existing.older = { key, sequence: existing.sequence, kind: existing.kind, value: existing.value, older: existing.older };
+      existing.older = { key, sequence: existing.sequence, kind: existing.kind, value: existing.value, valueBytes: existing.valueBytes, older: existing.older };
       this.bytes += valueBytes + ENTRY_OVERHEAD;
     } else {
-      this.bytes += valueBytes - existing.value.length;
+      this.bytes += valueBytes - existing.valueBytes;
     }
     existing.sequence = sequence;
     existing.kind = kind;
     existing.value = value;
+    existing.valueBytes = valueBytes;
   }
 
   /** The newest version of `key`, or undefined if the memtable has none. */

@@ -11,6 +11,10 @@
  *                                    "p:key" / "d:key" joined by ","; a batch has several
  *   K <worker> <counter>             that write resolved (was acknowledged)
  *   FS <id> / FE <id>                a flush started / ended
+ *   CS <id> <level> <outputLevel> <move>
+ *                                    a compaction started; move is 1 for a trivial move (a manifest
+ *                                    edit only), 0 for a merge in the worker (only with STRATA_KILL_COMPACT=1)
+ *   CE <id> / CX <id>                that compaction was installed / failed (likewise)
  *   E <message>                      a write failed (the writer then exits with 1)
  *
  * Each worker owns the keys whose index is its number modulo the worker count
@@ -22,6 +26,9 @@
 
 export const KEY_SPACE = 500;
 export const COLLECTION = 'kv';
+
+/** Options kill-writer.ts creates the collection with when STRATA_KILL_COMPACT=1: compactions into L1 and L2 run all the time. */
+export const COMPACT_OPTIONS = { memtableBytes: 16 * 1024, level1TargetBytes: 64 * 1024, targetFileBytes: 16 * 1024 };
 
 export const keyName = (i: number) => `k${String(i).padStart(3, '0')}`;
 
@@ -49,6 +56,12 @@ export interface WriterOutput {
   attempts: Attempt[];
   flushStarts: number;
   flushEnds: number;
+  /** Compactions started, installed and failed (printed only by a writer run with STRATA_KILL_COMPACT=1). */
+  compactionStarts: number;
+  compactionEnds: number;
+  compactionErrors: number;
+  /** Whether the output ends inside a compaction: a CS line with no CE/CX for it after. */
+  compactingAtEnd: boolean;
   errors: string[];
   /** Protocol problems (a line out of order): these make the round fail. */
   problems: string[];
@@ -58,11 +71,26 @@ export const encodeOps = (ops: Op[]) => ops.map((o) => `${o.type === 'put' ? 'p'
 
 /** Parses the complete lines of a writer's stdout (a trailing partial line is ignored). */
 export function parseWriterOutput(text: string): WriterOutput {
-  const out: WriterOutput = { run: undefined, opened: false, ready: false, dump: undefined, attempts: [], flushStarts: 0, flushEnds: 0, errors: [], problems: [] };
+  const out: WriterOutput = {
+    run: undefined,
+    opened: false,
+    ready: false,
+    dump: undefined,
+    attempts: [],
+    flushStarts: 0,
+    flushEnds: 0,
+    compactionStarts: 0,
+    compactionEnds: 0,
+    compactionErrors: 0,
+    compactingAtEnd: false,
+    errors: [],
+    problems: [],
+  };
   const lines = text.split('\n');
   lines.pop(); // after the last '\n': empty, or a line cut by the kill
   const dump = new Map<string, string>();
   const inFlight = new Map<number, Attempt>();
+  let compacting: string | undefined;
   for (const line of lines) {
     const sp = line.indexOf(' ');
     const tag = sp < 0 ? line : line.slice(0, sp);
@@ -113,6 +141,16 @@ export function parseWriterOutput(text: string): WriterOutput {
       case 'FE':
         out.flushEnds++;
         break;
+      case 'CS':
+        out.compactionStarts++;
+        compacting = rest.split(' ')[0];
+        break;
+      case 'CE':
+      case 'CX':
+        if (tag === 'CE') out.compactionEnds++;
+        else out.compactionErrors++;
+        if (rest === compacting) compacting = undefined;
+        break;
       case 'E':
         out.errors.push(rest);
         break;
@@ -120,6 +158,7 @@ export function parseWriterOutput(text: string): WriterOutput {
         if (line.trim() !== '') out.problems.push(`unexpected line ${JSON.stringify(line.slice(0, 80))}`);
     }
   }
+  out.compactingAtEnd = compacting !== undefined;
   return out;
 }
 

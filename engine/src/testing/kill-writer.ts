@@ -12,6 +12,11 @@
  * printing an attempt line before each write and an ack line after it
  * resolves. The line protocol is in kill-protocol.ts.
  *
+ * STRATA_KILL_COMPACT=1 creates the collection (if it does not exist yet) with
+ * COMPACT_OPTIONS, small enough that leveled compactions into L1 and L2 keep
+ * running while the writer is killed, and prints CS/CE/CX lines for
+ * compaction-start/-end/-error events.
+ *
  * STRATA_KILL_SABOTAGE=buffer-wal makes WAL appends stay in memory until an
  * fdatasync, i.e. breaks the "acknowledged = in the OS" promise on purpose,
  * so the test can show that its checker notices lost writes.
@@ -20,7 +25,7 @@ import { writeSync } from 'node:fs';
 import type { AppendableFile, FileSystem } from '../fs/file-system.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import { StorageManager } from '../manager/storage-manager.js';
-import { COLLECTION, encodeOps, KEY_SPACE, keyName, type Op, valueFor } from './kill-protocol.js';
+import { COLLECTION, COMPACT_OPTIONS, encodeOps, KEY_SPACE, keyName, type Op, valueFor } from './kill-protocol.js';
 import { seededRandom } from './random.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -90,11 +95,21 @@ async function main(): Promise<void> {
   }
   const fileSystem: FileSystem = process.env.STRATA_KILL_SABOTAGE === 'buffer-wal' ? new BufferedWalFileSystem() : new NodeFileSystem();
   const manager = new StorageManager({ baseDataPath: base, fileSystem });
-  if (!(await manager.listCollections()).includes(COLLECTION)) await manager.createCollection(COLLECTION, { memtableBytes: 4096 });
+  const compact = process.env.STRATA_KILL_COMPACT === '1';
+  if (!(await manager.listCollections()).includes(COLLECTION)) {
+    await manager.createCollection(COLLECTION, compact ? COMPACT_OPTIONS : { memtableBytes: 4096 });
+  }
   const c = await manager.useCollection(COLLECTION);
   emit(`O ${seed}\n`);
   c.on('flush-start', (e: { id: number }) => emit(`FS ${e.id}\n`));
   c.on('flush-end', (e: { id: number }) => emit(`FE ${e.id}\n`));
+  if (compact) {
+    c.on('compaction-start', (e: { id: number; level: number; outputLevel: number; move?: boolean }) =>
+      emit(`CS ${e.id} ${e.level} ${e.outputLevel} ${e.move ? 1 : 0}\n`),
+    );
+    c.on('compaction-end', (e: { id: number }) => emit(`CE ${e.id}\n`));
+    c.on('compaction-error', (e: { id: number }) => emit(`CX ${e.id}\n`));
+  }
 
   let dump = '';
   for await (const [k, v] of c.scan()) dump += `S ${k} ${v}\n`;

@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.js';
-import { describe } from '../db/options.js';
+import { describe } from './describe.js';
 import { compareKeys } from './key-order.js';
 
 /** Scan options as the public API takes them. */
@@ -37,6 +37,10 @@ export function normalizeRange(options: unknown): KeyRange {
   for (const name of ['gt', 'gte', 'lt', 'lte', 'prefix']) {
     if (o[name] !== undefined && typeof o[name] !== 'string') {
       throw new StorageError('INVALID_ARGUMENT', `scan option ${name} must be a string, got ${describe(o[name])}`);
+    }
+    if (typeof o[name] === 'string' && !(o[name] as string).isWellFormed()) {
+      // No key can hold a lone surrogate, and it has no place in UTF-8 byte order.
+      throw new StorageError('INVALID_ARGUMENT', `scan option ${name} contains a lone surrogate, which has no UTF-8 encoding`);
     }
   }
   if (o.reverse !== undefined && typeof o.reverse !== 'boolean') throw new StorageError('INVALID_ARGUMENT', `scan option reverse must be a boolean, got ${describe(o.reverse)}`);

@@ -1,6 +1,6 @@
 import { corruption, ioError, StorageError } from '../errors.js';
 import type { AppendableFile, FileSystem } from '../fs/file-system.js';
-import { CURRENT_FILE, manifestFileName, pathIn } from '../db/file-names.js';
+import { CURRENT_FILE, manifestFileName, pathIn } from './file-names.js';
 import { encodeRecord, readLog } from '../log/log-format.js';
 import type { FileMeta } from './file-meta.js';
 import { Version } from './version.js';
@@ -88,7 +88,9 @@ export class VersionSet {
     let currentMayNameIt = false;
     try {
       file = this.fs.create(path);
-      file.append(encodeRecord(encodeEdit(this.snapshotEdit())));
+      const record = encodeRecord(encodeEdit(this.snapshotEdit()));
+      this.lastSnapshotBytes = record.length;
+      file.append(record);
       await file.sync();
       currentMayNameIt = true;
       await this.fs.writeFileAtomic(pathIn(this.dir, CURRENT_FILE), Buffer.from(`${manifestFileName(number)}\n`));
@@ -121,6 +123,7 @@ export class VersionSet {
 
   private async applyNow(edit: VersionEdit): Promise<Version> {
     if (this.manifest === undefined) throw new StorageError('CLOSED', 'manifest is not open');
+    if (this.broken) throw this.broken;
     const full: VersionEdit = { ...edit, nextFileNumber: this.nextFileNumber, lastSequence: Math.max(this.lastSequence, edit.lastSequence ?? 0) };
     const next = this.current.apply(edit.deleted ?? [], edit.added ?? []);
     const before = this.manifest.size;
@@ -140,9 +143,22 @@ export class VersionSet {
     this.absorbCounters(full);
     this.current = next;
     for (const l of this.listeners) l(next);
-    if (this.manifest.size > MANIFEST_ROLL_BYTES) await this.writeSnapshotManifest();
+    // The edit is durable and installed; rolling to a fresh manifest is housekeeping.
+    // If the roll fails, CURRENT may name either manifest, and both hold the state up
+    // to this edit, so the only safe course is to take no further edits.
+    if (this.manifest.size > Math.max(MANIFEST_ROLL_BYTES, 2 * this.lastSnapshotBytes)) {
+      try {
+        await this.writeSnapshotManifest();
+      } catch (err) {
+        this.broken = ioError('roll the manifest', pathIn(this.dir, this.manifestFile), err);
+      }
+    }
     return next;
   }
+
+  /** Set when the manifest's state is uncertain; every later edit is refused with it. */
+  private broken: StorageError | undefined;
+  private lastSnapshotBytes = 0;
 
   private absorbCounters(edit: VersionEdit): void {
     if (edit.nextFileNumber !== undefined) this.nextFileNumber = Math.max(this.nextFileNumber, edit.nextFileNumber);
