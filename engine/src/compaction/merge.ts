@@ -8,7 +8,7 @@ import { BlockCache } from '../table/block-cache.js';
 import { TableBuilder } from '../table/table-builder.js';
 import { TableReader } from '../table/table-reader.js';
 import { compareKeys } from '../util/key-order.js';
-import type { FileMeta } from '../version/file-meta.js';
+import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
 import { MinHeap } from './heap.js';
 import type { CompactionJob, CompactionResult, KeySpan } from './protocol.js';
 
@@ -222,16 +222,6 @@ class OutputWriter {
     this.builder = undefined;
     const built = await builder.finish();
     this.finishedBytes += built.fileSize;
-    this.done.push({
-      id: this.builderId,
-      level: this.job.outputLevel,
-      size: built.fileSize,
-      entries: built.entries,
-      tombstones: built.tombstones,
-      minKey: built.minKey,
-      maxKey: built.maxKey,
-      minSequence: built.minSequence,
-      maxSequence: built.maxSequence,
-    });
+    this.done.push(fileMetaOf(this.builderId, this.job.outputLevel, built));
   }
 }

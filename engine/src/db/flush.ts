@@ -2,7 +2,7 @@ import { ioError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { TableBuilder } from '../table/table-builder.js';
-import type { FileMeta } from '../version/file-meta.js';
+import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
 import type { CollectionOptions } from './options.js';
 
@@ -33,17 +33,7 @@ export async function writeLevel0Table(fs: FileSystem, dir: string, memtable: Me
     }
     const built = await builder.finish();
     await fs.syncDir(dir);
-    return {
-      id,
-      level: 0,
-      size: built.fileSize,
-      entries: built.entries,
-      tombstones: built.tombstones,
-      minKey: built.minKey,
-      maxKey: built.maxKey,
-      minSequence: built.minSequence,
-      maxSequence: built.maxSequence,
-    };
+    return fileMetaOf(id, 0, built);
   } catch (err) {
     await builder.abandon();
     await fs.remove(path).catch(() => {});
