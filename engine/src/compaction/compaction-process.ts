@@ -33,9 +33,14 @@ export class CompactionProcess {
   async run(job: CompactionJob, onProgress: (p: MergeProgress) => void): Promise<CompactionResult> {
     if (this.running) throw new Error('a compaction is already running in this worker');
     const worker = this.ensureWorker();
+    worker.keepAlive?.(true);
     const result = new Promise<CompactionResult>((resolve, reject) => {
       this.running = { id: job.id, resolve, reject, onProgress };
     });
+    void result.then(
+      () => worker.keepAlive?.(false),
+      () => worker.keepAlive?.(false),
+    );
     try {
       await this.ready;
     } catch (err) {
@@ -55,6 +60,7 @@ export class CompactionProcess {
     const worker = this.worker;
     if (worker === undefined) return;
     const exited = this.exited;
+    worker.keepAlive?.(true); // an unreferenced child's exit event would not keep us waiting for it
     worker.kill();
     await exited;
   }
@@ -64,6 +70,7 @@ export class CompactionProcess {
     const worker = this.launcher();
     this.worker = worker;
     this.starts++;
+    worker.keepAlive?.(false);
     let markReady!: () => void;
     let failReady!: (e: unknown) => void;
     this.ready = new Promise<void>((resolve, reject) => {

@@ -1179,3 +1179,28 @@ describe('events', () => {
     await o.m.closeAll();
   });
 });
+
+describe('process lifetime', () => {
+  test('a program that never closes its collection still exits once compaction is idle', async () => {
+    const base = join(dir.path, 'no-close');
+    const script = join(dir.path, 'no-close.mts');
+    const { writeFileSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const engine = JSON.stringify(fileURLToPath(new URL('../index.ts', import.meta.url)));
+    writeFileSync(
+      script,
+      `import { StorageManager } from ${engine};
+const m = new StorageManager({ baseDataPath: ${JSON.stringify(base)}, memtableBytes: 8192 });
+await m.createCollection('a');
+const c = await m.useCollection('a');
+for (let i = 0; i < 3000; i++) await c.put('k' + (i % 700), 'x'.repeat(50));
+await c.compact();
+console.log('workers', c.stats().compaction.workerStarts);
+`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ENGINE_ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.error, undefined, 'the process exited by itself (no timeout)');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /workers [1-9]/, 'a compaction worker was started');
+  });
+});

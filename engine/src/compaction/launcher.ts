@@ -14,6 +14,12 @@ export interface CompactionWorker {
   onMessage(listener: (message: FromWorker) => void): void;
   onExit(listener: (code: number | null, signal: string | null) => void): void;
   kill(): void;
+  /**
+   * Whether the worker should keep the parent's event loop alive. It does only
+   * while a job runs, so a program that forgets to close its collections still
+   * exits (an idle worker then exits on disconnect) but never mid-compaction.
+   */
+  keepAlive?(on: boolean): void;
 }
 
 export type CompactionLauncher = () => CompactionWorker;
@@ -60,6 +66,16 @@ export const forkLauncher: CompactionLauncher = () => {
     kill: () => {
       if (child.pid === undefined) exit(null, 'not started');
       else child.kill('SIGKILL');
+    },
+    keepAlive: (on) => {
+      const channel = child.channel as { ref?(): void; unref?(): void } | undefined;
+      if (on) {
+        child.ref();
+        channel?.ref?.();
+      } else {
+        child.unref();
+        channel?.unref?.();
+      }
     },
   };
 };

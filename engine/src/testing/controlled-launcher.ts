@@ -59,6 +59,7 @@ export class ControlledLauncher {
       },
       onExit: (l) => inner.onExit(l),
       kill: () => inner.kill(),
+      keepAlive: (on) => inner.keepAlive?.(on),
     };
   };
 
