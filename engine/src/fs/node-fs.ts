@@ -149,12 +149,18 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async createExclusive(path: string, data: Uint8Array): Promise<boolean> {
+    // Written aside and hard-linked into place, so the file appears with its
+    // whole content at once: a reader never sees it empty or half-written.
+    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await fsp.writeFile(temp, data, { flag: 'wx' });
     try {
-      await fsp.writeFile(path, data, { flag: 'wx' });
+      await fsp.link(temp, path);
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
+    } finally {
+      await fsp.rm(temp, { force: true });
     }
   }
 }

@@ -103,6 +103,63 @@ describe('StorageManager', () => {
     assert.equal(existsSync(lock), false, 'close releases the lock');
   });
 
+  test('a slow taker of a stale lock never removes the fresh lock another opener took meanwhile', async () => {
+    const base = join(dir.path, 'lock-race');
+    const { writeFileSync } = await import('node:fs');
+    const { hostname } = await import('node:os');
+    const { FaultyFileSystem } = await import('../testing/faulty-fs.js');
+    await new StorageManager({ baseDataPath: base }).createCollection('c');
+    writeFileSync(join(base, 'c', 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), started: '1' }));
+    // A judges the lock stale, then stalls before taking it away; B takes it over meanwhile.
+    const slowFs = new FaultyFileSystem();
+    slowFs.slow({ op: 'rename', path: /LOCK$/, delayMs: 300 });
+    slowFs.slow({ op: 'remove', path: /LOCK$/, delayMs: 300 });
+    const a = new StorageManager({ baseDataPath: base, fileSystem: slowFs });
+    const b = new StorageManager({ baseDataPath: base });
+    const [ra, rb] = await Promise.allSettled([a.useCollection('c'), new Promise((r) => setTimeout(r, 50)).then(() => b.useCollection('c'))]);
+    assert.equal(rb.status, 'fulfilled', 'B took over the stale lock');
+    assert.equal(ra.status, 'rejected', 'A, slower, must not also own the collection');
+    assert.ok((ra as PromiseRejectedResult).reason instanceof StorageError && (ra as PromiseRejectedResult).reason.code === 'COLLECTION_LOCKED');
+    await b.closeAll();
+    await a.closeAll();
+  });
+
+  test('of several processes racing for the same stale lock, exactly one wins', async () => {
+    const m = freshManager();
+    await m.createCollection('contended');
+    const { writeFileSync } = await import('node:fs');
+    const { hostname } = await import('node:os');
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    writeFileSync(join(m.baseDataPath, 'contended', 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 54321, host: hostname(), started: '1' }));
+    const script = join(m.baseDataPath, 'racer.mts');
+    writeFileSync(
+      script,
+      `import { StorageManager } from ${JSON.stringify(fileURLToPath(new URL('../index.ts', import.meta.url)))};
+const m = new StorageManager({ baseDataPath: ${JSON.stringify(m.baseDataPath)} });
+try {
+  await m.useCollection('contended');
+  console.log('WON');
+  await new Promise((r) => setTimeout(r, 2000));
+  await m.closeAll();
+} catch (err) {
+  console.log(err.code);
+}
+`,
+    );
+    const engineRoot = fileURLToPath(new URL('../..', import.meta.url));
+    const run = () =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: engineRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('close', () => resolve(out.trim()));
+      });
+    const results = await Promise.all([run(), run(), run(), run()]);
+    assert.equal(results.filter((r) => r === 'WON').length, 1, results.join(', '));
+    assert.equal(results.filter((r) => r === 'COLLECTION_LOCKED').length, 3, results.join(', '));
+  });
+
   test('options are validated by name and persisted with the collection', async () => {
     const m = freshManager({ memtableBytes: 8192 });
     await assert.rejects(m.createCollection('x', { memtableBytez: 1 } as object), code('INVALID_OPTIONS', /memtableBytez/));
