@@ -15,7 +15,12 @@ interface ParentPort {
 }
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-const send: (m: FromWorker) => void = parentPort ? (m) => parentPort.postMessage(m) : (m) => process.send?.(m);
+// A parent that went away closes the channel; sending then is pointless, not an error worth a crash.
+const send: (m: FromWorker) => void = parentPort
+  ? (m) => parentPort.postMessage(m)
+  : (m) => {
+      if (process.connected) process.send?.(m, undefined, undefined, () => {});
+    };
 const fs = new NodeFileSystem();
 
 // If the parent dies, this process is re-parented. Stop at once rather than

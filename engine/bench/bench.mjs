@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Strata vs classic-level, side by side: runs each store in a child process
+// of its own (run-store.mjs, one after the other so they never compete for
+// the 2 cores), then prints one table and, with --json, writes the results.
+// Usage: node bench/bench.mjs [--num N] [--json FILE]   (after npm run build)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { KEY_BYTES, VALUE_BYTES } from './workloads.mjs';
+
+const { values: args } = parseArgs({ options: { num: { type: 'string', default: '1000000' }, json: { type: 'string' } } });
+const runner = fileURLToPath(new URL('./run-store.mjs', import.meta.url));
+const base = mkdtempSync(join(tmpdir(), 'strata-bench-'));
+
+// Ctrl-C reaches the child too (same process group); SIGTERM may reach only
+// us, so pass it on. Either way the awaited child exits, and `finally` below
+// removes the directories once nothing writes into them any more.
+let child;
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    interrupted = true;
+    child?.kill(sig);
+  });
+}
+
+function runStore(store) {
+  return new Promise((resolve, reject) => {
+    child = spawn(process.execPath, ['--expose-gc', runner, '--store', store, '--num', args.num, '--dir', join(base, store)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== 0) return reject(new Error(`${store} runner failed (${signal ?? `exit code ${code}`})`));
+      // The last line: anything a compaction worker printed comes before it.
+      resolve(JSON.parse(out.trim().split('\n').at(-1)));
+    });
+  });
+}
+
+const fmt = (x) => Math.round(x).toLocaleString('en-US');
+const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+try {
+  console.error(`Strata vs classic-level: ${fmt(Number(args.num))} entries, ${KEY_BYTES}-byte keys, ${VALUE_BYTES}-byte values`);
+  const strata = await runStore('strata');
+  const classic = await runStore('classic');
+  const rows = strata.workloads.map((s, i) => {
+    const c = classic.workloads[i];
+    return { workload: s.name, ops: s.ops, strataOpsPerSec: s.opsPerSec, classicOpsPerSec: c.opsPerSec, ratio: s.opsPerSec / c.opsPerSec };
+  });
+  const w = (r, name) => r.workloads.find((x) => x.name === name);
+  const summary = {
+    peakRssBytes: { strata: strata.peakRssBytes, strataCompactionWorker: strata.workerPeakRssBytes, classic: classic.peakRssBytes },
+    strataWriteAmplification: { afterFillrandom: w(strata, 'fillrandom').writeAmplification, afterOverwrite: w(strata, 'overwrite').writeAmplification },
+    fillrandomEventLoopDelayMs: { strata: w(strata, 'fillrandom').eventLoopDelayMs, classic: w(classic, 'fillrandom').eventLoopDelayMs },
+    diskBytesAfterFillrandom: { strata: w(strata, 'fillrandom').diskBytes, classic: w(classic, 'fillrandom').diskBytes },
+  };
+  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem(), os: `${platform()} ${release()}`, node: process.version };
+
+  const table = [['workload', 'ops', 'Strata ops/s', 'classic-level ops/s', 'ratio']];
+  for (const r of rows) table.push([r.workload, fmt(r.ops), fmt(r.strataOpsPerSec), fmt(r.classicOpsPerSec), `${r.ratio.toFixed(2)}x`]);
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  console.log('\n' + table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n'));
+  const { peakRssBytes: rss, strataWriteAmplification: wa, fillrandomEventLoopDelayMs: eld, diskBytesAfterFillrandom: disk } = summary;
+  console.log(`
+peak RSS                        Strata ${mib(rss.strata)} (compaction worker ${mib(rss.strataCompactionWorker)}), classic-level ${mib(rss.classic)}
+Strata write amplification      ${wa.afterFillrandom.toFixed(2)} after fillrandom, ${wa.afterOverwrite.toFixed(2)} after overwrite (compaction settled)
+event-loop delay, fillrandom    Strata max ${ms(eld.strata.max)} p99 ${ms(eld.strata.p99)}; classic-level max ${ms(eld.classic.max)} p99 ${ms(eld.classic.p99)}
+on disk after fillrandom        Strata ${mib(disk.strata)}, classic-level ${mib(disk.classic)} (${(disk.strata / disk.classic).toFixed(2)}x)
+machine                         ${machine.cpu}, ${machine.cores} cores, ${mib(machine.memoryBytes)}, ${machine.os}, Node ${machine.node}
+versions                        Strata ${strata.version}, classic-level ${classic.version}`);
+
+  if (args.json) {
+    const out = { date: new Date().toISOString(), num: Number(args.num), keyBytes: KEY_BYTES, valueBytes: VALUE_BYTES, machine, rows, summary, strata, classic };
+    writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
+    console.log(`\nresults written to ${args.json}`);
+  }
+} catch (err) {
+  if (!interrupted) console.error(err);
+  process.exitCode = interrupted ? 130 : 1;
+} finally {
+  rmSync(base, { recursive: true, force: true, maxRetries: 5 });
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// Runs every workload against one store in this process, so the driver can
+// read this process's peak RSS as that store's alone, and prints the results
+// as JSON on the last line of stdout (progress goes to stderr).
+// Usage: node --expose-gc bench/run-store.mjs --store strata|classic [--num N] [--dir DIR]
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { workloads, prng } from './workloads.mjs';
+
+const { values: args } = parseArgs({ options: { store: { type: 'string' }, num: { type: 'string', default: '1000000' }, dir: { type: 'string' } } });
+const N = Number(args.num);
+if (!Number.isInteger(N) || N < 1) throw new Error(`--num must be a positive integer, got ${args.num}`);
+
+const SYNC = { sync: true };
+
+async function openStrata(dir) {
+  const { StorageManager } = await import('../dist/index.js');
+  const manager = new StorageManager({ baseDataPath: dir });
+  await manager.createCollection('bench');
+  const c = await manager.useCollection('bench');
+  return {
+    put: (k, v, sync) => c.put(k, v, sync ? SYNC : undefined),
+    get: (k) => c.get(k),
+    del: (k) => c.delete(k),
+    batch: (ops) => c.batch(ops),
+    async scan(range) {
+      let n = 0;
+      for await (const _ of c.scan(range)) n++;
+      return n;
+    },
+    // The natural resting state an application would see: no compaction
+    // running or due, and no memtable waiting for flush.
+    async settle() {
+      const deadline = Date.now() + 10 * 60_000;
+      for (;;) {
+        const s = c.stats();
+        if (s.compaction.running === undefined && s.compaction.pendingBytes === 0 && s.immutableMemtables.length === 0) return;
+        if (Date.now() > deadline) throw new Error(`compaction did not settle (last error: ${s.compaction.lastError})`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    writeAmplification: () => c.stats().totals.writeAmplification,
+    workerPid: () => c.stats().compaction.workerPid,
+    close: () => manager.closeAll(),
+  };
+}
+
+async function openClassic(dir) {
+  const { ClassicLevel } = await import('classic-level');
+  const db = new ClassicLevel(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  await db.open();
+  return {
+    put: (k, v, sync) => db.put(k, v, sync ? SYNC : undefined),
+    get: (k) => db.get(k),
+    del: (k) => db.del(k),
+    batch: (ops) => db.batch(ops),
+    // nextv is classic-level's fastest way to read a range: one native call per chunk.
+    async scan(range) {
+      const it = db.iterator(range);
+      const limit = range.limit ?? Infinity;
+      let n = 0;
+      try {
+        while (n < limit) {
+          const entries = await it.nextv(Math.min(1000, limit - n));
+          if (entries.length === 0) break;
+          n += entries.length;
+        }
+      } finally {
+        await it.close();
+      }
+      return n;
+    },
+    // LevelDB says nothing about when its background compaction is idle, so
+    // compact everything instead: if anything, that favours classic-level's reads.
+    settle: () => db.compactRange('', '\uffff'),
+    close: () => db.close(),
+  };
+}
+
+const open = { strata: openStrata, classic: openClassic }[args.store];
+if (!open) throw new Error(`--store must be strata or classic, got ${args.store}`);
+
+/** Bytes allocated on disk under `dir`, as du counts them. */
+function diskUsage(dir) {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const st = lstatSync(join(dir, name));
+    total += st.isDirectory() ? diskUsage(join(dir, name)) : st.blocks * 512;
+  }
+  return total;
+}
+
+/** Peak RSS of another process (Strata's compaction worker), from /proc. */
+function peakRssOf(pid) {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+let base;
+if (args.dir) mkdirSync((base = args.dir), { recursive: true });
+else base = mkdtempSync(join(tmpdir(), `strata-bench-${args.store}-`));
+const cleanUp = () => rmSync(base, { recursive: true, force: true, maxRetries: 5 });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (cleanUp(), process.exit(130)));
+
+const seedOf = (name) => [...name].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619), 2166136261);
+const results = [];
+let main;
+let current;
+let workerPeak = 0;
+const sampleWorker = () => {
+  const pid = current?.workerPid?.();
+  if (pid) workerPeak = Math.max(workerPeak, peakRssOf(pid));
+};
+const workerSampler = setInterval(sampleWorker, 200);
+
+try {
+  for (const w of workloads) {
+    const dir = join(base, w.store === 'fresh' ? w.name : 'main');
+    const db = (current = w.store === 'fresh' ? await open(dir) : (main ??= await open(dir)));
+    globalThis.gc?.();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const start = performance.now();
+    const ops = await w.run(db, N, prng(seedOf(w.name)));
+    const seconds = (performance.now() - start) / 1000;
+    loop.disable();
+    const r = { name: w.name, ops, seconds, opsPerSec: ops / seconds, eventLoopDelayMs: { max: loop.max / 1e6, p99: loop.percentile(99) / 1e6 } };
+    if (w.settle) {
+      await db.settle();
+      r.diskBytes = diskUsage(dir);
+      r.writeAmplification = db.writeAmplification?.();
+    }
+    if (w.store === 'fresh') {
+      sampleWorker();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Peak so far: where it jumps shows which workload drives memory.
+    r.peakRssBytesSoFar = process.resourceUsage().maxRSS * 1024;
+    results.push(r);
+    process.stderr.write(`  ${args.store.padEnd(8)} ${w.name.padEnd(13)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ops/s\n`);
+  }
+  sampleWorker();
+  await main.close();
+} finally {
+  clearInterval(workerSampler);
+  cleanUp();
+}
+
+const require = createRequire(import.meta.url);
+const pkg = args.store === 'strata' ? '../package.json' : 'classic-level/package.json';
+console.log(
+  JSON.stringify({
+    store: args.store,
+    version: require(pkg).version,
+    num: N,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    ...(args.store === 'strata' && { workerPeakRssBytes: workerPeak }),
+    workloads: results,
+  }),
+);

@@ -1,0 +1,198 @@
+// The benchmark's workloads, in db_bench's shape (16-byte keys, 100-byte
+// values), written once against a tiny adapter so both stores run exactly the
+// same operations on exactly the same data.
+//
+// An adapter (see run-store.mjs) is:
+//   put(key, value, sync?) / get(key) -> value | undefined / del(key)
+//   batch([{ type: 'put', key, value }])
+//   scan({ gte?, limit?, reverse? }) -> number of entries read, each store
+//     iterating in its own idiomatic way
+//   settle()  waits until background compaction has nothing left to do
+//   close()
+
+export const KEY_BYTES = 16;
+export const VALUE_BYTES = 100;
+const BATCH = 1000;
+const WRITERS = 64;
+const SEEK_NEXTS = 50;
+
+/** Zero-padded decimal, so key order is numeric order and fillseq is sequential. */
+export const key = (i) => String(i).padStart(KEY_BYTES, '0');
+/** Sorts between existing keys (like db_bench's key + '.'), so only a lookup can tell it is absent. */
+const missingKey = (i) => String(i).padStart(KEY_BYTES - 1, '0') + '.';
+
+/** mulberry32: small, fast, and seeded, so both stores see the same key sequence. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { int: (n) => Math.floor(next() * n) };
+}
+
+// Values as db_bench makes them: 50 random printable characters repeated to
+// 100 bytes, so they compress to about half (classic-level uses Snappy), and
+// taken from a pool so making one costs the same in both stores.
+const POOL_VALUES = 10_007;
+const POOL = (() => {
+  const r = prng(301);
+  let s = '';
+  for (let i = 0; i < POOL_VALUES; i++) {
+    let half = '';
+    for (let j = 0; j < VALUE_BYTES / 2; j++) half += String.fromCharCode(32 + r.int(95));
+    s += half + half;
+  }
+  return s;
+})();
+export const value = (i) => {
+  const at = (i % POOL_VALUES) * VALUE_BYTES;
+  return POOL.slice(at, at + VALUE_BYTES);
+};
+
+const syncCount = (n) => Math.max(1, Math.floor(n / 1000));
+
+function expect(what, actual, wanted) {
+  if (actual !== wanted) throw new Error(`${what}: got ${actual}, expected ${wanted}`);
+}
+
+/**
+ * In run order. `store: 'fresh'` runs on a new, empty store of its own;
+ * `'main'` on the one store that fillrandom fills and the rest read, so reads
+ * see every key. `settle` asks the runner to let compaction finish (untimed)
+ * afterwards and record disk size and write amplification. `run` returns the
+ * number of operations it timed.
+ */
+export const workloads = [
+  {
+    name: 'fillseq',
+    store: 'fresh',
+    async run(db, n) {
+      for (let i = 0; i < n; i++) await db.put(key(i), value(i));
+      return n;
+    },
+  },
+  {
+    name: 'fillbatch',
+    store: 'fresh',
+    async run(db, n) {
+      for (let i = 0; i < n; i += BATCH) {
+        const ops = [];
+        for (let j = i; j < Math.min(n, i + BATCH); j++) ops.push({ type: 'put', key: key(j), value: value(j) });
+        await db.batch(ops);
+      }
+      return n;
+    },
+  },
+  {
+    name: 'fillsync',
+    store: 'fresh',
+    async run(db, n, rng) {
+      const count = syncCount(n);
+      for (let i = 0; i < count; i++) await db.put(key(rng.int(n)), value(i), true);
+      return count;
+    },
+  },
+  {
+    // Many writers waiting on fsync at once: what group commit is for.
+    name: `fillsync-${WRITERS}`,
+    store: 'fresh',
+    async run(db, n, rng) {
+      const count = syncCount(n);
+      let next = 0;
+      const writer = async () => {
+        while (next < count) {
+          const i = next++;
+          await db.put(key(rng.int(n)), value(i), true);
+        }
+      };
+      await Promise.all(Array.from({ length: WRITERS }, writer));
+      return count;
+    },
+  },
+  {
+    // A shuffled 0..n-1 rather than draws with replacement, so the store
+    // afterwards holds every key and readrandom finds them all.
+    name: 'fillrandom',
+    store: 'main',
+    settle: true,
+    async run(db, n, rng) {
+      const order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      for (let i = n - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (let i = 0; i < n; i++) await db.put(key(order[i]), value(i));
+      return n;
+    },
+  },
+  {
+    name: 'overwrite',
+    store: 'main',
+    settle: true,
+    async run(db, n, rng) {
+      for (let i = 0; i < n; i++) await db.put(key(rng.int(n)), value(i + 1));
+      return n;
+    },
+  },
+  {
+    name: 'readrandom',
+    store: 'main',
+    async run(db, n, rng) {
+      let found = 0;
+      for (let i = 0; i < n; i++) if ((await db.get(key(rng.int(n)))) !== undefined) found++;
+      expect('readrandom found', found, n);
+      return n;
+    },
+  },
+  {
+    name: 'readmissing',
+    store: 'main',
+    async run(db, n, rng) {
+      let found = 0;
+      for (let i = 0; i < n; i++) if ((await db.get(missingKey(rng.int(n)))) !== undefined) found++;
+      expect('readmissing found', found, 0);
+      return n;
+    },
+  },
+  {
+    name: 'readseq',
+    store: 'main',
+    async run(db, n) {
+      expect('readseq entries', await db.scan({}), n);
+      return n;
+    },
+  },
+  {
+    name: 'readreverse',
+    store: 'main',
+    async run(db, n) {
+      expect('readreverse entries', await db.scan({ reverse: true }), n);
+      return n;
+    },
+  },
+  {
+    // One op = a seek to a random key plus reading the next 50 entries.
+    name: `seekrandom`,
+    store: 'main',
+    async run(db, n, rng) {
+      const seeks = Math.max(1, Math.floor(n / 10));
+      for (let i = 0; i < seeks; i++) {
+        const at = rng.int(n);
+        expect('seekrandom entries', await db.scan({ gte: key(at), limit: SEEK_NEXTS }), Math.min(SEEK_NEXTS, n - at));
+      }
+      return seeks;
+    },
+  },
+  {
+    name: 'deleterandom',
+    store: 'main',
+    async run(db, n, rng) {
+      for (let i = 0; i < n; i++) await db.del(key(rng.int(n)));
+      return n;
+    },
+  },
+];
