@@ -4,6 +4,7 @@ import type { CompactionJob, CompactionResult, FromWorker } from './protocol.js'
 import type { MergeProgress } from './merge.js';
 
 const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
 
 interface Running {
   id: number;
@@ -33,13 +34,15 @@ export class CompactionProcess {
   async run(job: CompactionJob, onProgress: (p: MergeProgress) => void): Promise<CompactionResult> {
     if (this.running) throw new Error('a compaction is already running in this worker');
     const worker = this.ensureWorker();
-    worker.keepAlive?.(true);
+    // The idle worker does not keep the event loop alive (see CompactionWorker.keepAlive);
+    // a job in flight must, or `await compact()` could end the program mid-merge.
+    const hold = setInterval(() => {}, 60_000);
     const result = new Promise<CompactionResult>((resolve, reject) => {
       this.running = { id: job.id, resolve, reject, onProgress };
     });
     void result.then(
-      () => worker.keepAlive?.(false),
-      () => worker.keepAlive?.(false),
+      () => clearInterval(hold),
+      () => clearInterval(hold),
     );
     try {
       await this.ready;
@@ -60,9 +63,13 @@ export class CompactionProcess {
     const worker = this.worker;
     if (worker === undefined) return;
     const exited = this.exited;
-    worker.keepAlive?.(true); // an unreferenced child's exit event would not keep us waiting for it
+    // An unreferenced worker's exit does not keep the event loop alive, so hold it
+    // open with a timer until the exit is seen (bounded, in case it never is).
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)));
     worker.kill();
-    await exited;
+    await Promise.race([exited, giveUp]);
+    clearTimeout(timer);
   }
 
   private ensureWorker(): CompactionWorker {

@@ -15,9 +15,10 @@ export interface CompactionWorker {
   onExit(listener: (code: number | null, signal: string | null) => void): void;
   kill(): void;
   /**
-   * Whether the worker should keep the parent's event loop alive. It does only
-   * while a job runs, so a program that forgets to close its collections still
-   * exits (an idle worker then exits on disconnect) but never mid-compaction.
+   * Whether the worker keeps the parent's event loop alive. The engine turns it
+   * off for the worker's whole life (it holds the loop itself while a job is in
+   * flight), so a program that forgets to close its collections still exits;
+   * the idle worker then exits on disconnect.
    */
   keepAlive?(on: boolean): void;
 }

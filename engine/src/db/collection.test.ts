@@ -117,7 +117,8 @@ describe('Collection', () => {
   });
 
   test('scan honours gt, gte, lt, lte, prefix, limit and reverse across memtable and tables', async () => {
-    const { m, c } = await fresh({ memtableBytes: 4096 });
+    // No compaction, so the data stays spread over many overlapping L0 tables.
+    const { m, c } = await fresh({ memtableBytes: 4096, autoCompaction: false });
     const keys: string[] = [];
     for (let i = 0; i < 600; i++) keys.push(`${['a', 'b', 'user:', 'user;', 'z'][i % 5]}${String(i).padStart(4, '0')}`);
     for (const k of keys) await c.put(k, `v:${k}`);

@@ -1,14 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { ioError, StorageError } from '../errors.js';
 import type { AppendableFile, FileSystem } from '../fs/file-system.js';
-import { type BatchOp, ValueKind } from '../log/write-batch.js';
+import type { BatchOp } from '../log/write-batch.js';
 import { Memtable } from '../memtable/memtable.js';
 import { BlockCache } from '../table/block-cache.js';
-import { keyHash } from '../table/bloom.js';
-import { compareKeys } from '../util/key-order.js';
 import { type KeyRange, normalizeRange, type RangeOptions } from '../util/key-range.js';
 import type { FileMeta } from '../version/file-meta.js';
-import { Version } from '../version/version.js';
+import type { Version } from '../version/version.js';
 import type { VersionSet } from '../version/version-set.js';
 import { CommitQueue, type CommitTarget } from './commit-queue.js';
 import { LOCK_FILE, pathIn, tableFileName, walFileName } from '../version/file-names.js';
@@ -16,11 +14,9 @@ import { writeLevel0Table } from './flush.js';
 import { CollectionLock } from './lock.js';
 import type { CollectionOptions } from './options.js';
 import { recover } from './recovery.js';
-import type { EntrySource } from './scan/entry-source.js';
-import { LevelSource } from './scan/level-source.js';
-import { MemtableSource } from './scan/memtable-source.js';
 import { type ReadView, ScanIterator } from './scan/scan-iterator.js';
-import { TableSource } from './scan/table-source.js';
+import { scanSources } from './scan/sources.js';
+import { pointLookup, type ReadState } from './read-path.js';
 import { TableCache } from './table-cache.js';
 import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
 import type { CollectionStats, FlushEvent, LevelStats } from './stats.js';
@@ -28,7 +24,6 @@ import { WriteGate, type GateState } from './write-gate.js';
 import { CompactionScheduler } from '../compaction/compaction-scheduler.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
 import { levelTargetBytes } from '../compaction/picker.js';
-import { writeUtf8 } from '../util/utf8.js';
 
 export interface WriteOptions {
   sync?: boolean;
@@ -362,33 +357,11 @@ export class Collection implements CommitTarget {
   getSync(key: string): string | undefined {
     if (this.state === 'closed') throw this.closedError();
     const keyBytes = checkKey(key);
-    let v = this.mem.get(key);
-    if (v !== undefined) return v.kind === ValueKind.Put ? v.value : undefined;
-    for (let i = this.imms.length - 1; i >= 0; i--) {
-      v = this.imms[i].get(key);
-      if (v !== undefined) return v.kind === ValueKind.Put ? v.value : undefined;
-    }
-    const levels = this.versions.current.levels;
-    let target: Buffer | undefined;
-    let hash = 0;
-    for (let level = 0; level < levels.length; level++) {
-      const files = levels[level];
-      if (files.length === 0) continue;
-      const candidates = level === 0 ? files : [Version.findFile(files, key)];
-      for (const file of candidates) {
-        if (file === undefined || compareKeys(key, file.minKey) < 0 || compareKeys(key, file.maxKey) > 0) continue;
-        if (target === undefined) {
-          target = Buffer.allocUnsafe(keyBytes);
-          writeUtf8(target, key, 0, keyBytes);
-          hash = keyHash(target);
-        }
-        const table = this.tables.get(file);
-        if (this.options.bloomBitsPerKey > 0 && !table.mayContain(hash)) continue;
-        const hit = table.get(target);
-        if (hit !== undefined) return hit.kind === ValueKind.Put ? hit.value : undefined;
-      }
-    }
-    return undefined;
+    return pointLookup(this.readState(this.versions.current), key, keyBytes);
+  }
+
+  private readState(version: Version, mem = this.mem, imms: readonly Memtable[] = this.imms): ReadState {
+    return { mem, imms, version, tables: this.tables, useBloom: this.options.bloomBitsPerKey > 0 };
   }
 
   /**
@@ -428,7 +401,7 @@ export class Collection implements CommitTarget {
     let released = false;
     return {
       snapshot,
-      sources: (range) => this.buildSources(mem, imms, version, snapshot, range),
+      sources: (range) => scanSources(this.readState(version, mem, imms), snapshot, range),
       release: () => {
         if (released) return;
         released = true;
@@ -441,27 +414,6 @@ export class Collection implements CommitTarget {
         void this.deleteObsoleteTables();
       },
     };
-  }
-
-  private buildSources(mem: Memtable, imms: Memtable[], version: Version, snapshot: number, range: KeyRange): EntrySource[] {
-    const sources: EntrySource[] = [new MemtableSource(mem, snapshot, range)];
-    for (let i = imms.length - 1; i >= 0; i--) sources.push(new MemtableSource(imms[i], snapshot, range));
-    const start = range.reverse ? range.upper : range.lower;
-    const inclusive = range.reverse ? range.upperInclusive : range.lowerInclusive;
-    const open = (meta: FileMeta) => this.tables.get(meta);
-    version.levels.forEach((files, level) => {
-      if (files.length === 0) return;
-      if (level > 0) {
-        sources.push(new LevelSource(files, open, range.reverse, start, inclusive));
-        return;
-      }
-      for (const f of files) {
-        if (range.lower !== undefined && compareKeys(f.maxKey, range.lower) < 0) continue;
-        if (range.upper !== undefined && compareKeys(f.minKey, range.upper) > 0) continue;
-        sources.push(new TableSource(open(f), range.reverse).seek(start, inclusive));
-      }
-    });
-    return sources;
   }
 
   /** Deletes tables that left the current Version once no pinned Version still lists them. */

@@ -2,7 +2,6 @@ import type { ValueKind } from '../../log/write-batch.js';
 import type { DecodedBlock } from '../../table/block-reader.js';
 import type { TableReader } from '../../table/table-reader.js';
 import { compareKeys } from '../../util/key-order.js';
-import type { KeyRange } from '../../util/key-range.js';
 import type { EntrySource } from './entry-source.js';
 
 /** Walks one SSTable block by block, in either direction. */
