@@ -17,6 +17,7 @@
  */
 import { corruption } from '../errors.js';
 import { checksum } from '../util/checksum.js';
+import { fmix32 } from '../util/mix.js';
 
 export const RECORD_HEADER_BYTES = 12;
 
@@ -32,13 +33,7 @@ export function sealRecord(record: Buffer): Buffer {
 
 /** A murmur3-style finalizer over (length, checksum): any change to either changes it. */
 export function headerCheck(length: number, crc: number): number {
-  let h = Math.imul(length ^ 0x5bd1e995, 0xcc9e2d51) ^ crc;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(Math.imul(length ^ 0x5bd1e995, 0xcc9e2d51) ^ crc);
 }
 
 export function encodeRecord(payload: Uint8Array): Buffer {

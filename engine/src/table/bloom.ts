@@ -6,6 +6,8 @@
  * Probes use double hashing from one 32-bit hash of the key's UTF-8 bytes,
  * as LevelDB does. With 10 bits per key the false-positive rate is ~1%.
  */
+import { fmix32 } from '../util/mix.js';
+
 export function keyHash(bytes: Uint8Array, length = bytes.length): number {
   // murmur3-style mixing, 32-bit
   let h = 0x9747b28c ^ length;
@@ -29,12 +31,7 @@ export function keyHash(bytes: Uint8Array, length = bytes.length): number {
     k = Math.imul(k, 0x1b873593);
     h ^= k;
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 export function buildBloomFilter(hashes: readonly number[] | Uint32Array, bitsPerKey: number): Buffer {
