@@ -11,7 +11,6 @@
  * "random" moments use seeded delays and only count what they provably hit.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +36,7 @@ import {
   parseWriterOutput,
   type WriterOutput,
 } from '../testing/kill-protocol.js';
+import { ENGINE_ROOT, runKillWriter } from '../testing/kill-runner.js';
 import { seededRandom } from '../testing/random.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { compareKeys } from '../util/key-order.js';
@@ -44,8 +44,6 @@ import type { FileMeta } from '../version/file-meta.js';
 import { runCompaction } from './merge.js';
 import type { CompactionJob } from './protocol.js';
 
-const ENGINE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WRITER = fileURLToPath(new URL('../testing/kill-writer.ts', import.meta.url));
 
 const dir = tempDir('strata-compaction');
 /** Every manager a test opened: closed at the end even if the test failed, so no worker process keeps the run alive. */
@@ -827,44 +825,24 @@ interface CompactingRound {
  * in the merge rather than in the worker's start-up. If that does not come
  * within 6 s, it is killed then.
  */
-function runCompactingWriter(base: string, seed: number, mode: string, workers: number, delayMs: number): Promise<CompactingRound> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WRITER, base, String(seed), mode, String(workers)], {
-      cwd: ENGINE_ROOT,
-      env: { ...process.env, STRATA_KILL_COMPACT: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let firstAck = -1;
-    let armed = false;
-    let fallback: NodeJS.Timeout | undefined;
-    const kill = () => child.kill('SIGKILL');
-    const safety = setTimeout(kill, 20_000); // never hang the suite
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      stdout += chunk;
-      if (firstAck < 0) {
-        const m = /(^|\n)K /.exec(stdout);
-        if (m === null) return;
-        firstAck = m.index;
-        fallback = setTimeout(kill, 6_000);
-      }
-      if (!armed && (stdout.slice(firstAck).match(/\nCS \d+ \d+ \d+ 0\n/g)?.length ?? 0) >= 2) {
-        armed = true;
-        setTimeout(kill, delayMs);
-      }
-    });
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    // 'close' waits for every holder of the pipes, including the writer's orphaned compaction worker.
-    child.on('close', (_code, signal) => {
-      clearTimeout(safety);
-      if (fallback) clearTimeout(fallback);
-      resolve({ out: parseWriterOutput(stdout), stderr, signal });
-    });
+async function runCompactingWriter(base: string, seed: number, mode: string, workers: number, delayMs: number): Promise<CompactingRound> {
+  let firstAck = -1;
+  let armed = false;
+  let fallback: NodeJS.Timeout | undefined;
+  const run = await runKillWriter({ base, seed, mode, workers, env: { STRATA_KILL_COMPACT: '1' }, safetyMs: 20_000 }, (stdout, kill) => {
+    if (firstAck < 0) {
+      const m = /(^|\n)K /.exec(stdout);
+      if (m === null) return;
+      firstAck = m.index;
+      fallback = setTimeout(kill, 6_000);
+    }
+    if (!armed && (stdout.slice(firstAck).match(/\nCS \d+ \d+ \d+ 0\n/g)?.length ?? 0) >= 2) {
+      armed = true;
+      setTimeout(kill, delayMs);
+    }
   });
+  if (fallback) clearTimeout(fallback);
+  return { out: parseWriterOutput(run.stdout), stderr: run.stderr, signal: run.signal };
 }
 
 async function readBack(base: string): Promise<{ state: Map<string, string>; live: number[]; onDisk: number[]; deepFiles: number; shape: string }> {

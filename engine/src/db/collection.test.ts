@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { StorageError } from '../errors.js';
 import { StorageManager } from '../manager/storage-manager.js';
+import { isStorageError } from '../testing/storage-error.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { encodeRecord } from '../log/log-format.js';
 import type { Collection } from './collection.js';
@@ -31,12 +31,7 @@ async function all(c: Collection, range?: object): Promise<[string, string][]> {
   return out;
 }
 
-const code = (expected: string, text?: RegExp) => (err: unknown) => {
-  assert.ok(err instanceof StorageError, `expected a StorageError, got ${String(err)}`);
-  assert.equal(err.code, expected, err.message);
-  if (text) assert.match(err.message, text);
-  return true;
-};
+const code = isStorageError;
 
 describe('Collection', () => {
   test('stores any string value, including the original tombstone marker and the empty string', async () => {

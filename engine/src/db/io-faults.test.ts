@@ -13,6 +13,7 @@ import { StorageError } from '../errors.js';
 import { readLog } from '../log/log-format.js';
 import { StorageManager } from '../manager/storage-manager.js';
 import { FaultyFileSystem } from '../testing/faulty-fs.js';
+import { isStorageError } from '../testing/storage-error.js';
 import { tempDir } from '../testing/temp-dir.js';
 import type { Collection } from './collection.js';
 
@@ -45,12 +46,7 @@ async function reopenHealthy(s: Setup): Promise<{ m: StorageManager; c: Collecti
   return { m, c: await m.useCollection('t') };
 }
 
-const isIoError = (text?: RegExp) => (err: unknown) => {
-  assert.ok(err instanceof StorageError, `expected a StorageError, got ${String(err)}`);
-  assert.equal(err.code, 'IO_ERROR', err.message);
-  if (text) assert.match(err.message, text);
-  return true;
-};
+const isIoError = (text?: RegExp) => isStorageError('IO_ERROR', text);
 
 const REFUSES = /refuses writes/;
 

@@ -9,9 +9,7 @@
  * so a recovery that is itself killed mid-flush gets recovered again.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { StorageManager } from '../manager/storage-manager.js';
 import {
@@ -23,11 +21,10 @@ import {
   parseWriterOutput,
   type WriterOutput,
 } from '../testing/kill-protocol.js';
+import { runKillWriter } from '../testing/kill-runner.js';
 import { seededRandom } from '../testing/random.js';
 import { tempDir } from '../testing/temp-dir.js';
 
-const ENGINE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WRITER = fileURLToPath(new URL('../testing/kill-writer.ts', import.meta.url));
 
 const dir = tempDir('strata-kill');
 after(dir.cleanup);
@@ -46,39 +43,20 @@ interface RoundResult {
  * than from "ready" keeps rounds useful when a reopened collection starts with
  * writes held back until compaction brings L0 down.
  */
-function runWriter(base: string, seed: number, mode: string, workers: number, killAfterMs: number, env: NodeJS.ProcessEnv = {}): Promise<RoundResult> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WRITER, base, String(seed), mode, String(workers)], {
-      cwd: ENGINE_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | undefined;
-    let flushState = { started: 0, ended: 0 };
-    const safety = setTimeout(() => child.kill('SIGKILL'), 15_000); // never hang the suite
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      stdout += chunk;
-      if (timer === undefined && /(^|\n)K /.test(stdout)) {
-        timer = setTimeout(() => {
-          const now = parseWriterOutput(stdout);
-          flushState = { started: now.flushStarts, ended: now.flushEnds };
-          child.kill('SIGKILL');
-        }, killAfterMs);
-      }
-    });
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    // 'close' comes after the process was reaped (so its lock is stale) and its output drained.
-    child.on('close', (_code, signal) => {
-      clearTimeout(safety);
-      if (timer) clearTimeout(timer);
-      resolve({ out: parseWriterOutput(stdout), stderr, killedMidFlush: flushState.started > flushState.ended, signal });
-    });
+async function runWriter(base: string, seed: number, mode: string, workers: number, killAfterMs: number, env: NodeJS.ProcessEnv = {}): Promise<RoundResult> {
+  let timer: NodeJS.Timeout | undefined;
+  let flushState = { started: 0, ended: 0 };
+  const run = await runKillWriter({ base, seed, mode, workers, env, safetyMs: 15_000 }, (stdout, kill) => {
+    if (timer === undefined && /(^|\n)K /.test(stdout)) {
+      timer = setTimeout(() => {
+        const now = parseWriterOutput(stdout);
+        flushState = { started: now.flushStarts, ended: now.flushEnds };
+        kill();
+      }, killAfterMs);
+    }
   });
+  if (timer) clearTimeout(timer);
+  return { out: parseWriterOutput(run.stdout), stderr: run.stderr, killedMidFlush: flushState.started > flushState.ended, signal: run.signal };
 }
 
 async function readAll(base: string): Promise<{ state: Map<string, string>; l0Files: number; tableFiles: number }> {

@@ -1,4 +1,4 @@
-import { ioError, StorageError, corruption } from '../errors.js';
+import { corruption, ioError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { BlockCache } from '../table/block-cache.js';
 import { TableReader } from '../table/table-reader.js';
@@ -47,8 +47,4 @@ export class TableCache {
     this.open.clear();
     await Promise.all(tables.map((t) => t.close().catch(() => {})));
   }
-}
-
-export function isStorageError(err: unknown): err is StorageError {
-  return err instanceof StorageError;
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { StorageError } from '../errors.js';
+import { isStorageError } from '../testing/storage-error.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { StorageManager } from './storage-manager.js';
 
@@ -11,12 +12,7 @@ after(dir.cleanup);
 let n = 0;
 const freshManager = (opts: object = {}) => new StorageManager({ baseDataPath: join(dir.path, `m${n++}`), ...opts });
 
-const code = (expected: string, text?: RegExp) => (err: unknown) => {
-  assert.ok(err instanceof StorageError, `expected a StorageError, got ${String(err)}`);
-  assert.equal(err.code, expected, err.message);
-  if (text) assert.match(err.message, text);
-  return true;
-};
+const code = isStorageError;
 
 describe('StorageManager', () => {
   test('creates, lists, uses and closes collections like the original', async () => {

@@ -119,27 +119,22 @@ export class Memtable {
   /** Every key's version visible at `snapshot`, in key order (used by flush). */
   *entries(snapshot = Infinity): Generator<MemtableEntry> {
     for (const [, newest] of this.map) {
-      const key = newest.key;
-      let version: Version | undefined = newest;
-      while (version !== undefined && version.sequence > snapshot) version = version.older;
-      if (version !== undefined) yield { key, sequence: version.sequence, kind: version.kind, value: version.value };
+      const entry = visibleAt(newest, snapshot);
+      if (entry !== undefined) yield entry;
     }
-  }
-
-  get firstKey(): string | undefined {
-    return this.map.front()?.[1].key;
-  }
-
-  get lastKey(): string | undefined {
-    return this.map.back()?.[1].key;
   }
 }
 
-function visible([, newest]: [string, Version], snapshot: number, out: MemtableEntry[]): void {
-  const key = newest.key;
+/** The newest version of a key's chain at or below `snapshot`, as an entry. */
+function visibleAt(newest: Version, snapshot: number): MemtableEntry | undefined {
   let version: Version | undefined = newest;
   while (version !== undefined && version.sequence > snapshot) version = version.older;
-  if (version !== undefined) out.push({ key, sequence: version.sequence, kind: version.kind, value: version.value });
+  return version === undefined ? undefined : { key: newest.key, sequence: version.sequence, kind: version.kind, value: version.value };
+}
+
+function visible([, newest]: [string, Version], snapshot: number, out: MemtableEntry[]): void {
+  const entry = visibleAt(newest, snapshot);
+  if (entry !== undefined) out.push(entry);
 }
 
 export interface MemtableEntry {
