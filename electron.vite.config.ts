@@ -1,9 +1,19 @@
+import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 
 export default defineConfig({
-  main: {},
+  main: {
+    build: {
+      rollupOptions: {
+        // index: the Electron main process. web: the same service as a plain Node web server (npm run web).
+        input: { index: resolve('src/main/index.ts'), web: resolve('src/main/web/main.ts') }
+      }
+    }
+  },
   preload: {
     build: {
+      // A sandboxed preload can require only a few Electron modules, so the contract's dependencies are bundled in.
+      externalizeDeps: false,
       rollupOptions: {
         // Sandboxed preloads cannot load ES modules, so this one must be CommonJS.
         output: { format: 'cjs', entryFileNames: '[name].cjs' }

@@ -1,0 +1,257 @@
+import { resolve } from 'node:path'
+import {
+  type Collection,
+  type CompactionLauncher,
+  MAX_KEY_BYTES,
+  MAX_VALUE_BYTES,
+  StorageError,
+  StorageManager,
+  checkCollectionName
+} from '@strata/engine'
+import { LIMITS, type ArgsOf, type ResultOf, type StrataApi } from '../../shared/ipc/contract'
+import type { AppInfo, AppMode, CollectionSummary, KeyFilter, KeyRow, PushEvent } from '../../shared/ipc/types'
+import { diskUsage } from './disk-usage'
+import { EventHub } from './event-hub'
+import { Jobs } from './jobs'
+import { scanOptions } from './key-range'
+import { RecentFolders } from './recent-folders'
+
+export interface AppServiceOptions {
+  mode: AppMode
+  version: string
+  dataDir: string
+  /** Where recent folders are remembered; undefined keeps them in memory only. */
+  recentFile?: string
+  /** The Electron app passes a launcher built on utilityProcess.fork; web mode uses the engine's Node fork. */
+  compactionLauncher?: CompactionLauncher
+  /** Electron's native folder picker; absent in web mode. */
+  chooseFolder?: () => Promise<string | undefined>
+}
+
+/** Keys deleted per atomic batch by bulk deletes: small enough to stop promptly when cancelled. */
+const DELETE_BATCH = 1000
+
+/**
+ * Everything the UI can do, as plain Node over the engine's public API. It
+ * knows nothing of Electron or WebSockets: main's IPC handlers and the web
+ * server both dispatch the contract's operations to this one object.
+ */
+export class AppService implements StrataApi {
+  private manager: StorageManager
+  private dataDir: string
+  private readonly open = new Map<string, Collection>()
+  private readonly hub = new EventHub()
+  private readonly jobs = new Jobs((job) => this.hub.publish({ kind: 'job', job }))
+  private readonly recent: RecentFolders
+
+  constructor(private readonly options: AppServiceOptions) {
+    this.dataDir = resolve(options.dataDir)
+    this.manager = this.createManager()
+    this.recent = new RecentFolders(options.recentFile)
+  }
+
+  subscribe(listener: (event: PushEvent) => void): () => void {
+    return this.hub.subscribe(listener)
+  }
+
+  async start(): Promise<void> {
+    await this.recent.remember(this.dataDir)
+  }
+
+  async shutdown(): Promise<void> {
+    this.jobs.cancelAll()
+    this.hub.close()
+    this.open.clear()
+    await this.manager.closeAll()
+  }
+
+  // --- app and folder ---------------------------------------------------
+
+  async 'app.info'(): Promise<AppInfo> {
+    return {
+      mode: this.options.mode,
+      version: this.options.version,
+      dataDir: this.dataDir,
+      recentDirs: await this.recent.list(),
+      nativeDialogs: this.options.chooseFolder !== undefined,
+      limits: { maxKeyBytes: MAX_KEY_BYTES, maxValueBytes: MAX_VALUE_BYTES, previewChars: LIMITS.previewChars, fullValueChars: LIMITS.fullValueChars }
+    }
+  }
+
+  async 'folder.choose'(): Promise<AppInfo | null> {
+    if (!this.options.chooseFolder) throw new StorageError('INVALID_ARGUMENT', 'a native folder dialog is only available in the desktop app; type the folder path instead')
+    const chosen = await this.options.chooseFolder()
+    return chosen === undefined ? null : this['folder.open']({ path: chosen })
+  }
+
+  async 'folder.open'({ path }: ArgsOf<'folder.open'>): Promise<AppInfo> {
+    const dir = resolve(path)
+    if (dir === this.dataDir) return this['app.info']()
+    const next = new StorageManager({ baseDataPath: dir, compactionLauncher: this.options.compactionLauncher })
+    await next.listCollections() // fails here, before anything is closed, if the folder cannot be read
+    this.jobs.cancelAll()
+    for (const name of this.open.keys()) this.hub.unwatch(name)
+    this.open.clear()
+    await this.manager.closeAll()
+    this.manager = next
+    this.dataDir = dir
+    await this.recent.remember(dir)
+    this.hub.publish({ kind: 'folder-changed', dataDir: dir })
+    return this['app.info']()
+  }
+
+  // --- collections ------------------------------------------------------
+
+  async 'collections.list'(): Promise<CollectionSummary[]> {
+    const names = await this.manager.listCollections()
+    return Promise.all(names.map((name) => this.summary(name)))
+  }
+
+  async 'collections.checkName'({ name }: ArgsOf<'collections.checkName'>): Promise<string | null> {
+    try {
+      checkCollectionName(name)
+    } catch (err) {
+      return (err as Error).message
+    }
+    return (await this.manager.listCollections()).includes(name) ? `collection "${name}" already exists` : null
+  }
+
+  async 'collections.create'({ name }: ArgsOf<'collections.create'>): Promise<CollectionSummary> {
+    await this.manager.createCollection(name)
+    this.hub.publish({ kind: 'collections-changed' })
+    return this.summary(name)
+  }
+
+  async 'collections.open'({ name }: ArgsOf<'collections.open'>): Promise<CollectionSummary> {
+    await this.collection(name)
+    this.hub.publish({ kind: 'collections-changed' })
+    return this.summary(name)
+  }
+
+  async 'collections.close'({ name }: ArgsOf<'collections.close'>): Promise<void> {
+    this.jobs.cancelFor(name)
+    this.hub.unwatch(name)
+    this.open.delete(name)
+    await this.manager.closeCollection(name)
+    this.hub.publish({ kind: 'collections-changed' })
+  }
+
+  async 'collections.drop'({ name, confirm }: ArgsOf<'collections.drop'>): Promise<void> {
+    if (confirm !== name) throw new StorageError('INVALID_ARGUMENT', `to drop "${name}", type its name exactly to confirm (got "${confirm}")`)
+    this.jobs.cancelFor(name)
+    this.hub.unwatch(name)
+    this.open.delete(name)
+    await this.manager.dropCollection(name)
+    this.hub.publish({ kind: 'collections-changed' })
+  }
+
+  async 'collections.stats'({ name }: ArgsOf<'collections.stats'>): Promise<ResultOf<'collections.stats'>> {
+    return (await this.collection(name)).stats()
+  }
+
+  // --- keys -------------------------------------------------------------
+
+  async 'keys.page'({ collection, filter, reverse, after, from, limit }: ArgsOf<'keys.page'>): Promise<ResultOf<'keys.page'>> {
+    const c = await this.collection(collection)
+    const rows: KeyRow[] = []
+    // One more than asked for tells whether this page reached the end.
+    for await (const [key, value] of c.scan(scanOptions(filter, { reverse, after, from }, limit + 1))) {
+      if (rows.length === limit) return { rows, done: false }
+      rows.push(row(key, value))
+    }
+    return { rows, done: true }
+  }
+
+  async 'keys.get'({ collection, key, full }: ArgsOf<'keys.get'>): Promise<ResultOf<'keys.get'>> {
+    const value = await (await this.collection(collection)).get(key)
+    if (value === undefined) return null
+    const truncated = !full && value.length > LIMITS.fullValueChars
+    return { key, value: truncated ? value.slice(0, LIMITS.fullValueChars) : value, valueBytes: Buffer.byteLength(value), truncated }
+  }
+
+  async 'keys.put'({ collection, key, value }: ArgsOf<'keys.put'>): Promise<void> {
+    // Edits from the browser are acknowledged only once on disk: a user who saw "saved" expects it to survive a crash.
+    await (await this.collection(collection)).put(key, value, { sync: true })
+    this.hub.touch(collection)
+  }
+
+  async 'keys.delete'({ collection, keys }: ArgsOf<'keys.delete'>): Promise<{ deleted: number }> {
+    await (await this.collection(collection)).batch(keys.map((key) => ({ type: 'delete' as const, key })), { sync: true })
+    this.hub.touch(collection)
+    return { deleted: keys.length }
+  }
+
+  async 'keys.count'({ collection, filter, max }: ArgsOf<'keys.count'>): Promise<ResultOf<'keys.count'>> {
+    const c = await this.collection(collection)
+    let count = 0
+    for await (const _ of c.scan(scanOptions(filter, { reverse: false }, max + 1))) {
+      if (count === max) return { count, complete: false }
+      count++
+    }
+    return { count, complete: true }
+  }
+
+  // --- jobs -------------------------------------------------------------
+
+  async 'jobs.deleteMatching'({ collection, filter, expected }: ArgsOf<'jobs.deleteMatching'>): Promise<ResultOf<'jobs.deleteMatching'>> {
+    const c = await this.collection(collection)
+    return this.jobs.start('delete-matching', collection, expected ?? null, async ({ signal, progress }) => {
+      let deleted = 0
+      let after: string | undefined
+      while (!signal.aborted) {
+        const keys = await collectKeys(c, filter, after, DELETE_BATCH)
+        if (keys.length === 0) break
+        // Each batch is atomic and synced: a cancel or crash leaves whole batches deleted, never half of one.
+        await c.batch(keys.map((key) => ({ type: 'delete' as const, key })), { sync: true })
+        deleted += keys.length
+        after = keys.at(-1)
+        progress(deleted, `deleted ${deleted.toLocaleString('en-US')} keys`)
+        this.hub.touch(collection)
+      }
+      const what = `${deleted.toLocaleString('en-US')} key${deleted === 1 ? '' : 's'}`
+      return signal.aborted ? `cancelled after deleting ${what}` : `deleted ${what}`
+    })
+  }
+
+  async 'jobs.cancel'({ id }: ArgsOf<'jobs.cancel'>): Promise<void> {
+    if (!this.jobs.cancel(id)) throw new StorageError('INVALID_ARGUMENT', `no running job with id "${id}" (it may have finished already)`)
+  }
+
+  // --- helpers ------------------------------------------------------------
+
+  private createManager(): StorageManager {
+    return new StorageManager({ baseDataPath: this.dataDir, compactionLauncher: this.options.compactionLauncher })
+  }
+
+  /** Opens on first use: the browser may ask for keys of a collection the user just clicked. */
+  private async collection(name: string): Promise<Collection> {
+    const known = this.open.get(name)
+    if (known?.isOpen) return known
+    const c = await this.manager.getCollection(name)
+    this.open.set(name, c)
+    this.hub.watch(name, c)
+    return c
+  }
+
+  private async summary(name: string): Promise<CollectionSummary> {
+    const disk = await diskUsage(`${this.dataDir}/${name}`)
+    const c = this.open.get(name)
+    let approxKeys: number | null = null
+    if (c?.isOpen) {
+      const s = c.stats()
+      approxKeys =
+        s.memtable.entries + s.immutableMemtables.reduce((n, m) => n + m.entries, 0) + s.levels.reduce((n, l) => n + l.entries, 0)
+    }
+    return { name, open: c?.isOpen === true, approxKeys, diskBytes: disk.bytes, files: disk.files }
+  }
+}
+
+function row(key: string, value: string): KeyRow {
+  return { key, preview: value.length > LIMITS.previewChars ? value.slice(0, LIMITS.previewChars) : value, valueBytes: Buffer.byteLength(value) }
+}
+
+async function collectKeys(c: Collection, filter: KeyFilter, after: string | undefined, limit: number): Promise<string[]> {
+  const keys: string[] = []
+  for await (const [key] of c.scan(scanOptions(filter, { reverse: false, after }, limit))) keys.push(key)
+  return keys
+}

@@ -1,0 +1,115 @@
+// The one declaration of Strata's IPC surface. Main registers a handler per
+// entry, the preload exposes a function per entry, the web server dispatches
+// by entry, and the renderer's client is typed from it; the operation names
+// below are the only place channel names are written.
+//
+// Each entry pairs a zod schema for the argument (the renderer is untrusted:
+// main validates type and size of everything) with a phantom result type.
+import { z } from 'zod'
+import type {
+  AppInfo,
+  CollectionSummary,
+  JobProgress,
+  KeyCount,
+  KeyPage,
+  ValueView
+} from './types'
+import type { CollectionStats } from '@strata/engine'
+
+/** Mirrors the engine's limits (MAX_KEY_BYTES, MAX_VALUE_BYTES); the engine re-checks UTF-8 byte length. */
+export const LIMITS = {
+  maxKeyChars: 64 * 1024,
+  maxValueChars: 64 * 1024 * 1024,
+  maxPathChars: 4096,
+  maxPageRows: 1000,
+  maxKeysPerCall: 10_000,
+  maxCount: 10_000_000,
+  previewChars: 200,
+  /** Values above this are sent truncated unless the renderer asks for the full value. */
+  fullValueChars: 1024 * 1024
+} as const
+
+declare const resultType: unique symbol
+/** A type-only marker: carries the result type of an operation, never a value at runtime. */
+export type Returns<T> = { readonly [resultType]?: T }
+const returns = <T>(): Returns<T> => ({})
+
+const collectionName = z.string().min(1).max(64)
+const key = z.string().max(LIMITS.maxKeyChars)
+const filter = z.strictObject({
+  prefix: key.optional(),
+  gte: key.optional(),
+  lt: key.optional()
+})
+const noArgs = z.strictObject({}).optional()
+
+export const contract = {
+  'app.info': { args: noArgs, result: returns<AppInfo>() },
+  /** Electron only: shows the native folder picker; null when the user cancels. */
+  'folder.choose': { args: noArgs, result: returns<AppInfo | null>() },
+  'folder.open': { args: z.strictObject({ path: z.string().min(1).max(LIMITS.maxPathChars) }), result: returns<AppInfo>() },
+
+  'collections.list': { args: noArgs, result: returns<CollectionSummary[]>() },
+  /** Inline validation as the user types: the engine's own rules and message, or null when the name is fine. */
+  'collections.checkName': { args: z.strictObject({ name: z.string().max(1024) }), result: returns<string | null>() },
+  'collections.create': { args: z.strictObject({ name: collectionName }), result: returns<CollectionSummary>() },
+  'collections.open': { args: z.strictObject({ name: collectionName }), result: returns<CollectionSummary>() },
+  'collections.close': { args: z.strictObject({ name: collectionName }), result: returns<void>() },
+  /** `confirm` must repeat the name: a second, deliberate input before data is destroyed. */
+  'collections.drop': { args: z.strictObject({ name: collectionName, confirm: collectionName }), result: returns<void>() },
+  'collections.stats': { args: z.strictObject({ name: collectionName }), result: returns<CollectionStats>() },
+
+  /** One cursor page of the key browser. `after` continues past a key; `from` starts at one (jump to key). */
+  'keys.page': {
+    args: z.strictObject({
+      collection: collectionName,
+      filter,
+      reverse: z.boolean(),
+      after: key.optional(),
+      from: key.optional(),
+      limit: z.int().min(1).max(LIMITS.maxPageRows)
+    }),
+    result: returns<KeyPage>()
+  },
+  'keys.get': {
+    args: z.strictObject({ collection: collectionName, key: key.min(1), full: z.boolean().optional() }),
+    result: returns<ValueView | null>()
+  },
+  'keys.put': {
+    args: z.strictObject({ collection: collectionName, key: key.min(1), value: z.string().max(LIMITS.maxValueChars) }),
+    result: returns<void>()
+  },
+  'keys.delete': {
+    args: z.strictObject({ collection: collectionName, keys: z.array(key.min(1)).min(1).max(LIMITS.maxKeysPerCall) }),
+    result: returns<{ deleted: number }>()
+  },
+  /** Counts what a filter matches, up to `max`, for "Delete all matching" confirmations. */
+  'keys.count': {
+    args: z.strictObject({ collection: collectionName, filter, max: z.int().min(1).max(LIMITS.maxCount) }),
+    result: returns<KeyCount>()
+  },
+
+  /** Deletes everything the filter matches, in batches, as a cancellable job reported through 'job' events. */
+  'jobs.deleteMatching': {
+    args: z.strictObject({ collection: collectionName, filter, expected: z.int().min(0).max(LIMITS.maxCount).optional() }),
+    result: returns<JobProgress>()
+  },
+  'jobs.cancel': { args: z.strictObject({ id: z.string().min(1).max(64) }), result: returns<void>() }
+} as const
+
+export type Contract = typeof contract
+export type Operation = keyof Contract
+export type ArgsOf<K extends Operation> = z.input<Contract[K]['args']>
+export type ResultOf<K extends Operation> = Contract[K]['result'] extends Returns<infer T> ? T : never
+
+/** The typed shape every side implements or consumes: one async function per operation. */
+export type StrataApi = { [K in Operation]: (args: ArgsOf<K>) => Promise<ResultOf<K>> }
+
+export const operations = Object.keys(contract) as Operation[]
+
+export const isOperation = (name: unknown): name is Operation =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name)
+
+/** Electron channel for an operation; derived, never typed by hand. */
+export const channelOf = (op: Operation): string => `strata:${op}`
+export const PUSH_CHANNEL = 'strata:push'

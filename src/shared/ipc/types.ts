@@ -1,0 +1,96 @@
+// Plain data that crosses the IPC boundary. Everything here must survive
+// structured clone (Electron) and JSON (web mode): no classes, no Maps, no
+// undefined-vs-missing distinctions that matter.
+
+import type { CollectionStats } from '@strata/engine'
+
+export type AppMode = 'electron' | 'web'
+
+export interface AppInfo {
+  mode: AppMode
+  version: string
+  dataDir: string
+  recentDirs: string[]
+  /** Whether "Open folder…" can show a native dialog (Electron) or must take a typed path (web). */
+  nativeDialogs: boolean
+  limits: { maxKeyBytes: number; maxValueBytes: number; previewChars: number; fullValueChars: number }
+}
+
+export interface CollectionSummary {
+  name: string
+  open: boolean
+  /** Entries in tables and memtables (overwrites and tombstones make it approximate); null while closed. */
+  approxKeys: number | null
+  diskBytes: number
+  files: number
+}
+
+/** What the key browser is looking at. A prefix and a range can be combined. */
+export interface KeyFilter {
+  prefix?: string
+  gte?: string
+  lt?: string
+}
+
+export interface KeyRow {
+  key: string
+  /** The first `previewChars` characters of the value. */
+  preview: string
+  valueBytes: number
+}
+
+export interface KeyPage {
+  rows: KeyRow[]
+  /** True when the scan reached the end of the filter in this direction. */
+  done: boolean
+}
+
+export interface ValueView {
+  key: string
+  value: string
+  valueBytes: number
+  /** True when only the first `fullValueChars` characters were sent. */
+  truncated: boolean
+}
+
+export interface KeyCount {
+  count: number
+  /** False when counting stopped at the requested maximum. */
+  complete: boolean
+}
+
+export type JobKind = 'delete-matching'
+export type JobState = 'running' | 'done' | 'cancelled' | 'failed'
+
+export interface JobProgress {
+  id: string
+  kind: JobKind
+  collection: string
+  state: JobState
+  done: number
+  total: number | null
+  message: string
+  startedAt: number
+  finishedAt: number | null
+}
+
+/** One engine event as the collection emitted it (flush-end, compaction-start, …). */
+export interface EngineEvent {
+  type: string
+  at: number
+  payload: unknown
+}
+
+/** Everything main pushes to the renderer. Engine events and stats are coalesced to ~10 updates/s. */
+export type PushEvent =
+  | { kind: 'engine'; collection: string; events: EngineEvent[]; stats: CollectionStats | null }
+  | { kind: 'collections-changed' }
+  | { kind: 'folder-changed'; dataDir: string }
+  | { kind: 'job'; job: JobProgress }
+
+/** How every failed call reaches the renderer: a stable code and a message that names what was wrong. */
+export interface IpcErrorShape {
+  code: string
+  message: string
+  operation: string
+}
