@@ -197,7 +197,7 @@ describe('app service: folders and events', () => {
   })
 
   it('says the native dialog exists only in the desktop app', async () => {
-    await assert.rejects(service['folder.choose'](undefined), /only available in the desktop app/)
+    await assert.rejects(service['folder.choose'](), /only available in the desktop app/)
   })
 
   it('coalesces engine events into at most one push per collection per 100 ms, with stats', async () => {
