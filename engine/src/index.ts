@@ -2,7 +2,7 @@
  * Strata's public API. Everything the CLI, the desktop app and library users
  * need is exported from here; deeper modules are internal.
  */
-export { StorageManager, type StorageManagerOptions } from './manager/storage-manager.js';
+export { StorageManager, type StorageManagerOptions, type CollectionSummary } from './manager/storage-manager.js';
 export { checkCollectionName } from './manager/collection-name.js';
 export { Collection, type BatchOperation, type WriteOptions } from './db/collection.js';
 export { StorageError, type StorageErrorCode } from './errors.js';

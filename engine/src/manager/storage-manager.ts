@@ -11,6 +11,17 @@ import { VersionSet } from '../version/version-set.js';
 import { checkCollectionName } from './collection-name.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
 
+/** What a collection holds, read without opening it (no lock, no WAL replay). */
+export interface CollectionSummary {
+  name: string;
+  /** Open in this manager; a collection open elsewhere still reads as closed here. */
+  open: boolean;
+  /** Entries in live tables (plus memtables when open): overwrites and tombstones make it approximate. */
+  approximateEntries: number;
+  tableBytes: number;
+  tableFiles: number;
+}
+
 export interface StorageManagerOptions extends Partial<CollectionOptions> {
   /** Directory holding one subdirectory per collection (created on first use). */
   baseDataPath: string;
@@ -162,6 +173,34 @@ export class StorageManager {
       throw ioError('drop collection', dir, err);
     }
     await this.fs.removeTree(graveyard);
+  }
+
+  /**
+   * Summarizes a collection for a listing. An open collection answers from
+   * its stats; a closed one from its manifest alone, read-only, so listing
+   * never takes a lock or replays a log (writes still in a WAL are not counted).
+   */
+  async describeCollection(name: string): Promise<CollectionSummary> {
+    checkCollectionName(name);
+    const opening = this.open.get(name);
+    const c = opening === undefined ? undefined : await opening.catch(() => undefined);
+    if (c?.isOpen) {
+      const s = c.stats();
+      const memEntries = s.memtable.entries + s.immutableMemtables.reduce((n, m) => n + m.entries, 0);
+      const tables = s.levels.reduce((t, l) => ({ entries: t.entries + l.entries, bytes: t.bytes + l.bytes, files: t.files + l.fileCount }), { entries: 0, bytes: 0, files: 0 });
+      return { name, open: true, approximateEntries: memEntries + tables.entries, tableBytes: tables.bytes, tableFiles: tables.files };
+    }
+    if (!(await this.exists(name))) throw this.notFound(name);
+    const versions = new VersionSet(this.fs, this.dir(name), LEVEL_COUNT);
+    await versions.recover();
+    const files = [...versions.current.files()];
+    return {
+      name,
+      open: false,
+      approximateEntries: files.reduce((n, f) => n + f.entries, 0),
+      tableBytes: files.reduce((n, f) => n + f.size, 0),
+      tableFiles: files.length,
+    };
   }
 
   async closeAll(): Promise<void> {

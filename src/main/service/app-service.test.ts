@@ -39,7 +39,7 @@ describe('app service: collections', () => {
     assert.equal(summary!.approxKeys, 3)
     assert.ok(summary!.diskBytes > 0 && summary!.files > 0)
     await service['collections.close']({ name: 'users' })
-    assert.deepEqual((await service['collections.list']()).map((s) => [s.name, s.open, s.approxKeys]), [['users', false, null]])
+    assert.deepEqual((await service['collections.list']()).map((s) => [s.name, s.open, s.approxKeys]), [['users', false, 3]])
     assert.equal((await service['keys.get']({ collection: 'users', key: 'b' }))?.value, 'v:b')
     await service['collections.drop']({ name: 'users', confirm: 'users' })
     assert.deepEqual(await service['collections.list'](), [])

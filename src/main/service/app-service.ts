@@ -235,14 +235,9 @@ export class AppService implements StrataApi {
 
   private async summary(name: string): Promise<CollectionSummary> {
     const disk = await diskUsage(`${this.dataDir}/${name}`)
-    const c = this.open.get(name)
-    let approxKeys: number | null = null
-    if (c?.isOpen) {
-      const s = c.stats()
-      approxKeys =
-        s.memtable.entries + s.immutableMemtables.reduce((n, m) => n + m.entries, 0) + s.levels.reduce((n, l) => n + l.entries, 0)
-    }
-    return { name, open: c?.isOpen === true, approxKeys, diskBytes: disk.bytes, files: disk.files }
+    const described = await this.manager.describeCollection(name).catch(() => undefined)
+    const open = this.open.get(name)?.isOpen === true
+    return { name, open, approxKeys: described?.approximateEntries ?? null, diskBytes: disk.bytes, files: disk.files }
   }
 }
 

@@ -19,7 +19,7 @@ export interface AppInfo {
 export interface CollectionSummary {
   name: string
   open: boolean
-  /** Entries in tables and memtables (overwrites and tombstones make it approximate); null while closed. */
+  /** Entries in tables (and memtables while open): overwrites and tombstones make it approximate; null if unreadable. */
   approxKeys: number | null
   diskBytes: number
   files: number
