@@ -8,6 +8,7 @@ import { CollectionLock } from '../db/lock.js';
 import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } from '../db/options.js';
 import { LEVEL_COUNT } from '../db/recovery.js';
 import { VersionSet } from '../version/version-set.js';
+import { describeClosedCollection } from '../db/describe-closed.js';
 import { checkCollectionName } from './collection-name.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
 
@@ -16,7 +17,7 @@ export interface CollectionSummary {
   name: string;
   /** Open in this manager; a collection open elsewhere still reads as closed here. */
   open: boolean;
-  /** Entries in live tables (plus memtables when open): overwrites and tombstones make it approximate. */
+  /** Entries in tables, memtables and unflushed WALs: overwrites and tombstones make it approximate. */
   approximateEntries: number;
   tableBytes: number;
   tableFiles: number;
@@ -177,8 +178,8 @@ export class StorageManager {
 
   /**
    * Summarizes a collection for a listing. An open collection answers from
-   * its stats; a closed one from its manifest alone, read-only, so listing
-   * never takes a lock or replays a log (writes still in a WAL are not counted).
+   * its stats; a closed one from its manifest and WAL record counts, read-only,
+   * so listing never takes a lock or writes anything.
    */
   async describeCollection(name: string): Promise<CollectionSummary> {
     checkCollectionName(name);
@@ -191,15 +192,13 @@ export class StorageManager {
       return { name, open: true, approximateEntries: memEntries + tables.entries, tableBytes: tables.bytes, tableFiles: tables.files };
     }
     if (!(await this.exists(name))) throw this.notFound(name);
-    const versions = new VersionSet(this.fs, this.dir(name), LEVEL_COUNT);
-    await versions.recover();
-    const files = [...versions.current.files()];
+    const closed = await describeClosedCollection(this.fs, this.dir(name));
     return {
       name,
       open: false,
-      approximateEntries: files.reduce((n, f) => n + f.entries, 0),
-      tableBytes: files.reduce((n, f) => n + f.size, 0),
-      tableFiles: files.length,
+      approximateEntries: closed.tableEntries + closed.walEntries,
+      tableBytes: closed.tableBytes,
+      tableFiles: closed.tableFiles,
     };
   }
 
