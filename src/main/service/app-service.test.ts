@@ -154,7 +154,8 @@ describe('app service: delete-matching jobs', () => {
   it('deletes everything the filter matches and nothing else, reporting progress', async () => {
     await service['collections.create']({ name: 'j' })
     const ops = Array.from({ length: 3500 }, (_, i) => `del:${String(i).padStart(5, '0')}`)
-    for (const key of [...ops, 'keep:1', 'keep:2']) await service['keys.put']({ collection: 'j', key, value: 'x' })
+    // Concurrent synced puts share fsyncs (group commit), which keeps the setup fast.
+    await Promise.all([...ops, 'keep:1', 'keep:2'].map((key) => service['keys.put']({ collection: 'j', key, value: 'x' })))
     const started = await service['jobs.deleteMatching']({ collection: 'j', filter: { prefix: 'del:' }, expected: 3500 })
     const done = await waitFor((j) => j.id === started.id && j.state !== 'running')
     assert.equal(done.state, 'done')
@@ -216,5 +217,56 @@ describe('app service: folders and events', () => {
     assert.ok(engine.length <= Math.ceil(elapsed / 100) + 1, `${engine.length} pushes in ${elapsed} ms`)
     const last = engine.at(-1)!
     assert.equal(last.kind === 'engine' && last.stats?.memtable.entries, 30)
+  })
+})
+
+describe('app service: the LSM tree', () => {
+  const finished = async (id: string): Promise<JobProgress> => {
+    for (let i = 0; i < 3000; i++) {
+      const job = pushes.flatMap((p) => (p.kind === 'job' ? [p.job] : [])).find((j) => j.id === id && j.state !== 'running')
+      if (job) return job
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    throw new Error('job did not finish')
+  }
+
+  it('records flushes and compactions with the tree after each step', async () => {
+    await seed('t', ['a', 'b', 'c'])
+    await service['lsm.flush']({ collection: 't' })
+    await service['keys.put']({ collection: 't', key: 'b', value: 'newer' })
+    await service['lsm.flush']({ collection: 't' })
+    await service['lsm.compact']({ collection: 't' })
+    const { steps, samples } = await service['lsm.history']({ collection: 't' })
+    const kinds = steps.map((s) => s.kind)
+    assert.deepEqual(kinds.slice(0, 2), ['flush', 'flush'])
+    assert.ok(kinds.includes('compaction'), kinds.join())
+    const afterSecondFlush = steps[1]!.levels!
+    assert.equal(afterSecondFlush[0]!.length, 2, 'two L0 tables after two flushes')
+    const last = steps.at(-1)!.levels!
+    assert.equal(last[0]!.length, 0, 'compact() empties L0')
+    assert.equal(last.flat().reduce((n, t) => n + t.entries, 0), 3, 'the older version of b is gone')
+    assert.ok(samples.length >= 1)
+    assert.equal((await service['keys.get']({ collection: 't', key: 'b' }))?.value, 'newer')
+  })
+
+  it('runs a workload that can be stopped, and each pattern writes what it says', async () => {
+    await service['collections.create']({ name: 'w' })
+    const seq = await service['jobs.workload']({ collection: 'w', count: 2000, rate: 0, pattern: 'sequential', valueBytes: 50, keyPrefix: 'seq:' })
+    const seqDone = await finished(seq.id)
+    assert.equal(seqDone.state, 'done')
+    assert.equal(seqDone.done, 2000)
+    assert.deepEqual(await service['keys.count']({ collection: 'w', filter: { prefix: 'seq:' }, max: 10_000 }), { count: 2000, complete: true })
+
+    const over = await finished((await service['jobs.workload']({ collection: 'w', count: 2000, rate: 0, pattern: 'overwrite', valueBytes: 10, keyPrefix: 'ow:' })).id)
+    assert.equal(over.done, 2000)
+    assert.ok((await service['keys.count']({ collection: 'w', filter: { prefix: 'ow:' }, max: 10_000 })).count <= 200, 'a working set of N/10 keys')
+
+    const slow = await service['jobs.workload']({ collection: 'w', count: 1_000_000, rate: 2000, pattern: 'random', valueBytes: 10, keyPrefix: 'r:' })
+    await new Promise((r) => setTimeout(r, 300))
+    await service['jobs.cancel']({ id: slow.id })
+    const stopped = await finished(slow.id)
+    assert.equal(stopped.state, 'cancelled')
+    assert.ok(stopped.done > 0 && stopped.done < 5000, `paced at ~2000/s: wrote ${stopped.done}`)
+    assert.match(stopped.message, /stopped after/)
   })
 })
