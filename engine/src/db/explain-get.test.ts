@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { AppendableFile } from '../fs/file-system.js';
-import { NodeFileSystem } from '../fs/node-fs.js';
 import { StorageManager, type StorageManagerOptions } from '../manager/storage-manager.js';
+import { HeldSyncFileSystem } from '../testing/held-sync-fs.js';
 import { isStorageError } from '../testing/storage-error.js';
 import { seededRandom } from '../testing/random.js';
 import { tempDir } from '../testing/temp-dir.js';
@@ -117,31 +116,10 @@ describe('explainGet', () => {
   });
 
   test('memtables waiting for flush are searched after the active one, newest first', async () => {
-    // Holds every table's fsync until released, so the memtables stay waiting for flush.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    class HeldFs extends NodeFileSystem {
-      create(path: string): AppendableFile {
-        const file = super.create(path);
-        if (!path.endsWith('.sst')) return file;
-        return {
-          get path() {
-            return file.path;
-          },
-          get size() {
-            return file.size;
-          },
-          append: (d) => file.append(d),
-          truncate: (s) => file.truncate(s),
-          sync: async () => {
-            await held;
-            return file.sync();
-          },
-          close: () => file.close(),
-        };
-      }
-    }
-    const { c } = await open({ fileSystem: new HeldFs(), autoCompaction: false, maxImmutableMemtables: 4 });
+    // Table fsyncs wait, so the memtables stay waiting for flush.
+    const fs = new HeldSyncFileSystem();
+    fs.hold();
+    const { c } = await open({ fileSystem: fs, autoCompaction: false, maxImmutableMemtables: 4 });
     await c.put('x', 'oldest');
     await c.put('only-old', '1');
     const first = c.flush();
@@ -179,7 +157,7 @@ describe('explainGet', () => {
       'no table exists yet',
     );
     for (const e of [x, old, none]) checkShape(e);
-    release();
+    fs.release();
     await Promise.all([first, second]);
     assert.deepEqual(memSteps(await c.explainGet('only-old')).length, 1, 'after the flushes only the active memtable is left');
   });
