@@ -32,6 +32,7 @@ export interface RunningCompaction {
   outputLevel: number;
   score: number;
   inputs: CompactionInput[];
+  inputTables: TableOutput[];
   inputBytes: number;
   bytesRead: number;
   bytesWritten: number;
@@ -42,12 +43,11 @@ export interface RunningCompaction {
 
 /** A compaction's inputs as events and stats report them: per level, file numbers and bytes. */
 function describeInputs(inputs: readonly { level: number; files: readonly FileMeta[] }[]): CompactionInput[] {
-  return inputs.map((i) => ({
-    level: i.level,
-    files: i.files.map((f) => f.id),
-    bytes: sumBytes(i.files),
-    tables: i.files.map((f) => ({ id: f.id, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey })),
-  }));
+  return inputs.map((i) => ({ level: i.level, files: i.files.map((f) => f.id), bytes: sumBytes(i.files) }));
+}
+
+function describeInputTables(inputs: readonly { level: number; files: readonly FileMeta[] }[]): TableOutput[] {
+  return inputs.flatMap((i) => describeOutputs(i.files, i.level));
 }
 
 function describeOutputs(files: readonly FileMeta[], level: number): TableOutput[] {
@@ -184,6 +184,7 @@ export class CompactionScheduler {
     const job = this.buildJob(picked);
     const started = performance.now();
     const inputs = describeInputs(job.inputs);
+    const inputTables = describeInputTables(job.inputs);
     const running: RunningCompaction = {
       id: job.id,
       reason: picked.reason,
@@ -191,6 +192,7 @@ export class CompactionScheduler {
       outputLevel: picked.outputLevel,
       score: picked.score,
       inputs,
+      inputTables,
       inputBytes: job.inputs.reduce((n, i) => n + sumBytes(i.files), 0),
       bytesRead: 0,
       bytesWritten: 0,
@@ -205,6 +207,7 @@ export class CompactionScheduler {
       outputLevel: picked.outputLevel,
       score: picked.score,
       inputs,
+      inputTables,
       inputBytes: running.inputBytes,
       startedAt: running.startedAt,
     };
@@ -267,6 +270,7 @@ export class CompactionScheduler {
       level: picked.level,
       outputLevel: picked.outputLevel,
       inputs,
+      inputTables,
       inputBytes: running.inputBytes,
       outputs: result.outputs.map((f) => ({ id: f.id, level: f.level, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey })),
       outputBytes: sumBytes(result.outputs),
@@ -353,6 +357,7 @@ export class CompactionScheduler {
     const started = performance.now();
     const startedAt = Date.now();
     const inputs = describeInputs(picked.inputs);
+    const inputTables = describeInputTables(picked.inputs);
     const start: CompactionStartEvent = {
       id,
       reason: picked.reason,
@@ -361,6 +366,7 @@ export class CompactionScheduler {
       score: picked.score,
       move: true,
       inputs,
+      inputTables,
       inputBytes: bytes,
       startedAt,
     };
@@ -384,6 +390,7 @@ export class CompactionScheduler {
       outputLevel: picked.outputLevel,
       move: true,
       inputs,
+      inputTables,
       inputBytes: bytes,
       outputs: describeOutputs(files, picked.outputLevel),
       outputBytes: bytes,

@@ -649,7 +649,8 @@ export class Collection implements CommitTarget {
 function describeRunning(r: RunningCompaction): RunningCompactionStats {
   return {
     ...r,
-    inputs: r.inputs.map((i) => ({ ...i, files: [...i.files], tables: i.tables.map((t) => ({ ...t })) })),
+    inputs: r.inputs.map((i) => ({ ...i, files: [...i.files] })),
+    inputTables: r.inputTables.map((t) => ({ ...t })),
     progress: r.inputBytes === 0 ? 1 : Math.min(1, r.bytesRead / r.inputBytes),
     elapsedMs: Date.now() - r.startedAt,
   };

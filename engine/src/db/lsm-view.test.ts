@@ -23,6 +23,7 @@ import type {
   CompactionStartEvent,
   FlushEvent,
   FlushStartEvent,
+  TableOutput,
   WriteStallEvent,
 } from './stats.js';
 
@@ -61,23 +62,26 @@ async function waitFor(done: () => boolean, what: string): Promise<void> {
 
 const isEpochMs = (t: unknown, since: number) => typeof t === 'number' && t >= since && t <= Date.now();
 
-/** Inputs as a view draws them: per level, file numbers, bytes, and each table with its size and range. */
-function checkInputs(inputs: CompactionInput[], stats: CollectionStats): void {
-  for (const input of inputs) {
-    assert.deepEqual(
-      input.tables.map((t) => t.id),
-      input.files,
-    );
+/** Inputs as a view draws them: per level, file numbers and bytes, and each table with its level, size and range. */
+function checkInputs(e: { inputs: CompactionInput[]; inputTables: TableOutput[]; inputBytes: number }, stats: CollectionStats): void {
+  assert.deepEqual(
+    e.inputTables.map((t) => [t.level, t.id]),
+    e.inputs.flatMap((i) => i.files.map((id) => [i.level, id])),
+  );
+  for (const input of e.inputs) {
     assert.equal(
       input.bytes,
-      input.tables.reduce((s, t) => s + t.bytes, 0),
+      e.inputTables.filter((t) => t.level === input.level).reduce((s, t) => s + t.bytes, 0),
     );
-    const live = new Map(stats.levels[input.level].files.map((f) => [f.id, f]));
-    for (const t of input.tables) {
-      const f = live.get(t.id);
-      assert.ok(f, `input ${t.id} is live in L${input.level}`);
-      assert.deepEqual(t, { id: f.id, bytes: f.bytes, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey });
-    }
+  }
+  assert.equal(
+    e.inputBytes,
+    e.inputs.reduce((s, i) => s + i.bytes, 0),
+  );
+  for (const t of e.inputTables) {
+    const f = stats.levels[t.level].files.find((x) => x.id === t.id);
+    assert.ok(f, `input ${t.id} is live in L${t.level}`);
+    assert.deepEqual(t, { id: f.id, level: t.level, bytes: f.bytes, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey });
   }
 }
 
@@ -136,7 +140,7 @@ describe('compaction events and stats', () => {
     const ends: CompactionEndEvent[] = [];
     let runningChecked = 0;
     c.on('compaction-start', (e: CompactionStartEvent) => {
-      checkInputs(e.inputs, c.stats());
+      checkInputs(e, c.stats());
       starts.set(e.id, e);
     });
     c.on('compaction-progress', (e: CompactionProgressEvent) => {
@@ -149,7 +153,7 @@ describe('compaction events and stats', () => {
         [running.id, running.reason, running.level, running.outputLevel, running.score, running.startedAt],
         [start.id, start.reason, start.level, start.outputLevel, start.score, start.startedAt],
       );
-      assert.deepEqual(running.inputs, start.inputs);
+      assert.deepEqual([running.inputs, running.inputTables], [start.inputs, start.inputTables]);
       assert.deepEqual([running.bytesRead, running.bytesWritten, running.entriesRead, running.progress], [e.bytesRead, e.bytesWritten, e.entriesRead, e.progress]);
       runningChecked++;
     });
@@ -168,7 +172,7 @@ describe('compaction events and stats', () => {
         [end.reason, end.level, end.outputLevel, end.startedAt, end.inputBytes, end.move],
         [start.reason, start.level, start.outputLevel, start.startedAt, start.inputBytes, start.move],
       );
-      assert.deepEqual(end.inputs, start.inputs, 'compaction-end repeats the inputs');
+      assert.deepEqual([end.inputs, end.inputTables], [start.inputs, start.inputTables], 'compaction-end repeats the inputs');
       assert.equal(
         end.outputBytes,
         end.outputs.reduce((s, f) => s + f.bytes, 0),
@@ -218,8 +222,8 @@ describe('compaction events and stats', () => {
     assert.deepEqual(s.level0, { files: 2, compactionTrigger: 2, slowdownTrigger: 5, stopTrigger: 9 });
     const running = s.compaction.running!;
     assert.ok(running, 'a compaction is in flight');
-    checkInputs(running.inputs, s);
-    assert.deepEqual(running.inputs, start.inputs);
+    checkInputs(running, s);
+    assert.deepEqual([running.inputs, running.inputTables], [start.inputs, start.inputTables]);
     assert.deepEqual(
       running.inputs.map((i) => [i.level, i.files.length]),
       [

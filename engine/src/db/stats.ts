@@ -89,6 +89,8 @@ export interface RunningCompactionStats {
   outputLevel: number;
   score: number;
   inputs: CompactionInput[];
+  /** Every input table with its level, size and key range (the shape of outputs). */
+  inputTables: TableOutput[];
   inputBytes: number;
   bytesRead: number;
   bytesWritten: number;
@@ -152,7 +154,6 @@ export interface CompactionInput {
   /** File numbers. */
   files: number[];
   bytes: number;
-  tables: { id: number; bytes: number; entries: number; minKey: string; maxKey: string }[];
 }
 
 export interface CompactionStartEvent {
@@ -164,6 +165,8 @@ export interface CompactionStartEvent {
   /** A trivial move: files change level by a manifest edit, nothing is rewritten. */
   move?: true;
   inputs: CompactionInput[];
+  /** Every input table with its level, size and key range (the shape of outputs). */
+  inputTables: TableOutput[];
   inputBytes: number;
   startedAt: number;
 }
@@ -190,6 +193,7 @@ export interface CompactionEndEvent {
   outputLevel: number;
   move?: true;
   inputs: CompactionInput[];
+  inputTables: TableOutput[];
   inputBytes: number;
   outputs: TableOutput[];
   /** Sum of the outputs' sizes (for a move, the bytes moved). */
