@@ -270,3 +270,19 @@ describe('app service: the LSM tree', () => {
     assert.match(stopped.message, /stopped after/)
   })
 })
+
+describe('app service: lookup trace and table inspector', () => {
+  it('traces where a key is, and inspects the table that holds it', async () => {
+    await seed('x', ['a', 'b'])
+    await service['lsm.flush']({ collection: 'x' })
+    const present = await service['lsm.explainGet']({ collection: 'x', key: 'a' })
+    assert.equal(present.result, 'value')
+    assert.equal(present.foundIn?.source, 'table')
+    const absent = await service['lsm.explainGet']({ collection: 'x', key: 'zzz' })
+    assert.equal(absent.result, 'absent')
+    const table = await service['lsm.inspectTable']({ collection: 'x', fileNumber: present.foundIn!.fileNumber! })
+    assert.equal(table.entries, 2)
+    assert.deepEqual(table.firstEntries.map((e) => e.key), ['a', 'b'])
+    await assert.rejects(service['lsm.inspectTable']({ collection: 'x', fileNumber: 99_999 }), { code: 'INVALID_ARGUMENT' })
+  })
+})

@@ -234,6 +234,17 @@ export class AppService implements StrataApi {
     return this.recorders.get(collection)!.history()
   }
 
+  async 'lsm.explainGet'({ collection, key }: ArgsOf<'lsm.explainGet'>): Promise<ResultOf<'lsm.explainGet'>> {
+    const trace = await (await this.collection(collection)).explainGet(key)
+    // The value may be huge; the trace is about where it was found, so send a preview.
+    if (trace.value !== undefined && trace.value.length > LIMITS.previewChars) return { ...trace, value: trace.value.slice(0, LIMITS.previewChars) }
+    return trace
+  }
+
+  async 'lsm.inspectTable'({ collection, fileNumber, firstEntries }: ArgsOf<'lsm.inspectTable'>): Promise<ResultOf<'lsm.inspectTable'>> {
+    return (await this.collection(collection)).inspectTable(fileNumber, { firstEntries: firstEntries ?? 20, valuePreviewChars: 80 })
+  }
+
   // --- helpers ------------------------------------------------------------
 
   /** Stops everything the app attached to a collection before it closes, is dropped, or its folder changes. */

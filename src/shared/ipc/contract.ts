@@ -15,7 +15,7 @@ import type {
   LsmHistory,
   ValueView
 } from './types'
-import type { CollectionStats } from '@strata/engine'
+import type { CollectionStats, GetExplanation, TableInspection } from '@strata/engine'
 
 /** Mirrors the engine's limits (MAX_KEY_BYTES, MAX_VALUE_BYTES); the engine re-checks UTF-8 byte length. */
 export const LIMITS = {
@@ -118,7 +118,14 @@ export const contract = {
     result: returns<void>()
   },
   /** Recent flushes and compactions with the tree after each, and per-second samples, since the collection was opened. */
-  'lsm.history': { args: z.strictObject({ collection: collectionName }), result: returns<LsmHistory>() }
+  'lsm.history': { args: z.strictObject({ collection: collectionName }), result: returns<LsmHistory>() },
+  /** "Where is this key?": the path a get takes through memtables, levels, filters and blocks. */
+  'lsm.explainGet': { args: z.strictObject({ collection: collectionName, key: key.min(1) }), result: returns<GetExplanation>() },
+  /** The SSTable inspector: properties of one live table and its first entries. */
+  'lsm.inspectTable': {
+    args: z.strictObject({ collection: collectionName, fileNumber: z.int().min(1), firstEntries: z.int().min(0).max(1000).optional() }),
+    result: returns<TableInspection>()
+  }
 } as const
 
 export type Contract = typeof contract
