@@ -34,8 +34,8 @@ interface ParsedRow {
   info: Info;
 }
 
-export async function* decodeCsv(chunks: AsyncIterable<SourceChunk>): AsyncGenerator<Decoded> {
-  const items: Decoded[] = [];
+export async function* decodeCsv(chunks: AsyncIterable<SourceChunk>): AsyncGenerator<Decoded[]> {
+  let items: Decoded[] = [];
   const lines = new LineIndex();
   let header = true;
   let lastErrorLine = 0;
@@ -79,26 +79,25 @@ export async function* decodeCsv(chunks: AsyncIterable<SourceChunk>): AsyncGener
   try {
     for await (const chunk of chunks) {
       if (chunk.kind === 'invalid-utf8') {
-        yield { line: chunk.line, error: 'not valid UTF-8', fatal: true };
+        // The parser holds back the end of what it was given (looking ahead for a CRLF): let the records before this line out.
+        parser.end();
+        await done;
+        yield [...items, { line: chunk.line, error: 'not valid UTF-8', fatal: true }];
         return;
       }
       lines.add(chunk.bytes);
       parser.write(chunk.bytes);
-      for (const item of items) {
-        yield item;
-        if ('error' in item && item.fatal) return;
-      }
-      items.length = 0;
-      if (parserError !== undefined) {
-        yield broken();
-        return;
-      }
+      if (parserError !== undefined) items.push(broken());
+      const out = items;
+      items = [];
+      yield out;
+      if (parserError !== undefined) return;
     }
     parser.end();
     await done;
-    yield* items;
-    if (parserError !== undefined) yield broken();
-    else if (header) yield { line: 1, error: 'the file is empty: expected the header line key,value', fatal: true };
+    if (parserError !== undefined) items.push(broken());
+    else if (header) items.push({ line: 1, error: 'the file is empty: expected the header line key,value', fatal: true });
+    yield items;
   } finally {
     if (!parser.writableFinished) parser.destroy();
   }

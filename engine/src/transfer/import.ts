@@ -101,20 +101,22 @@ export async function importCollection(collection: Collection, source: ImportSou
 
   const records = DECODERS[format](readSource(input, (n) => (result.bytes += n), format === 'ndjson' ? 'lines' : 'text'));
   try {
-    for await (const item of records) {
-      if (signal?.aborted) throw aborted();
-      if ('error' in item) {
-        await bad(item);
-        continue;
+    for await (const items of records) {
+      for (const item of items) {
+        if (signal?.aborted) throw aborted();
+        if ('error' in item) {
+          await bad(item);
+          continue;
+        }
+        const problem = recordProblem(item.key, item.value);
+        if (problem !== undefined) {
+          await bad({ line: item.line, error: problem });
+          continue;
+        }
+        batch.push({ type: 'put', key: item.key, value: item.value });
+        pendingBytes += item.key.length + item.value.length;
+        if (batch.length >= batchEntries || pendingBytes >= batchBytes) await commit();
       }
-      const problem = recordProblem(item.key, item.value);
-      if (problem !== undefined) {
-        await bad({ line: item.line, error: problem });
-        continue;
-      }
-      batch.push({ type: 'put', key: item.key, value: item.value });
-      pendingBytes += item.key.length + item.value.length;
-      if (batch.length >= batchEntries || pendingBytes >= batchBytes) await commit();
     }
     if (signal?.aborted) throw aborted();
     await commit();

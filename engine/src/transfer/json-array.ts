@@ -46,7 +46,7 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 
-export async function* decodeJsonArray(chunks: AsyncIterable<SourceChunk>): AsyncGenerator<Decoded> {
+export async function* decodeJsonArray(chunks: AsyncIterable<SourceChunk>): AsyncGenerator<Decoded[]> {
   let state = State.Start as State;
   let line = 1;
   // The element being read: where it started, its text from earlier chunks, nesting depth, string state.
@@ -61,10 +61,11 @@ export async function* decodeJsonArray(chunks: AsyncIterable<SourceChunk>): Asyn
 
   for await (const chunk of chunks) {
     if (chunk.kind === 'invalid-utf8') {
-      yield fatal('not valid UTF-8', chunk.line);
+      yield [fatal('not valid UTF-8', chunk.line)];
       return;
     }
     const text = chunk.bytes.toString('utf8');
+    const out: Decoded[] = [];
     let elementStart = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -92,7 +93,7 @@ export async function* decodeJsonArray(chunks: AsyncIterable<SourceChunk>): Asyn
         parts = [];
         partsLength = 0;
         state = State.After;
-        yield decodeElement(elementText, elementLine);
+        out.push(decodeElement(elementText, elementLine));
         continue;
       }
       if (c === NEWLINE) {
@@ -104,7 +105,8 @@ export async function* decodeJsonArray(chunks: AsyncIterable<SourceChunk>): Asyn
       switch (state) {
         case State.Start:
           if (c !== 0x5b) {
-            yield fatal(`expected "[" to open the array, got ${JSON.stringify(ch)}`);
+            out.push(fatal(`expected "[" to open the array, got ${JSON.stringify(ch)}`));
+            yield out;
             return;
           }
           state = State.First;
@@ -113,7 +115,8 @@ export async function* decodeJsonArray(chunks: AsyncIterable<SourceChunk>): Asyn
         case State.Next:
           if (c === 0x5d) {
             if (state === State.Next) {
-              yield fatal('a comma before "]" (a trailing comma is not JSON)');
+              out.push(fatal('a comma before "]" (a trailing comma is not JSON)'));
+              yield out;
               return;
             }
             state = State.End;
@@ -131,32 +134,38 @@ export async function* decodeJsonArray(chunks: AsyncIterable<SourceChunk>): Asyn
           if (c === 0x2c) state = State.Next;
           else if (c === 0x5d) state = State.End;
           else {
-            yield fatal(`expected "," or "]" after the record on line ${elementLine}, got ${JSON.stringify(ch)}`);
+            out.push(fatal(`expected "," or "]" after the record on line ${elementLine}, got ${JSON.stringify(ch)}`));
+            yield out;
             return;
           }
           break;
         case State.End:
-          yield fatal(`unexpected ${JSON.stringify(ch)} after the closing "]"`);
+          out.push(fatal(`unexpected ${JSON.stringify(ch)} after the closing "]"`));
+          yield out;
           return;
       }
     }
+    yield out;
     if (state === State.InElement) {
       const rest = parts.length === 0 ? text.slice(elementStart) : text;
       parts.push(rest);
       partsLength += rest.length;
       if (partsLength > MAX_RECORD_CHARS) {
-        yield fatal(`the record is longer than ${MAX_RECORD_CHARS} characters (is a string or a bracket left open?)`, elementLine);
+        out.push(fatal(`the record is longer than ${MAX_RECORD_CHARS} characters (is a string or a bracket left open?)`, elementLine));
+        yield out;
         return;
       }
     }
   }
+  const out: Decoded[] = [];
   if (state === State.InElement && scalar) {
     state = State.After;
-    yield decodeElement(parts.join(''), elementLine);
+    out.push(decodeElement(parts.join(''), elementLine));
   }
-  if (state === State.InElement) yield fatal(`the file ends inside the record that starts on line ${elementLine} (a string or a bracket is left open)`, elementLine);
-  else if (state === State.Start) yield fatal('the file is empty: expected a JSON array "[…]"');
-  else if (state !== State.End) yield fatal('the file ends before the array is closed with "]"');
+  if (state === State.InElement) out.push(fatal(`the file ends inside the record that starts on line ${elementLine} (a string or a bracket is left open)`, elementLine));
+  else if (state === State.Start) out.push(fatal('the file is empty: expected a JSON array "[…]"'));
+  else if (state !== State.End) out.push(fatal('the file ends before the array is closed with "]"'));
+  yield out;
 }
 
 function decodeElement(text: string, line: number): Decoded {

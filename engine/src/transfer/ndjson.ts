@@ -18,21 +18,23 @@ export const ndjsonEncoder: Encoder = {
   tail: () => '',
 };
 
-export async function* decodeNdjson(chunks: AsyncIterable<SourceChunk>): AsyncGenerator<Decoded> {
+export async function* decodeNdjson(chunks: AsyncIterable<SourceChunk>): AsyncGenerator<Decoded[]> {
   for await (const chunk of chunks) {
     if (chunk.kind === 'invalid-utf8') {
-      yield { line: chunk.line, error: 'not valid UTF-8' };
+      yield [{ line: chunk.line, error: 'not valid UTF-8' }];
       continue;
     }
     const text = chunk.bytes.toString('utf8');
+    const out: Decoded[] = [];
     let line = chunk.firstLine;
     for (let start = 0; start < text.length; line++) {
       const nl = text.indexOf('\n', start);
       const end = nl === -1 ? text.length : nl;
       const item = decodeLine(text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end), line);
-      if (item !== undefined) yield item;
+      if (item !== undefined) out.push(item);
       start = end + 1;
     }
+    yield out;
   }
 }
 

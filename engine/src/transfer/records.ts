@@ -9,8 +9,12 @@ export type Decoded =
   | { line: number; key: string; value: string }
   | { line: number; error: string; fatal?: boolean };
 
-/** The reader a decoder is given: validated, line-aligned text (see text-source.ts). */
-export type Decoder = (chunks: AsyncIterable<import('./text-source.js').SourceChunk>) => AsyncGenerator<Decoded>;
+/**
+ * A format's reader: from validated text (see text-source.ts) to what it
+ * holds, yielded a piece at a time (one array per piece of input, so that
+ * a million records do not cost a million promises).
+ */
+export type Decoder = (chunks: AsyncIterable<import('./text-source.js').SourceChunk>) => AsyncGenerator<Decoded[]>;
 
 /** An encoder turns entries into text; `head` and `tail` frame the whole output. */
 export interface Encoder {

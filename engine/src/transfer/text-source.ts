@@ -77,7 +77,16 @@ export async function* readSource(
   for await (const chunk of source) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     onBytes(buf.length);
-    const end = cut === 'lines' ? buf.lastIndexOf(NEWLINE) + 1 : wholeCharacters(buf);
+    if (cut === 'text') {
+      // At most three bytes of a character are ever pending here.
+      const whole = pending.length === 0 ? buf : Buffer.concat([...pending, buf]);
+      const end = wholeCharacters(whole);
+      pending = end === whole.length ? [] : [whole.subarray(end)];
+      pendingBytes = whole.length - end;
+      if (end > 0) yield* emit(whole.subarray(0, end));
+      continue;
+    }
+    const end = buf.lastIndexOf(NEWLINE) + 1;
     if (end === 0) {
       pending.push(buf);
       pendingBytes += buf.length;
