@@ -34,3 +34,15 @@ export { StrataLevel, StrataLevelError, type StrataLevelOptions } from './level/
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './db/validate.js';
 export { type CompactionLauncher, type CompactionWorker, forkLauncher, compactionWorkerPath } from './compaction/launcher.js';
 export type { ToWorker, FromWorker, CompactionJob, CompactionResult } from './compaction/protocol.js';
+export { importCollection, type ImportOptions, type ImportSource } from './transfer/import.js';
+export { exportCollection, type ExportOptions, type ExportDestination, type ExportRange } from './transfer/export.js';
+export { type TransferFormat, TRANSFER_FORMATS, formatFromPath } from './transfer/format.js';
+export {
+  type TransferProgress,
+  type ImportResult,
+  type ExportResult,
+  type BadRecord,
+  type TransferFailure,
+  ImportError,
+  ExportError,
+} from './transfer/progress.js';

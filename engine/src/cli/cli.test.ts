@@ -512,7 +512,7 @@ describe('lsm-cli: parts', () => {
     await m.createCollection('users');
     assert.deepEqual(await complete('GE', m), [['GET '], 'GE']);
     assert.deepEqual(await complete('ge', m), [['get '], 'ge']);
-    assert.deepEqual(await complete('  E', m), [['EXISTS', 'EXIT'], 'E']);
+    assert.deepEqual(await complete('  E', m), [['EXISTS', 'EXPORT', 'EXIT'], 'E']);
     assert.deepEqual(await complete('USE o', m), [['orders', 'other'], 'o']);
     assert.deepEqual(await complete('use u', m), [['users '], 'u']);
     assert.deepEqual(await complete('DROP ', m), [['orders', 'other', 'users'], '']);
@@ -659,5 +659,88 @@ describe('lsm-cli: interactive shell', { skip: hasScript ? false : 'util-linux s
       pty.kill();
     }
     assert.ok(!existsSync(join(path, 'gone')));
+  });
+});
+
+describe('lsm-cli: EXPORT and IMPORT', { concurrency: true }, () => {
+  test('round-trip a collection through every format, with a prefix and a range; a one-line summary off a terminal', async () => {
+    const dir = fresh();
+    const file = (name: string) => join(dir, name);
+    const r = await script(
+      [
+        'CREATE src',
+        'USE src',
+        'PUT user:1 Ada, "the first"',
+        'PUT user:2 Grace',
+        'PUT "multi\\nline key" value',
+        'PUT zeta last',
+        `EXPORT ${file('all.ndjson')}`,
+        `EXPORT ${file('users.csv')} PREFIX user:`,
+        `EXPORT ${file('range.json')} FROM user:2 TO zeta`,
+        `EXPORT ${file('all.txt')} --format csv`,
+        `EXPORT ${file('users.csv')}`,
+        'CREATE dst',
+        'USE dst',
+        `IMPORT ${file('all.ndjson')}`,
+        'SCAN',
+        'CREATE dst2',
+        'USE dst2',
+        `IMPORT ${file('users.csv')}`,
+        `IMPORT ${file('range.json')}`,
+        `IMPORT ${file('all.txt')} --format=csv`,
+        'COUNT',
+      ],
+      dir,
+    );
+    assert.deepEqual(lines(r.stdout), [
+      'OK',
+      'OK',
+      'OK',
+      'OK',
+      `Exported 4 entries (151 B) to ${file('all.ndjson')}`,
+      `Exported 2 entries (51 B) to ${file('users.csv')}`,
+      `Exported 1 entry (37 B) to ${file('range.json')}`,
+      `Exported 4 entries (84 B) to ${file('all.txt')}`,
+      `Error: ${file('users.csv')} already exists; add --force to replace it. Usage: EXPORT <file> [PREFIX p | FROM a TO b]`,
+      `Imported 4 entries (151 B) from ${file('all.ndjson')}`,
+      '"multi\\nline key": value',
+      'user:1: Ada, "the first"',
+      'user:2: Grace',
+      'zeta: last',
+      `Imported 2 entries (51 B) from ${file('users.csv')}`,
+      `Imported 1 entry (37 B) from ${file('range.json')}`,
+      `Imported 4 entries (84 B) from ${file('all.txt')}`,
+      '4',
+    ]);
+    assert.equal(r.stderr, '', 'no progress bar off a terminal');
+    assert.equal(readFileSync(file('users.csv'), 'utf8'), 'key,value\nuser:1,"Ada, ""the first"""\nuser:2,Grace\n');
+  });
+
+  test('IMPORT stops at a bad line by default, naming it; --skip-bad lists the bad lines and imports the rest', async () => {
+    const dir = fresh();
+    const bad = join(dir, 'bad.ndjson');
+    writeFileSync(bad, '{"key":"a","value":"1"}\n{"key":"b"}\n{"key":"c","value":"3"}\nnope\n');
+    const r = await script(['CREATE t', 'USE t', `IMPORT ${bad}`, 'COUNT', `IMPORT ${bad} --skip-bad`, 'COUNT', 'IMPORT', `IMPORT ${bad} --bogus`, `EXPORT ${join(dir, 'x.ndjson')} PREFIX a FROM b`], dir);
+    assert.deepEqual(lines(r.stdout), [
+      `Error: ${bad}: line 2: missing field "value" (1 record(s) imported before it); nothing after it was imported (add --skip-bad to skip bad records)`,
+      '1',
+      `Imported 2 entries (65 B) from ${bad}; skipped 2 bad record(s):`,
+      '  line 2: missing field "value"',
+      `  line 4: not valid JSON: ${r.stdout.match(/line 4: not valid JSON: (.*)\n/)![1]}`,
+      '2',
+      'Error: missing <file>. Usage: IMPORT <file> [--skip-bad]',
+      'Error: unknown option --bogus. Usage: IMPORT <file> [--skip-bad]',
+      'Error: give PREFIX or FROM/TO, not both. Usage: EXPORT <file> [PREFIX p | FROM a TO b]',
+    ]);
+    assert.equal(r.code, 1);
+  });
+
+  test('EXPORT and IMPORT need an active collection and appear in HELP', async () => {
+    const r = await script(['EXPORT x.ndjson', 'HELP IMPORT']);
+    assert.deepEqual(lines(r.stdout), [
+      'Error: EXPORT needs an active collection: run USE <name> first (LIST shows the collections)',
+      'Usage: IMPORT <file> [--skip-bad]',
+      '  load a file (formats as EXPORT) in atomic batches; --skip-bad skips bad records',
+    ]);
   });
 });

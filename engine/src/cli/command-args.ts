@@ -1,4 +1,4 @@
-import type { ArgReader } from './parse.js';
+import type { ArgReader, Token } from './parse.js';
 import { UsageError } from './errors.js';
 
 /** Argument access that reports mistakes with the command's usage line. */
@@ -16,6 +16,11 @@ export class Args {
 
   optional(): string | undefined {
     return this.reader.next()?.text;
+  }
+
+  /** Every remaining argument, for commands with options of their own. */
+  tokens(): Token[] {
+    return this.reader.all();
   }
 
   rest(): string {

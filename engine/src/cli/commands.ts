@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import type { Context } from './session.js';
 import { formatStats } from './format.js';
 import { listEntries, prefixEnd } from './listing.js';
+import { TRANSFER_SPECS } from './transfer-commands.js';
 
 /**
  * The command table, declared once: dispatch, HELP, --help and Tab
@@ -23,7 +24,7 @@ export interface Command {
   run(ctx: Context, args: ArgReader): Promise<void>;
 }
 
-type Spec = Omit<Command, 'aliases' | 'needsCollection' | 'run'> & {
+export type Spec = Omit<Command, 'aliases' | 'needsCollection' | 'run'> & {
   aliases?: readonly string[];
   needsCollection?: boolean;
   run(ctx: Context, args: Args): Promise<void> | void;
@@ -228,6 +229,7 @@ const SPECS: Spec[] = [
       ctx.out.line('OK');
     },
   },
+  ...TRANSFER_SPECS,
   {
     name: 'HELP',
     usage: 'HELP [<command>]',
