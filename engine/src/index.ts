@@ -37,6 +37,7 @@ export type { ToWorker, FromWorker, CompactionJob, CompactionResult } from './co
 export { importCollection, type ImportOptions, type ImportSource } from './transfer/import.js';
 export { exportCollection, type ExportOptions, type ExportDestination, type ExportRange } from './transfer/export.js';
 export { type TransferFormat, TRANSFER_FORMATS, formatFromPath } from './transfer/format.js';
+export { previewImport, sniffFormat, type ImportPreview } from './transfer/preview.js';
 export {
   type TransferProgress,
   type ImportResult,

@@ -6,6 +6,11 @@ import { AppService } from './service/app-service'
 import { utilityLauncher } from './utility-launcher'
 import workerPath from './compaction-worker?modulePath'
 
+const TRANSFER_FILTERS = [
+  { name: 'NDJSON, JSON or CSV', extensions: ['ndjson', 'jsonl', 'json', 'csv'] },
+  { name: 'All files', extensions: ['*'] }
+]
+
 let window: BrowserWindow | undefined
 let service: AppService | undefined
 
@@ -68,6 +73,14 @@ void app.whenReady().then(async () => {
     chooseFolder: async () => {
       const result = await dialog.showOpenDialog(window!, { title: 'Open data folder', properties: ['openDirectory', 'createDirectory'] })
       return result.canceled ? undefined : result.filePaths[0]
+    },
+    chooseImportFile: async () => {
+      const result = await dialog.showOpenDialog(window!, { title: 'Import into collection', properties: ['openFile'], filters: TRANSFER_FILTERS })
+      return result.canceled ? undefined : result.filePaths[0]
+    },
+    chooseExportFile: async (suggestedName) => {
+      const result = await dialog.showSaveDialog(window!, { title: 'Export collection', defaultPath: suggestedName, filters: TRANSFER_FILTERS })
+      return result.canceled ? undefined : result.filePath
     }
   })
   await service.start()

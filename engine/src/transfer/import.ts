@@ -33,7 +33,7 @@ export interface ImportOptions {
 
 export type ImportSource = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
 
-const DECODERS: Record<TransferFormat, Decoder> = { ndjson: decodeNdjson, json: decodeJsonArray, csv: decodeCsv };
+export const DECODERS: Record<TransferFormat, Decoder> = { ndjson: decodeNdjson, json: decodeJsonArray, csv: decodeCsv };
 
 /**
  * Reads records from a file (path) or a stream into `collection`, in

@@ -16,6 +16,7 @@ import { Jobs } from './jobs'
 import { scanOptions } from './key-range'
 import { LsmRecorder } from './lsm-recorder'
 import { RecentFolders } from './recent-folders'
+import { Transfers } from './transfers'
 import { runWorkload } from './workload'
 
 export interface AppServiceOptions {
@@ -28,6 +29,9 @@ export interface AppServiceOptions {
   compactionLauncher?: CompactionLauncher
   /** Electron's native folder picker; absent in web mode. */
   chooseFolder?: () => Promise<string | undefined>
+  /** Electron's native file dialogs for import and export; absent in web mode (browser upload and download instead). */
+  chooseImportFile?: () => Promise<string | undefined>
+  chooseExportFile?: (suggestedName: string) => Promise<string | undefined>
 }
 
 /** Keys deleted per atomic batch by bulk deletes: small enough to stop promptly when cancelled. */
@@ -46,6 +50,7 @@ export class AppService implements StrataApi {
   private readonly hub = new EventHub()
   private readonly jobs = new Jobs((job) => this.hub.publish({ kind: 'job', job }))
   private readonly recent: RecentFolders
+  readonly transfers = new Transfers(this.jobs)
 
   constructor(private readonly options: AppServiceOptions) {
     this.dataDir = resolve(options.dataDir)
@@ -192,7 +197,7 @@ export class AppService implements StrataApi {
 
   async 'jobs.deleteMatching'({ collection, filter, expected }: ArgsOf<'jobs.deleteMatching'>): Promise<ResultOf<'jobs.deleteMatching'>> {
     const c = await this.collection(collection)
-    return this.jobs.start('delete-matching', collection, expected ?? null, async ({ signal, progress }) => {
+    return this.jobs.start('delete-matching', collection, expected ?? null, 'keys', async ({ signal, progress }) => {
       let deleted = 0
       let after: string | undefined
       while (!signal.aborted) {
@@ -216,7 +221,7 @@ export class AppService implements StrataApi {
 
   async 'jobs.workload'({ collection, ...spec }: ArgsOf<'jobs.workload'>): Promise<ResultOf<'jobs.workload'>> {
     const c = await this.collection(collection)
-    return this.jobs.start('workload', collection, spec.count, (ctx) => runWorkload(c, spec, ctx))
+    return this.jobs.start('workload', collection, spec.count, 'operations', (ctx) => runWorkload(c, spec, ctx))
   }
 
   // --- the LSM tree -------------------------------------------------------
@@ -245,7 +250,43 @@ export class AppService implements StrataApi {
     return (await this.collection(collection)).inspectTable(fileNumber, { firstEntries: firstEntries ?? 20, valuePreviewChars: 80 })
   }
 
+  // --- import and export --------------------------------------------------
+
+  async 'transfer.chooseImportFile'(): Promise<ResultOf<'transfer.chooseImportFile'>> {
+    const path = await this.needDialog(this.options.chooseImportFile)()
+    if (path === undefined) return null
+    this.transfers.allowPath(path)
+    return this.transfers.previewFile(path)
+  }
+
+  async 'transfer.previewSample'({ sample, fileName, sizeBytes, format }: ArgsOf<'transfer.previewSample'>): Promise<ResultOf<'transfer.previewSample'>> {
+    return this.transfers.previewSample(sample, fileName, sizeBytes, format)
+  }
+
+  async 'transfer.importFile'({ collection, path, format, onError }: ArgsOf<'transfer.importFile'>): Promise<ResultOf<'transfer.importFile'>> {
+    return this.transfers.importFile(collection, await this.collection(collection), path, format, onError)
+  }
+
+  async 'transfer.beginUpload'({ collection, fileName, sizeBytes, format, onError }: ArgsOf<'transfer.beginUpload'>): Promise<ResultOf<'transfer.beginUpload'>> {
+    return this.transfers.beginUpload(collection, await this.collection(collection), fileName, sizeBytes, format, onError)
+  }
+
+  async 'transfer.exportFile'({ collection, filter, format }: ArgsOf<'transfer.exportFile'>): Promise<ResultOf<'transfer.exportFile'>> {
+    const c = await this.collection(collection)
+    const path = await this.needDialog(this.options.chooseExportFile)(`${collection}.${format === 'json' ? 'json' : format}`)
+    return path === undefined ? null : this.transfers.exportFile(collection, c, filter, format, path)
+  }
+
+  async 'transfer.beginDownload'({ collection, filter, format }: ArgsOf<'transfer.beginDownload'>): Promise<ResultOf<'transfer.beginDownload'>> {
+    return this.transfers.beginDownload(collection, await this.collection(collection), filter, format)
+  }
+
   // --- helpers ------------------------------------------------------------
+
+  private needDialog<A extends unknown[]>(dialog: ((...args: A) => Promise<string | undefined>) | undefined): (...args: A) => Promise<string | undefined> {
+    if (!dialog) throw new StorageError('INVALID_ARGUMENT', 'native file dialogs exist only in the desktop app; in web mode the browser uploads and downloads the file')
+    return dialog
+  }
 
   /** Stops everything the app attached to a collection before it closes, is dropped, or its folder changes. */
   private forget(name: string): void {

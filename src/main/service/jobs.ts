@@ -4,8 +4,14 @@ import type { JobKind, JobProgress } from '../../shared/ipc/types'
 export interface JobContext {
   readonly signal: AbortSignal
   /** Records progress; the hub throttles what reaches the renderer. */
-  progress(done: number, message?: string): void
+  progress(done: number, message?: string, extra?: JobExtra): void
 }
+
+/** Fields a job may fill in besides its count (import/export record counts, a download path). */
+export type JobExtra = Partial<Pick<JobProgress, 'records' | 'skipped' | 'badRecords' | 'downloadPath' | 'total'>>
+
+/** What a job's function resolves with: its closing message, and any last extra fields. */
+export type JobOutcome = string | { message: string; extra?: JobExtra }
 
 /** How often a running job's progress is pushed. */
 const PROGRESS_MS = 100
@@ -16,7 +22,7 @@ const PROGRESS_MS = 100
  * that could take minutes and the user can always change their mind.
  */
 export class Jobs {
-  private readonly running = new Map<string, { job: JobProgress; abort: AbortController }>()
+  private readonly running = new Map<string, { job: JobProgress; abort: AbortController; ended: Promise<JobProgress> }>()
 
   constructor(private readonly publish: (job: JobProgress) => void) {}
 
@@ -24,7 +30,9 @@ export class Jobs {
     kind: JobKind,
     collection: string,
     total: number | null,
-    run: (ctx: JobContext) => Promise<string>
+    unit: JobProgress['unit'],
+    run: (ctx: JobContext) => Promise<JobOutcome>,
+    extra: JobExtra = {}
   ): JobProgress {
     const job: JobProgress = {
       id: randomUUID(),
@@ -35,16 +43,20 @@ export class Jobs {
       total,
       message: '',
       startedAt: Date.now(),
-      finishedAt: null
+      finishedAt: null,
+      unit,
+      ...extra
     }
     const abort = new AbortController()
-    this.running.set(job.id, { job, abort })
+    let ended!: (job: JobProgress) => void
+    this.running.set(job.id, { job, abort, ended: new Promise((resolve) => (ended = resolve)) })
     let lastPush = 0
     const ctx: JobContext = {
       signal: abort.signal,
-      progress: (done, message) => {
+      progress: (done, message, more) => {
         job.done = done
         if (message !== undefined) job.message = message
+        if (more) Object.assign(job, more)
         const now = Date.now()
         if (now - lastPush >= PROGRESS_MS) {
           lastPush = now
@@ -53,8 +65,18 @@ export class Jobs {
       }
     }
     void run(ctx).then(
-      (message) => this.finish(job, abort.signal.aborted ? 'cancelled' : 'done', message),
-      (err: unknown) => this.finish(job, 'failed', err instanceof Error ? err.message : String(err))
+      (outcome) => {
+        const { message, extra: last } = typeof outcome === 'string' ? { message: outcome, extra: undefined } : outcome
+        if (last) Object.assign(job, last)
+        this.finish(job, abort.signal.aborted ? 'cancelled' : 'done', message)
+        ended({ ...job })
+      },
+      (err: unknown) => {
+        const last = (err as { jobExtra?: JobExtra }).jobExtra
+        if (last) Object.assign(job, last)
+        this.finish(job, abort.signal.aborted ? 'cancelled' : 'failed', err instanceof Error ? err.message : String(err))
+        ended({ ...job })
+      }
     )
     this.publish({ ...job })
     return { ...job }
@@ -70,6 +92,12 @@ export class Jobs {
   /** Cancels every job of a collection, e.g. before it closes or is dropped, and waits for none: jobs stop at their next batch. */
   cancelFor(collection: string): void {
     for (const { job, abort } of this.running.values()) if (job.collection === collection) abort.abort()
+  }
+
+  /** The live progress object of a running job (for the web server's upload and download routes). */
+  lookup(id: string): { job: JobProgress; signal: AbortSignal; ended: Promise<JobProgress> } | undefined {
+    const entry = this.running.get(id)
+    return entry && { job: entry.job, signal: entry.abort.signal, ended: entry.ended }
   }
 
   cancelAll(): void {

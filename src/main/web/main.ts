@@ -41,6 +41,7 @@ await service.start()
 const files = await loadStaticFiles(join(root, 'out', 'renderer')).catch((err: Error) => fail(err.message))
 const server = await startWebServer({
   api: service,
+  transfers: service.transfers,
   subscribe: (listener) => service.subscribe(listener),
   files,
   token: randomBytes(24).toString('base64url'),

@@ -11,8 +11,10 @@ import type {
   CollectionSummary,
   JobProgress,
   KeyCount,
+  ImportPreviewView,
   KeyPage,
   LsmHistory,
+  UploadTicket,
   ValueView
 } from './types'
 import type { CollectionStats, GetExplanation, TableInspection } from '@strata/engine'
@@ -26,6 +28,8 @@ export const LIMITS = {
   maxKeysPerCall: 10_000,
   maxCount: 10_000_000,
   maxWorkloadOps: 100_000_000,
+  /** The import preview's sample: 64 KiB of text, a little more as UTF-16 may count. */
+  previewSampleChars: 128 * 1024,
   previewChars: 200,
   /** Values above this are sent truncated unless the renderer asks for the full value. */
   fullValueChars: 1024 * 1024
@@ -44,6 +48,10 @@ const filter = z.strictObject({
   lt: key.optional()
 })
 const noArgs = z.strictObject({}).optional()
+const format = z.enum(['ndjson', 'json', 'csv'])
+const onError = z.enum(['stop', 'skip'])
+const fileName = z.string().min(1).max(1024)
+const sizeBytes = z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable()
 
 export const contract = {
   'app.info': { args: noArgs, result: returns<AppInfo>() },
@@ -125,7 +133,29 @@ export const contract = {
   'lsm.inspectTable': {
     args: z.strictObject({ collection: collectionName, fileNumber: z.int().min(1), firstEntries: z.int().min(0).max(1000).optional() }),
     result: returns<TableInspection>()
-  }
+  },
+
+  /** Electron: the native open dialog, then a preview of the chosen file; null when the user cancels. */
+  'transfer.chooseImportFile': { args: noArgs, result: returns<ImportPreviewView | null>() },
+  /** Web mode: a preview from the first bytes of the file the user picked, read in the browser. */
+  'transfer.previewSample': {
+    args: z.strictObject({ sample: z.string().max(LIMITS.previewSampleChars), fileName, sizeBytes, format: format.optional() }),
+    result: returns<ImportPreviewView>()
+  },
+  /** Electron: imports a file chosen with transfer.chooseImportFile, as a job. */
+  'transfer.importFile': {
+    args: z.strictObject({ collection: collectionName, path: z.string().min(1).max(LIMITS.maxPathChars), format, onError }),
+    result: returns<JobProgress>()
+  },
+  /** Web mode: starts an import job that waits for the file at `uploadPath` (POST, the token in X-Strata-Token). */
+  'transfer.beginUpload': {
+    args: z.strictObject({ collection: collectionName, fileName, sizeBytes, format, onError }),
+    result: returns<UploadTicket>()
+  },
+  /** Electron: the native save dialog, then an export job; null when the user cancels. */
+  'transfer.exportFile': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<JobProgress | null>() },
+  /** Web mode: starts an export job that streams to the browser from the job's `downloadPath` (GET, ?token=…). */
+  'transfer.beginDownload': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<JobProgress>() }
 } as const
 
 export type Contract = typeof contract

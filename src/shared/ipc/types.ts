@@ -59,7 +59,7 @@ export interface KeyCount {
   complete: boolean
 }
 
-export type JobKind = 'delete-matching' | 'workload'
+export type JobKind = 'delete-matching' | 'workload' | 'import' | 'export'
 export type JobState = 'running' | 'done' | 'cancelled' | 'failed'
 
 export interface JobProgress {
@@ -72,6 +72,14 @@ export interface JobProgress {
   message: string
   startedAt: number
   finishedAt: number | null
+  /** What `done` and `total` count. */
+  unit: 'keys' | 'operations' | 'bytes'
+  /** Import and export: records written so far, and the bad records skipped (the first 100, by line). */
+  records?: number
+  skipped?: number
+  badRecords?: { line: number; message: string }[]
+  /** Export in web mode: where the browser downloads the file from while the job runs. */
+  downloadPath?: string
 }
 
 /** One engine event as the collection emitted it (flush-end, compaction-start, …). */
@@ -131,3 +139,24 @@ export interface LsmHistory {
 }
 
 export type WorkloadPattern = 'sequential' | 'random' | 'overwrite' | 'delete-heavy'
+
+export type TransferFormat = 'ndjson' | 'json' | 'csv'
+
+/** What "Import…" shows before anything is written. */
+export interface ImportPreviewView {
+  fileName: string
+  sizeBytes: number | null
+  format: TransferFormat
+  formatFrom: 'option' | 'extension' | 'content'
+  records: { line: number; key: string; value: string }[]
+  problems: { line: number; message: string }[]
+  sampleEnded: boolean
+  /** Electron: the chosen file, to pass to transfer.importFile. */
+  path?: string
+}
+
+/** Web mode: a started upload job and where to POST the file. */
+export interface UploadTicket {
+  job: JobProgress
+  uploadPath: string
+}
