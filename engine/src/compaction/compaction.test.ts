@@ -199,7 +199,7 @@ const fs = new NodeFileSystem();
 type Entry = [key: string, sequence: number, kind: ValueKind, value?: string];
 
 async function buildInput(directory: string, id: number, level: number, entries: Entry[]): Promise<FileMeta> {
-  const builder = new TableBuilder(fs.create(join(directory, tableFileName(id))), { blockBytes: 256, bloomBitsPerKey: 10 });
+  const builder = new TableBuilder(fs.create(join(directory, tableFileName(id))), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'none' });
   for (const [k, seq, kind, v] of [...entries].sort((a, b) => compareKeys(a[0], b[0]) || b[1] - a[1])) builder.addString(k, seq, kind, v ?? '');
   const b = await builder.finish();
   return { id, level, size: b.fileSize, entries: b.entries, tombstones: b.tombstones, minKey: b.minKey, maxKey: b.maxKey, minSequence: b.minSequence, maxSequence: b.maxSequence };
@@ -232,6 +232,8 @@ function job(directory: string, inputs: CompactionJob['inputs'], outputLevel: nu
     maxGrandparentOverlapBytes: 1 << 30,
     blockBytes: 512,
     bloomBitsPerKey: 10,
+    // Inputs are written raw, outputs compressed: merges read and write both.
+    compression: 'snappy',
     ...extra,
   };
 }
