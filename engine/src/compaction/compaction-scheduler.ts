@@ -434,6 +434,7 @@ export class CompactionScheduler {
       maxGrandparentOverlapBytes,
       blockBytes: host.options.blockBytes,
       bloomBitsPerKey: host.options.bloomBitsPerKey,
+      compression: host.options.compression,
     };
   }
 }

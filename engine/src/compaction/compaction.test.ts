@@ -68,9 +68,10 @@ interface Opened {
   colDir: string;
 }
 
+/** Tables stay uncompressed here: these tests size data to reach given levels and cut points. */
 async function fresh(opts: Partial<StorageManagerOptions> = {}): Promise<Opened> {
   const base = join(dir.path, `c${n++}`);
-  const m = manager({ baseDataPath: base, ...opts });
+  const m = manager({ baseDataPath: base, compression: 'none', ...opts });
   await m.createCollection('t');
   return { m, c: await m.useCollection('t'), base, colDir: join(base, 't') };
 }
@@ -199,7 +200,7 @@ const fs = new NodeFileSystem();
 type Entry = [key: string, sequence: number, kind: ValueKind, value?: string];
 
 async function buildInput(directory: string, id: number, level: number, entries: Entry[]): Promise<FileMeta> {
-  const builder = new TableBuilder(fs.create(join(directory, tableFileName(id))), { blockBytes: 256, bloomBitsPerKey: 10 });
+  const builder = new TableBuilder(fs.create(join(directory, tableFileName(id))), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'none' });
   for (const [k, seq, kind, v] of [...entries].sort((a, b) => compareKeys(a[0], b[0]) || b[1] - a[1])) builder.addString(k, seq, kind, v ?? '');
   const b = await builder.finish();
   return { id, level, size: b.fileSize, entries: b.entries, tombstones: b.tombstones, minKey: b.minKey, maxKey: b.maxKey, minSequence: b.minSequence, maxSequence: b.maxSequence };
@@ -232,6 +233,7 @@ function job(directory: string, inputs: CompactionJob['inputs'], outputLevel: nu
     maxGrandparentOverlapBytes: 1 << 30,
     blockBytes: 512,
     bloomBitsPerKey: 10,
+    compression: 'none',
     ...extra,
   };
 }

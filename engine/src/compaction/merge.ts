@@ -213,7 +213,7 @@ class OutputWriter {
     this.builderId = this.job.outputIds[this.next++];
     this.written.push(this.builderId);
     const file = this.fs.create(pathIn(this.job.directory, tableFileName(this.builderId)));
-    this.builder = new TableBuilder(file, { blockBytes: this.job.blockBytes, bloomBitsPerKey: this.job.bloomBitsPerKey });
+    this.builder = new TableBuilder(file, { blockBytes: this.job.blockBytes, bloomBitsPerKey: this.job.bloomBitsPerKey, compression: this.job.compression });
   }
 
   private async close(): Promise<void> {

@@ -3,6 +3,7 @@
  * process. Plain JSON-serializable objects, so they cross both Node's
  * child_process IPC and Electron's utilityProcess MessagePort unchanged.
  */
+import type { Compression } from '../table/compression.js';
 import type { FileMeta } from '../version/file-meta.js';
 
 export interface KeySpan {
@@ -28,6 +29,7 @@ export interface CompactionJob {
   maxGrandparentOverlapBytes: number;
   blockBytes: number;
   bloomBitsPerKey: number;
+  compression: Compression;
 }
 
 export interface CompactionResult {

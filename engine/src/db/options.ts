@@ -1,4 +1,5 @@
 import { StorageError } from '../errors.js';
+import type { Compression } from '../table/compression.js';
 import { describe } from '../util/describe.js';
 
 /**
@@ -29,6 +30,11 @@ export interface CollectionOptions {
   levelSizeMultiplier: number;
   /** Compaction outputs are cut at about this size. */
   targetFileBytes: number;
+  /**
+   * Codec for SSTable blocks written from now on. Tables keep the codec they
+   * were written with, so a collection may hold a mix and reads any of them.
+   */
+  compression: Compression;
 }
 
 export const DEFAULT_OPTIONS: Readonly<CollectionOptions> = Object.freeze({
@@ -44,10 +50,12 @@ export const DEFAULT_OPTIONS: Readonly<CollectionOptions> = Object.freeze({
   level1TargetBytes: 10 * 1024 * 1024,
   levelSizeMultiplier: 10,
   targetFileBytes: 2 * 1024 * 1024,
+  compression: 'snappy',
 });
 
-type NumericOption = Exclude<keyof CollectionOptions, 'autoCompaction'>;
+type NumericOption = Exclude<keyof CollectionOptions, 'autoCompaction' | 'compression'>;
 const BOOLEANS = new Set<string>(['autoCompaction']);
+const CHOICES: Record<string, readonly string[]> = { compression: ['snappy', 'none'] satisfies Compression[] };
 
 const LIMITS: Record<NumericOption, [min: number, max: number]> = {
   memtableBytes: [1024, 512 * 1024 * 1024],
@@ -63,7 +71,7 @@ const LIMITS: Record<NumericOption, [min: number, max: number]> = {
   targetFileBytes: [1024, 1024 ** 3],
 };
 
-export const OPTION_NAMES = [...Object.keys(LIMITS), ...BOOLEANS] as (keyof CollectionOptions)[];
+export const OPTION_NAMES = [...Object.keys(LIMITS), ...BOOLEANS, ...Object.keys(CHOICES)] as (keyof CollectionOptions)[];
 
 /** Merges `given` over `base`, rejecting unknown names and out-of-range values by name. */
 export function resolveOptions(given: unknown, base: Readonly<CollectionOptions> = DEFAULT_OPTIONS): CollectionOptions {
@@ -76,6 +84,14 @@ export function resolveOptions(given: unknown, base: Readonly<CollectionOptions>
     if (value === undefined) continue;
     if (BOOLEANS.has(name)) {
       if (typeof value !== 'boolean') throw new StorageError('INVALID_OPTIONS', `option ${name} must be true or false, got ${describe(value)}`);
+      (out as unknown as Record<string, unknown>)[name] = value;
+      continue;
+    }
+    if (name in CHOICES) {
+      const choices = CHOICES[name];
+      if (typeof value !== 'string' || !choices.includes(value)) {
+        throw new StorageError('INVALID_OPTIONS', `option ${name} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${describe(value)}`);
+      }
       (out as unknown as Record<string, unknown>)[name] = value;
       continue;
     }

@@ -3,12 +3,15 @@ import { ValueKind } from '../log/write-batch.js';
 import { writeVarint } from '../util/coding.js';
 import { BlockBuilder } from './block.js';
 import { buildBloomFilter, keyHash } from './bloom.js';
+import { type Compression, compressBlock } from './compression.js';
 import { type BlockHandle, blockTrailer, encodeFooter, TABLE_FORMAT_VERSION, type TableProperties } from './table-format.js';
 import { writeUtf8 } from '../util/utf8.js';
 
 export interface TableBuilderOptions {
   blockBytes: number;
   bloomBitsPerKey: number;
+  /** Codec for data and index blocks (filter and properties blocks are always stored raw). */
+  compression: Compression;
 }
 
 export interface BuiltTable extends TableProperties {
@@ -80,7 +83,7 @@ export class TableBuilder {
   async finish(): Promise<BuiltTable> {
     if (!this.block.empty) this.finishBlock();
     if (this.entries === 0) throw new Error('an SSTable needs at least one entry');
-    const filter = this.writeBlock(buildBloomFilter(this.hashes, this.options.bloomBitsPerKey));
+    const filter = this.writeBlock(buildBloomFilter(this.hashes, this.options.bloomBitsPerKey), false);
     this.hashes = [];
     const indexContents = this.encodeIndex();
     const properties: TableProperties = {
@@ -97,8 +100,8 @@ export class TableBuilder {
       filterBytes: filter.size,
       bloomBitsPerKey: this.options.bloomBitsPerKey,
     };
-    const propertiesHandle = this.writeBlock(Buffer.from(JSON.stringify(properties), 'utf8'));
-    const indexHandle = this.writeBlock(indexContents);
+    const propertiesHandle = this.writeBlock(Buffer.from(JSON.stringify(properties), 'utf8'), false);
+    const indexHandle = this.writeBlock(indexContents, true);
     this.queue(encodeFooter({ index: indexHandle, filter, properties: propertiesHandle }));
     this.drain();
     await this.file.sync();
@@ -114,7 +117,7 @@ export class TableBuilder {
   private finishBlock(): void {
     const lastKey = Buffer.from(this.block.lastKeyView);
     const contents = this.block.finish();
-    const handle = this.writeBlock(contents);
+    const handle = this.writeBlock(contents, true);
     this.dataBytes += contents.length;
     this.index.push({ lastKey, handle });
   }
@@ -133,10 +136,11 @@ export class TableBuilder {
     return buf.subarray(0, pos);
   }
 
-  private writeBlock(contents: Buffer): BlockHandle {
-    const handle = { offset: this.offset + this.pendingBytes, size: contents.length };
-    this.queue(contents);
-    this.queue(blockTrailer(contents));
+  private writeBlock(contents: Buffer, compress: boolean): BlockHandle {
+    const { stored, type } = compressBlock(contents, compress ? this.options.compression : 'none');
+    const handle = { offset: this.offset + this.pendingBytes, size: stored.length };
+    this.queue(stored);
+    this.queue(blockTrailer(stored, type));
     if (this.pendingBytes >= WRITE_CHUNK_BYTES) this.drain();
     return handle;
   }

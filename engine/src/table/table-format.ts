@@ -2,8 +2,13 @@
  * SSTable file layout.
  *
  *   file    := dataBlock* | filterBlock | propertiesBlock | indexBlock | footer
- *   block   := contents | compression u8 (0 = none) | checksum u32le
- *              (checksum covers contents and the compression byte)
+ *   block   := stored | type u8 | checksum u32le
+ *              type 0: stored is the contents; type 1: stored is the contents
+ *              compressed with Snappy (raw format). Data and index blocks are
+ *              compressed when the collection's `compression` is on and that
+ *              saves at least 1/8; filter and properties blocks never are.
+ *              The checksum covers the stored bytes and the type byte, so
+ *              damage is caught before anything is decompressed.
  *   index   := count varint | (lastKeyLength varint | lastKey | offset varint | size varint){count}
  *              one entry per data block: a sparse index over the table's keys
  *   filter  := bloom filter over every key (bloom.ts)
@@ -13,10 +18,12 @@
  *              | propertiesOffset u48le | propertiesSize u32le | formatVersion u32le
  *              | checksum u32le (over the other 44 bytes) | magic 8 bytes "STRATAT1"
  *
- * Sizes in handles exclude the 5-byte block trailer.
+ * Sizes in handles are of the stored bytes and exclude the 5-byte trailer.
+ * Tables written before compression existed are all type 0 and read as is.
  */
 import { corruption } from '../errors.js';
 import { checksum } from '../util/checksum.js';
+import { BlockType, uncompressBlock } from './compression.js';
 
 export const BLOCK_TRAILER_BYTES = 5;
 export const FOOTER_BYTES = 48;
@@ -49,23 +56,27 @@ export interface TableProperties {
   bloomBitsPerKey: number;
 }
 
-export function blockTrailer(contents: Uint8Array): Buffer {
+export function blockTrailer(stored: Uint8Array, type: number = BlockType.None): Buffer {
   const trailer = Buffer.allocUnsafe(BLOCK_TRAILER_BYTES);
-  trailer[0] = 0;
-  trailer.writeUInt32LE(checksum(contents, trailer.subarray(0, 1)), 1);
+  trailer[0] = type;
+  trailer.writeUInt32LE(checksum(stored, trailer.subarray(0, 1)), 1);
   return trailer;
 }
 
-/** Checks a block read with its trailer and returns its contents. */
+/** Checks a block read with its trailer and returns its contents, decompressed. */
 export function verifyBlock(raw: Buffer, fileName: string, what: string, offset: number): Buffer {
   if (raw.length < BLOCK_TRAILER_BYTES) throw corruption(fileName, `${what} at offset ${offset} is truncated`);
-  const contents = raw.subarray(0, raw.length - BLOCK_TRAILER_BYTES);
+  const stored = raw.subarray(0, raw.length - BLOCK_TRAILER_BYTES);
   const type = raw.subarray(raw.length - BLOCK_TRAILER_BYTES, raw.length - 4);
-  if (raw.readUInt32LE(raw.length - 4) !== checksum(contents, type)) {
+  if (raw.readUInt32LE(raw.length - 4) !== checksum(stored, type)) {
     throw corruption(fileName, `checksum mismatch in ${what} at offset ${offset}`);
   }
-  if (type[0] !== 0) throw corruption(fileName, `${what} at offset ${offset} has unknown compression ${type[0]}`);
-  return contents;
+  if (type[0] === BlockType.None) return stored;
+  try {
+    return uncompressBlock(stored, type[0]);
+  } catch (err) {
+    throw corruption(fileName, `${what} at offset ${offset} does not decompress (${(err as Error).message})`);
+  }
 }
 
 export function encodeFooter(footer: Footer): Buffer {
