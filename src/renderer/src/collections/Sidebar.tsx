@@ -5,6 +5,7 @@ import { useClient, useInfo } from '../app/context'
 import { FolderDialog } from '../app/FolderDialog'
 import { formatBytes } from '../editor/hex'
 import { ConfirmDialog } from '../ui/ConfirmDialog'
+import { EjectIcon, TrashIcon } from '../ui/icons'
 import { useNotify } from '../ui/Toasts'
 import { CreateDialog } from './CreateDialog'
 import { approxKeysOf, type Collections } from './useCollections'
@@ -145,13 +146,22 @@ interface ItemProps {
 function CollectionItem({ summary, liveKeys, selected, busy, top, onOpen, onClose, onDrop }: ItemProps) {
   const keys = summary.open ? (liveKeys ? approxKeysOf(liveKeys) : summary.approxKeys) : null
   const detail = [
-    keys === null ? 'closed' : `~${keys.toLocaleString('en-US')} keys`,
+    keys === null ? 'closed' : `~${keys.toLocaleString('en-US')} key${keys === 1 ? '' : 's'}`,
     formatBytes(summary.diskBytes),
     `${summary.files} file${summary.files === 1 ? '' : 's'}`
   ].join(' · ')
   return (
     <li className={`collection-item${selected ? ' selected' : ''}`} style={{ transform: `translateY(${top}px)`, height: ITEM_HEIGHT }} data-testid="collection-item" data-name={summary.name}>
-      <button type="button" className="collection-open" onClick={onOpen} aria-current={selected ? 'true' : undefined} aria-busy={busy} title={summary.name}>
+      <button
+        type="button"
+        className="collection-open"
+        onClick={onOpen}
+        aria-current={selected ? 'true' : undefined}
+        aria-busy={busy}
+        title={summary.name}
+        aria-label={summary.name}
+        aria-description={detail}
+      >
         <span className="collection-name mono">
           <span className={`open-dot${summary.open ? ' is-open' : ''}`} aria-hidden="true" />
           {summary.name}
@@ -161,11 +171,11 @@ function CollectionItem({ summary, liveKeys, selected, busy, top, onOpen, onClos
       <span className="collection-actions">
         {summary.open && (
           <button type="button" className="icon-button" onClick={onClose} aria-label={`Close ${summary.name}`} title="Close">
-            ⏏
+            <EjectIcon />
           </button>
         )}
         <button type="button" className="icon-button danger" onClick={onDrop} aria-label={`Drop ${summary.name}`} title="Drop…">
-          🗑
+          <TrashIcon />
         </button>
       </span>
     </li>

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { describeError } from '../api/errors'
+import { CloseIcon } from './icons'
 import '../styles/toasts.css'
 
 export type ToastKind = 'info' | 'success' | 'error'
@@ -79,7 +80,7 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
         {toast.message && <div className="toast-message">{toast.message}</div>}
       </div>
       <button type="button" className="icon-button" aria-label="Dismiss notification" onClick={() => onDismiss(toast.id)}>
-        ×
+        <CloseIcon />
       </button>
     </div>
   )
