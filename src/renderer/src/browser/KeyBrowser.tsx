@@ -221,7 +221,7 @@ export function KeyBrowser({ collection }: { collection: string }) {
           edit={edit}
           onSelection={setSelection}
           onLoadEdge={pages.loadEdge}
-          onHome={() => void pages.reset({ to: 'start' }).then(() => undefined)}
+          onHome={() => void pages.reset({ to: 'start', land: true })}
           onEnd={() => void pages.reset({ to: 'end' })}
           onStartEdit={startEdit}
           onEditDraft={(draft) => setEdit((e) => (e ? { ...e, draft } : e))}

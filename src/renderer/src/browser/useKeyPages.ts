@@ -8,7 +8,8 @@ export const PAGE_ROWS = 500
 /** Rows before the jumped-to key, so it does not sit at the very top with nothing above it. */
 const CONTEXT_ROWS = 100
 
-export type Reset = { to: 'start' } | { to: 'end' } | { to: 'key'; key: string }
+/** `land` selects and shows the first row (Home), rather than just showing the start (a new filter). */
+export type Reset = { to: 'start'; land?: boolean } | { to: 'end' } | { to: 'key'; key: string }
 
 export interface KeyPages {
   state: PageState
@@ -48,7 +49,7 @@ export function useKeyPages(client: Client, collection: string, filter: KeyFilte
       try {
         if (where.to === 'start') {
           const p = await page(reverse, {})
-          dispatch({ type: 'replaced', gen: g, rows: p.rows, startDone: true, endDone: p.done, target: null })
+          dispatch({ type: 'replaced', gen: g, rows: p.rows, startDone: true, endDone: p.done, target: where.land && p.rows.length ? 0 : null })
         } else if (where.to === 'end') {
           const p = await page(!reverse, {})
           const rows = p.rows.slice().reverse()
