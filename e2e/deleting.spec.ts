@@ -45,6 +45,7 @@ test('delete selected keys, delete all matching a filter, drop the collection', 
 
     // Drop: confirmed by typing the name.
     const item = page.getByTestId('collection-item').filter({ hasText: 'mixed' })
+    await item.hover()
     await item.getByRole('button', { name: 'Drop mixed' }).click()
     const confirmDrop = page.getByRole('dialog', { name: 'Drop collection “mixed”?' })
     const dropButton = confirmDrop.getByRole('button', { name: 'Drop collection' })

@@ -1,11 +1,12 @@
-import { useState } from 'react'
+import { memo, useState } from 'react'
 import type { CollectionSummary } from '../../../shared/ipc/types'
 import { KeyBrowser } from '../browser/KeyBrowser'
 
 type Tab = 'keys'
 
 /** One collection: a header with its tabs ("Keys" now; the LSM "Levels" view joins it later) and the tab's content. */
-export function CollectionView({ name, summary }: { name: string; summary: CollectionSummary | null }) {
+// Memoized: the app re-renders on every engine stats push (up to 10/s while writing); the browser need not.
+export const CollectionView = memo(function CollectionView({ name, summary }: { name: string; summary: CollectionSummary | null }) {
   const [tab, setTab] = useState<Tab>('keys')
   return (
     <section className="collection-view" aria-label={`Collection ${name}`}>
@@ -23,4 +24,4 @@ export function CollectionView({ name, summary }: { name: string; summary: Colle
       </div>
     </section>
   )
-}
+})

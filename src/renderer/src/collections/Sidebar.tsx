@@ -39,6 +39,7 @@ export function Sidebar({ collections, selected, onSelect, onInfo }: Props) {
     try {
       await client['collections.open']({ name })
       onSelect(name)
+      void collections.primeStats(name)
     } catch (err) {
       notify.error(err, `open "${name}"`)
     } finally {

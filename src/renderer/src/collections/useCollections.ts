@@ -9,6 +9,8 @@ export interface Collections {
   /** Latest engine stats per open collection, from push events. */
   stats: ReadonlyMap<string, CollectionStats>
   refresh(): Promise<void>
+  /** Fetches stats once, for a collection just opened: push events only come when something changes. */
+  primeStats(name: string): Promise<void>
 }
 
 /** Disk sizes change on flush and compaction; re-listing more often than this buys nothing. */
@@ -60,5 +62,17 @@ export function useCollections(client: Client): Collections {
     }
   }, [client, refresh])
 
-  return { list, stats, refresh }
+  const primeStats = useCallback(
+    async (name: string) => {
+      try {
+        const s = await client['collections.stats']({ name })
+        setStats((prev) => (prev.has(name) ? prev : new Map(prev).set(name, s)))
+      } catch {
+        // Stats are decoration for the status bar; the open itself reports real errors.
+      }
+    },
+    [client]
+  )
+
+  return { list, stats, refresh, primeStats }
 }
