@@ -46,9 +46,18 @@ test.describe('200,000 keys', () => {
     }).toPass()
     await expect(row(page, last)).toHaveAttribute('aria-selected', 'true')
     await snap(page, 'grid-200k-end')
-    // And scrolling up from there loads earlier pages in front without moving the view.
-    await grid.press('PageUp')
-    await grid.press('PageUp')
+    // Moving up from there loads earlier pages in front, and the row under the cursor stays in view.
+    await expect(loaded).toHaveText(/^500 loaded/)
+    await expect(async () => {
+      await grid.press('PageUp')
+      await expect(loaded).toHaveText(/^1,000 loaded/, { timeout: 300 })
+    }).toPass()
+    const cursorRow = grid.locator('.grid-row.cursor')
+    await expect(cursorRow).toBeInViewport()
+    const cursorKey = await cursorRow.getAttribute('data-key')
+    await grid.press('ArrowUp')
+    await expect(grid.locator('.grid-row.cursor')).toHaveAttribute('data-key', padded(Number(cursorKey!.slice(4)) - 1))
+    await expect(grid.locator('.grid-row.cursor')).toBeInViewport()
     await expect(row(page, last)).toBeHidden()
 
     await grid.press('Home')

@@ -47,31 +47,47 @@ export function KeyGrid(props: Props) {
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-    getItemKey: (index) => rows[index]?.key ?? index
+    overscan: 20
   })
   const items = virtualizer.getVirtualItems()
   const first = items[0]?.index ?? 0
   const last = items.at(-1)?.index ?? 0
 
   // Rows added or dropped above the view move everything below them; scroll by
-  // the same amount so the rows under the user's eyes stay put.
+  // the same amount so the rows under the user's eyes stay put. A scroll the
+  // virtualizer is still settling (a keyboard move) aimed at the old index, so
+  // it is cancelled first. (No getItemKey: the virtualizer would otherwise
+  // re-anchor by key as well, unless a scroll is pending, which makes it
+  // unpredictable which of the two applies.)
+  // Until the virtualizer has seen a scroll we made (a shift, a jump), its
+  // visible range describes the old position, and loading an edge from it
+  // would fetch a page nobody looks at: edge loading waits for this row.
+  const awaitingIndex = useRef<number | null>(null)
   const lastShift = useRef(pages.shift.seq)
   useLayoutEffect(() => {
     if (pages.shift.seq === lastShift.current) return
     lastShift.current = pages.shift.seq
     const el = scrollRef.current
-    if (el) el.scrollTop += pages.shift.rows * ROW_HEIGHT
-  }, [pages.shift])
+    if (!el) return
+    virtualizer.cancelScroll()
+    el.scrollTop += pages.shift.rows * ROW_HEIGHT
+    awaitingIndex.current = Math.floor(el.scrollTop / ROW_HEIGHT)
+  }, [pages.shift, virtualizer])
 
   const lastTarget = useRef<number | null>(null)
   useLayoutEffect(() => {
+    if (!pages.target) awaitingIndex.current = null
     if (!pages.target || pages.target.seq === lastTarget.current) return
     lastTarget.current = pages.target.seq
+    awaitingIndex.current = pages.target.index
     virtualizer.scrollToIndex(pages.target.index, { align: 'center' })
   }, [pages.target, virtualizer])
 
   useEffect(() => {
+    if (awaitingIndex.current !== null) {
+      if (awaitingIndex.current < first || awaitingIndex.current > last) return
+      awaitingIndex.current = null
+    }
     const side = edgeToLoad(pages, first, last, PREFETCH_ROWS)
     if (side) props.onLoadEdge(side)
   })

@@ -23,7 +23,11 @@ export function checkJson(text: string): JsonCheck {
  * with neither (e.g. "Unexpected end of JSON input") points at the end.
  */
 export function describeJsonError(text: string, raw: string): JsonProblem {
-  const message = raw.replace(/\s*\(line \d+ column \d+\)/, '').replace(/^JSON\.parse: /, '')
+  // The location is reported separately as line and column, so it is cut from the message.
+  const message = raw
+    .replace(/\s*\(line \d+ column \d+\)/, '')
+    .replace(/\s*(in JSON )?at position \d+/, '')
+    .replace(/^JSON\.parse: /, '')
   const position = /at position (\d+)/.exec(raw)
   if (position) return { message, ...lineColumn(text, Number(position[1])) }
   const lc = /line (\d+) column (\d+)/.exec(raw)

@@ -27,8 +27,8 @@ export function useNotify(): Notify {
 }
 
 /** Errors stay long enough to be read; confirmations get out of the way. */
-const LIFETIME: Record<ToastKind, number> = { info: 4000, success: 4000, error: 12000 }
-const MAX_VISIBLE = 5
+const LIFETIME: Record<ToastKind, number> = { info: 3500, success: 2500, error: 12000 }
+const MAX_VISIBLE = 4
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([])
