@@ -59,7 +59,7 @@ export function KeyBrowser({ collection }: { collection: string }) {
   // A jump, Home or End lands on a row: select it so the panel shows it and the keyboard continues from it.
   const target = pages.state.target
   useEffect(() => {
-    if (!target) return
+    if (!target?.select) return
     const row = rows[target.index]
     if (row) setSelection(selectOnly(row.key))
     // Only a new target moves the selection, not later page loads.

@@ -80,7 +80,7 @@ export function KeyGrid(props: Props) {
     if (!pages.target || pages.target.seq === lastTarget.current) return
     lastTarget.current = pages.target.seq
     awaitingIndex.current = pages.target.index
-    virtualizer.scrollToIndex(pages.target.index, { align: 'center' })
+    virtualizer.scrollToIndex(pages.target.index, { align: pages.target.select ? 'center' : 'start' })
   }, [pages.target, virtualizer])
 
   useEffect(() => {

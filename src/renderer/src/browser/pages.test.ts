@@ -7,7 +7,7 @@ import { MAX_ROWS, edgeToLoad, initialPages, pagesReducer, type PageState } from
 const rows = (from: number, n: number): KeyRow[] => Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, preview: '', valueBytes: 0 }))
 
 const replaced = (gen: number, r: KeyRow[], startDone = true, endDone = false, target: number | null = null): PageState =>
-  pagesReducer(pagesReducer(initialPages, { type: 'reset', gen }), { type: 'replaced', gen, rows: r, startDone, endDone, target })
+  pagesReducer(pagesReducer(initialPages, { type: 'reset', gen }), { type: 'replaced', gen, rows: r, startDone, endDone, target, select: target !== null })
 
 test('a reset empties the window and answers of older generations are ignored', () => {
   let s = replaced(1, rows(0, 10))
@@ -55,7 +55,8 @@ test('the window never exceeds MAX_ROWS: the far edge is dropped and no longer c
 test('a jump carries a target row index with a fresh sequence number', () => {
   const a = replaced(1, rows(0, 10), false, false, 4)
   assert.equal(a.target?.index, 4)
-  const b = pagesReducer(pagesReducer(a, { type: 'reset', gen: 2 }), { type: 'replaced', gen: 2, rows: rows(0, 10), startDone: false, endDone: false, target: 4 })
+  assert.equal(a.target?.select, true)
+  const b = pagesReducer(pagesReducer(a, { type: 'reset', gen: 2 }), { type: 'replaced', gen: 2, rows: rows(0, 10), startDone: false, endDone: false, target: 4, select: true })
   assert.ok(b.target!.seq > a.target!.seq)
 })
 

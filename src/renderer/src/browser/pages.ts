@@ -22,15 +22,15 @@ export interface PageState {
   loading: Side | 'reset' | null
   /** Rows added (+) or dropped (−) before the previous first row, so the grid can keep what the user looks at still. */
   shift: { seq: number; rows: number }
-  /** A row to bring into view once rendered (after a jump), by index. */
-  target: { seq: number; index: number } | null
+  /** A row to bring into view once rendered (after a reset), by index; `select` when the user asked to land on it (jump, Home, End). */
+  target: { seq: number; index: number; select: boolean } | null
   error: string | null
 }
 
 export type PageAction =
   | { type: 'reset'; gen: number }
   | { type: 'loading'; gen: number; side: Side }
-  | { type: 'replaced'; gen: number; rows: readonly KeyRow[]; startDone: boolean; endDone: boolean; target: number | null }
+  | { type: 'replaced'; gen: number; rows: readonly KeyRow[]; startDone: boolean; endDone: boolean; target: number | null; select: boolean }
   | { type: 'extended'; gen: number; side: Side; rows: readonly KeyRow[]; done: boolean }
   | { type: 'failed'; gen: number; message: string }
   | { type: 'removed'; keys: ReadonlySet<string> }
@@ -66,7 +66,7 @@ export function pagesReducer(state: PageState, action: PageAction): PageState {
         loading: null,
         error: null,
         seq: state.seq + 1,
-        target: action.target === null ? null : { seq: state.seq + 1, index: action.target }
+        target: action.target === null ? null : { seq: state.seq + 1, index: action.target, select: action.select }
       }
     case 'extended':
       return extend(state, action.side, action.rows, action.done)

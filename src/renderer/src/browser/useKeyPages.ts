@@ -49,17 +49,18 @@ export function useKeyPages(client: Client, collection: string, filter: KeyFilte
       try {
         if (where.to === 'start') {
           const p = await page(reverse, {})
-          dispatch({ type: 'replaced', gen: g, rows: p.rows, startDone: true, endDone: p.done, target: where.land && p.rows.length ? 0 : null })
+          // Always back to the top: a new filter or direction must not keep the old scroll position.
+          dispatch({ type: 'replaced', gen: g, rows: p.rows, startDone: true, endDone: p.done, target: p.rows.length ? 0 : null, select: where.land === true })
         } else if (where.to === 'end') {
           const p = await page(!reverse, {})
           const rows = p.rows.slice().reverse()
-          dispatch({ type: 'replaced', gen: g, rows, startDone: p.done, endDone: true, target: rows.length ? rows.length - 1 : null })
+          dispatch({ type: 'replaced', gen: g, rows, startDone: p.done, endDone: true, target: rows.length ? rows.length - 1 : null, select: true })
         } else {
           const [ahead, behind] = await Promise.all([page(reverse, { from: where.key }), page(!reverse, { after: where.key }, CONTEXT_ROWS)])
           const rows = behind.rows.slice().reverse().concat(ahead.rows)
           // The key itself, or where it would be: the first row at or past it, else the last row before it.
           const target = ahead.rows.length ? behind.rows.length : rows.length ? rows.length - 1 : null
-          dispatch({ type: 'replaced', gen: g, rows, startDone: behind.done, endDone: ahead.done, target })
+          dispatch({ type: 'replaced', gen: g, rows, startDone: behind.done, endDone: ahead.done, target, select: true })
         }
       } catch (err) {
         if (g !== gen.current) return
