@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { _electron as electron, expect, test } from '@playwright/test'
+import { tempDir } from './helpers'
 
 /**
  * The desktop app itself. The Electron binary cannot be downloaded on every
@@ -42,6 +43,27 @@ test.describe('Electron desktop app', () => {
     } finally {
       await app.close()
       rmSync(data, { recursive: true, force: true })
+    }
+  })
+
+  test('"Open folder…" uses the native dialog', async () => {
+    const data = tempDir()
+    const other = tempDir()
+    const app = await electron.launch({ args: ['.', '--no-sandbox'], executablePath: binary!, env: { ...process.env, STRATA_DATA: data.dir } })
+    try {
+      const page = await app.firstWindow()
+      await expect(page.getByTestId('app-ready')).toBeAttached()
+      await expect(page.getByTestId('data-dir')).toContainText(data.dir)
+      // Native dialogs are out of Playwright's reach: answer it from main.
+      await app.evaluate(({ dialog }, dir) => {
+        dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [dir] })) as typeof dialog.showOpenDialog
+      }, other.dir)
+      await page.getByRole('button', { name: 'Open folder…' }).click()
+      await expect(page.getByTestId('data-dir')).toContainText(other.dir)
+    } finally {
+      await app.close()
+      data.remove()
+      other.remove()
     }
   })
 })

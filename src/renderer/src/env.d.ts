@@ -1,4 +1,1 @@
-// Shape of the placeholder bridge exposed by src/preload/index.ts.
-interface Window {
-  readonly strata?: { readonly version: number }
-}
+/// <reference types="vite/client" />

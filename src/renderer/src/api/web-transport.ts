@@ -34,7 +34,9 @@ export function webTransport(token: string, onState: (state: ConnectionState, de
   const pending = new Map<number, (envelope: Envelope) => void>()
   let nextId = 1
   let socket: WebSocket | undefined
-  let opened: Promise<WebSocket>
+  // Calls made while (re)connecting wait here; every successful open releases them,
+  // so a call made during a failed attempt is not stuck on that attempt.
+  let waiting: ((ws: WebSocket) => void)[] = []
   let retryMs = 250
 
   const connect = (): void => {
@@ -44,12 +46,12 @@ export function webTransport(token: string, onState: (state: ConnectionState, de
     url.search = `?token=${encodeURIComponent(token)}`
     const ws = new WebSocket(url)
     socket = ws
-    opened = new Promise((resolve) => {
-      ws.addEventListener('open', () => {
-        retryMs = 250
-        onState('open')
-        resolve(ws)
-      })
+    ws.addEventListener('open', () => {
+      retryMs = 250
+      onState('open')
+      const released = waiting
+      waiting = []
+      for (const release of released) release(ws)
     })
     ws.addEventListener('message', (message) => {
       const reply = JSON.parse(String(message.data)) as WireReply
@@ -75,7 +77,7 @@ export function webTransport(token: string, onState: (state: ConnectionState, de
 
   return {
     call: async (op, args) => {
-      const ws = socket?.readyState === WebSocket.OPEN ? socket : await opened
+      const ws = socket?.readyState === WebSocket.OPEN ? socket : await new Promise<WebSocket>((resolve) => waiting.push(resolve))
       const id = nextId++
       return new Promise<Envelope>((resolve) => {
         pending.set(id, (envelope) => resolve(envelope.ok ? envelope : { ok: false, error: { ...envelope.error, operation: op } }))
