@@ -1,4 +1,4 @@
-import { operations, type StrataApi } from '../../../shared/ipc/contract'
+import type { StrataApi } from '../../../shared/ipc/contract'
 import type { IpcErrorShape, PushEvent } from '../../../shared/ipc/types'
 import type { Envelope } from '../../../shared/ipc/wire'
 
@@ -24,14 +24,25 @@ export type Client = StrataApi & { subscribe(listener: (event: PushEvent) => voi
 
 /** The renderer's typed client, one method per contract operation, derived from the contract's list. */
 export function createClient(transport: Transport): Client {
-  const client = {} as Record<string, unknown>
-  for (const op of operations) {
-    client[op] = async (args?: unknown) => {
-      const envelope = await transport.call(op, args)
-      if (!envelope.ok) throw new AppError(envelope.error)
-      return envelope.result
+  // A proxy rather than a loop over the contract's operation list: the list
+  // lives beside the argument schemas, and the renderer needs only the types.
+  // Names the contract does not declare are refused by main anyway.
+  const methods = new Map<string, (args?: unknown) => Promise<unknown>>()
+  const subscribe = (listener: (event: PushEvent) => void) => transport.subscribe(listener)
+  return new Proxy({} as Client, {
+    get(_target, name) {
+      if (name === 'subscribe') return subscribe
+      if (typeof name !== 'string' || name === 'then') return undefined
+      let method = methods.get(name)
+      if (!method) {
+        method = async (args?: unknown) => {
+          const envelope = await transport.call(name, args)
+          if (!envelope.ok) throw new AppError(envelope.error)
+          return envelope.result
+        }
+        methods.set(name, method)
+      }
+      return method
     }
-  }
-  client.subscribe = (listener: (event: PushEvent) => void) => transport.subscribe(listener)
-  return client as Client
+  })
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { LIMITS } from '../../../shared/ipc/contract'
+import { LIMITS } from '../../../shared/ipc/limits'
 import type { JobProgress, KeyCount, KeyFilter, KeyRow } from '../../../shared/ipc/types'
 import { useClient, useJobs } from '../app/context'
 import { ValuePanel } from '../editor/ValuePanel'

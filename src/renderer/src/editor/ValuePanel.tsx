@@ -1,6 +1,6 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react'
 import type { KeyRow, ValueView } from '../../../shared/ipc/types'
-import { LIMITS } from '../../../shared/ipc/contract'
+import { LIMITS } from '../../../shared/ipc/limits'
 import { useClient } from '../app/context'
 import { copyText } from '../ui/clipboard'
 import { useNotify } from '../ui/Toasts'
