@@ -56,11 +56,12 @@ describe('inspectTable', () => {
     assert.deepEqual([t.entries, t.tombstones, t.minKey, t.maxKey], [100, 20, key(0), key(99)]);
     assert.deepEqual([t.minSequence, t.maxSequence], [1, 122]);
     assert.ok(t.dataBlocks > 5, `${t.dataBlocks} data blocks of at most 256 bytes`);
-    assert.ok(t.dataBytes > 0 && t.dataBytes < t.bytes);
+    assert.ok(t.storedDataBytes > 0 && t.storedDataBytes < t.bytes, 'stored data blocks are part of the file');
+    assert.ok(t.storedDataBytes < t.dataBytes, `${t.storedDataBytes} stored of ${t.dataBytes}: the 1000-character value compresses`);
+    assert.equal(t.compression, 'snappy');
     assert.ok(t.indexBytes > 0);
     assert.equal(t.bloomBitsPerKey, 12);
     assert.ok(t.filterBytes >= (100 * 12) / 8, `filter of ${t.filterBytes} bytes for 100 keys at 12 bits`);
-    assert.equal(t.compression, 'none');
     assert.equal(t.createdBy, 'flush');
     assert.deepEqual(t.firstEntries, [
       { key: key(0), sequence: 101, tombstone: true, valueBytes: 0, valuePreview: '', truncated: false },

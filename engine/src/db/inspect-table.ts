@@ -37,11 +37,14 @@ export interface TableInspection {
   maxSequence: number;
   formatVersion: number;
   dataBlocks: number;
+  /** Data block contents before compression. */
   dataBytes: number;
+  /** Data blocks as stored on disk (after compression). */
+  storedDataBytes: number;
   indexBytes: number;
   filterBytes: number;
   bloomBitsPerKey: number;
-  /** The table's compression if its properties record one; 'none' otherwise (format 1 blocks are stored uncompressed). */
+  /** The compression the table was written with ('none' for tables from before compression existed). */
   compression: string;
   createdBy: TableOrigin;
   firstEntries: TableEntryPreview[];
@@ -58,7 +61,6 @@ const DEFAULT_PREVIEW_CHARS = 64;
 export function describeTable(meta: FileMeta, table: TableReader, createdBy: TableOrigin, opts: InspectTableOptions = {}): TableInspection {
   const { firstEntries = 0, valuePreviewChars = DEFAULT_PREVIEW_CHARS } = checkOptions(opts);
   const p = table.properties;
-  const recorded = (p as unknown as Record<string, unknown>).compression;
   return {
     fileNumber: meta.id,
     level: meta.level,
@@ -72,10 +74,11 @@ export function describeTable(meta: FileMeta, table: TableReader, createdBy: Tab
     formatVersion: p.formatVersion,
     dataBlocks: table.blockCount,
     dataBytes: p.dataBytes,
+    storedDataBytes: p.storedDataBytes ?? p.dataBytes,
     indexBytes: p.indexBytes,
     filterBytes: table.filterBytes,
     bloomBitsPerKey: p.bloomBitsPerKey,
-    compression: typeof recorded === 'string' ? recorded : 'none',
+    compression: p.compression ?? 'none',
     createdBy,
     firstEntries: firstEntriesOf(table, firstEntries, valuePreviewChars),
   };

@@ -40,6 +40,7 @@ export class TableBuilder {
   private minSequence = Infinity;
   private maxSequence = 0;
   private dataBytes = 0;
+  private storedDataBytes = 0;
 
   constructor(
     private readonly file: AppendableFile,
@@ -96,6 +97,8 @@ export class TableBuilder {
       maxSequence: this.maxSequence,
       dataBlocks: this.index.length,
       dataBytes: this.dataBytes,
+      storedDataBytes: this.storedDataBytes,
+      compression: this.options.compression,
       indexBytes: indexContents.length,
       filterBytes: filter.size,
       bloomBitsPerKey: this.options.bloomBitsPerKey,
@@ -119,6 +122,7 @@ export class TableBuilder {
     const contents = this.block.finish();
     const handle = this.writeBlock(contents, true);
     this.dataBytes += contents.length;
+    this.storedDataBytes += handle.size;
     this.index.push({ lastKey, handle });
   }
 

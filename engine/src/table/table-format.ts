@@ -50,7 +50,12 @@ export interface TableProperties {
   minSequence: number;
   maxSequence: number;
   dataBlocks: number;
+  /** Data block contents before compression. */
   dataBytes: number;
+  /** Data blocks as stored (after compression); absent in tables written before compression existed. */
+  storedDataBytes?: number;
+  /** The compression the table was written with; absent in tables written before compression existed. */
+  compression?: string;
   indexBytes: number;
   filterBytes: number;
   bloomBitsPerKey: number;
