@@ -2,12 +2,30 @@
  * Strata's public API. Everything the CLI, the desktop app and library users
  * need is exported from here; deeper modules are internal.
  */
-export { StorageManager, type StorageManagerOptions } from './manager/storage-manager.js';
+export { StorageManager, type StorageManagerOptions, type CollectionSummary } from './manager/storage-manager.js';
 export { checkCollectionName } from './manager/collection-name.js';
 export { Collection, type BatchOperation, type WriteOptions } from './db/collection.js';
 export { StorageError, type StorageErrorCode } from './errors.js';
 export { DEFAULT_OPTIONS, type CollectionOptions } from './db/options.js';
-export type { CollectionStats, LevelStats, TableStats, FlushEvent } from './db/stats.js';
+export type {
+  CollectionStats,
+  LevelStats,
+  TableStats,
+  RunningCompactionStats,
+  FlushEvent,
+  FlushStartEvent,
+  FlushReason,
+  TableOutput,
+  CompactionInput,
+  CompactionStartEvent,
+  CompactionProgressEvent,
+  CompactionEndEvent,
+  CompactionErrorEvent,
+  WriteStallEvent,
+  StallReason,
+} from './db/stats.js';
+export type { GetExplanation, LookupStep, MemtableProbe, LevelProbe, TableProbe, BlockRead } from './db/explain-get.js';
+export type { TableInspection, TableEntryPreview, InspectTableOptions, TableOrigin } from './db/inspect-table.js';
 export type { RangeOptions } from './util/key-range.js';
 export { compareKeys } from './util/key-order.js';
 export type { FileSystem, AppendableFile, ReadableFile } from './fs/file-system.js';

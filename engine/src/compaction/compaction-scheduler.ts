@@ -8,6 +8,8 @@ import type { CompactionLauncher } from './launcher.js';
 import { type KeyBounds, levelScores, levelTargetBytes, pickCompaction, pickManual, span, sumBytes, type PickedCompaction } from './picker.js';
 import type { CompactionJob, CompactionResult } from './protocol.js';
 import { compareKeys } from '../util/key-order.js';
+import type { FileMeta } from '../version/file-meta.js';
+import type { CompactionEndEvent, CompactionErrorEvent, CompactionInput, CompactionProgressEvent, CompactionStartEvent, TableOutput } from '../db/stats.js';
 
 /** What the scheduler needs from its collection. */
 export interface CompactionHost {
@@ -28,10 +30,28 @@ export interface RunningCompaction {
   reason: string;
   level: number;
   outputLevel: number;
+  score: number;
+  inputs: CompactionInput[];
+  inputTables: TableOutput[];
   inputBytes: number;
   bytesRead: number;
   bytesWritten: number;
+  entriesRead: number;
+  /** Epoch ms. */
   startedAt: number;
+}
+
+/** A compaction's inputs as events and stats report them: per level, file numbers and bytes. */
+function describeInputs(inputs: readonly { level: number; files: readonly FileMeta[] }[]): CompactionInput[] {
+  return inputs.map((i) => ({ level: i.level, files: i.files.map((f) => f.id), bytes: sumBytes(i.files) }));
+}
+
+function describeInputTables(inputs: readonly { level: number; files: readonly FileMeta[] }[]): TableOutput[] {
+  return inputs.flatMap((i) => describeOutputs(i.files, i.level));
+}
+
+function describeOutputs(files: readonly FileMeta[], level: number): TableOutput[] {
+  return files.map((f) => ({ id: f.id, level, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey }));
 }
 
 const MAX_BACKOFF_MS = 10_000;
@@ -163,38 +183,61 @@ export class CompactionScheduler {
     if (this.isTrivialMove(picked)) return this.move(picked);
     const job = this.buildJob(picked);
     const started = performance.now();
+    const inputs = describeInputs(job.inputs);
+    const inputTables = describeInputTables(job.inputs);
     const running: RunningCompaction = {
       id: job.id,
       reason: picked.reason,
       level: picked.level,
       outputLevel: picked.outputLevel,
+      score: picked.score,
+      inputs,
+      inputTables,
       inputBytes: job.inputs.reduce((n, i) => n + sumBytes(i.files), 0),
       bytesRead: 0,
       bytesWritten: 0,
+      entriesRead: 0,
       startedAt: Date.now(),
     };
     this.running = running;
-    host.emit('compaction-start', {
+    const start: CompactionStartEvent = {
       id: job.id,
       reason: picked.reason,
       level: picked.level,
       outputLevel: picked.outputLevel,
       score: picked.score,
-      inputs: job.inputs.map((i) => ({ level: i.level, files: i.files.map((f) => f.id), bytes: sumBytes(i.files) })),
+      inputs,
+      inputTables,
       inputBytes: running.inputBytes,
-    });
+      startedAt: running.startedAt,
+    };
+    host.emit('compaction-start', start);
     let result: CompactionResult;
     try {
       result = await this.process.run(job, (p) => {
         running.bytesRead = p.bytesRead;
         running.bytesWritten = p.bytesWritten;
-        host.emit('compaction-progress', { id: job.id, bytesRead: p.bytesRead, bytesWritten: p.bytesWritten, inputBytes: running.inputBytes });
+        running.entriesRead = p.entriesRead;
+        const progress: CompactionProgressEvent = {
+          id: job.id,
+          reason: picked.reason,
+          level: picked.level,
+          outputLevel: picked.outputLevel,
+          bytesRead: p.bytesRead,
+          bytesWritten: p.bytesWritten,
+          entriesRead: p.entriesRead,
+          inputBytes: running.inputBytes,
+          progress: running.inputBytes === 0 ? 1 : Math.min(1, p.bytesRead / running.inputBytes),
+          startedAt: running.startedAt,
+          elapsedMs: performance.now() - started,
+        };
+        host.emit('compaction-progress', progress);
       });
     } catch (err) {
       this.running = undefined;
       // Outputs of a failed or cancelled job are garbage; the worker may have died before removing them.
       for (const id of job.outputIds) await host.fs.remove(pathIn(host.directory, tableFileName(id))).catch(() => {});
-      this.reportFailure(job.id, picked, err, started);
+      this.reportFailure(job.id, picked, err, started, running.startedAt);
       throw err;
     }
     // Installing the result is the one step that changes the file set: a single manifest edit.
@@ -212,7 +255,7 @@ export class CompactionScheduler {
       // manifest does not list them) and stop taking writes.
       const e = err instanceof StorageError ? err : ioError('install compaction', host.directory, err);
       host.fail(e);
-      this.reportFailure(job.id, picked, e, started);
+      this.reportFailure(job.id, picked, e, started, running.startedAt);
       throw e;
     }
     this.running = undefined;
@@ -221,12 +264,16 @@ export class CompactionScheduler {
     this.bytesWritten += result.bytesWritten;
     for (const i of job.inputs) this.levelBytesRead[i.level] += sumBytes(i.files);
     this.levelBytesWritten[picked.outputLevel] += result.bytesWritten;
-    host.emit('compaction-end', {
+    const end: CompactionEndEvent = {
       id: job.id,
       reason: picked.reason,
       level: picked.level,
       outputLevel: picked.outputLevel,
+      inputs,
+      inputTables,
+      inputBytes: running.inputBytes,
       outputs: result.outputs.map((f) => ({ id: f.id, level: f.level, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey })),
+      outputBytes: sumBytes(result.outputs),
       bytesRead: result.bytesRead,
       bytesWritten: result.bytesWritten,
       entriesRead: result.entriesRead,
@@ -234,8 +281,10 @@ export class CompactionScheduler {
       droppedEntries: result.droppedVersions + result.droppedTombstones,
       droppedVersions: result.droppedVersions,
       droppedTombstones: result.droppedTombstones,
+      startedAt: running.startedAt,
       durationMs: performance.now() - started,
-    });
+    };
+    host.emit('compaction-end', end);
     host.installed(deleted.map((d) => d.id));
   }
 
@@ -245,7 +294,7 @@ export class CompactionScheduler {
    * MAX_CONSECUTIVE_FAILURES in a row the collection fails too, so writers
    * waiting at the L0 stop trigger get an error instead of waiting forever.
    */
-  private reportFailure(id: number, picked: PickedCompaction, err: unknown, started: number): void {
+  private reportFailure(id: number, picked: PickedCompaction, err: unknown, started: number, startedAt: number): void {
     const host = this.host;
     const cancelled = !host.acceptingWork();
     const message = (err as Error)?.message ?? String(err);
@@ -266,7 +315,18 @@ export class CompactionScheduler {
         this.retryTimer.unref();
       }
     }
-    host.emit('compaction-error', { id, reason: picked.reason, message, cancelled, retryInMs, durationMs: performance.now() - started });
+    const event: CompactionErrorEvent = {
+      id,
+      reason: picked.reason,
+      level: picked.level,
+      outputLevel: picked.outputLevel,
+      message,
+      cancelled,
+      retryInMs,
+      startedAt,
+      durationMs: performance.now() - started,
+    };
+    host.emit('compaction-error', event);
   }
 
   /**
@@ -295,16 +355,22 @@ export class CompactionScheduler {
     const files = picked.inputs[0].files;
     const bytes = sumBytes(files);
     const started = performance.now();
-    host.emit('compaction-start', {
+    const startedAt = Date.now();
+    const inputs = describeInputs(picked.inputs);
+    const inputTables = describeInputTables(picked.inputs);
+    const start: CompactionStartEvent = {
       id,
       reason: picked.reason,
       level: picked.level,
       outputLevel: picked.outputLevel,
       score: picked.score,
       move: true,
-      inputs: picked.inputs.map((i) => ({ level: i.level, files: i.files.map((f) => f.id), bytes: sumBytes(i.files) })),
+      inputs,
+      inputTables,
       inputBytes: bytes,
-    });
+      startedAt,
+    };
+    host.emit('compaction-start', start);
     try {
       await host.versions.logAndApply({
         deleted: files.map((f) => ({ level: picked.level, id: f.id })),
@@ -317,13 +383,17 @@ export class CompactionScheduler {
       throw e;
     }
     this.compactions++;
-    host.emit('compaction-end', {
+    const end: CompactionEndEvent = {
       id,
       reason: picked.reason,
       level: picked.level,
       outputLevel: picked.outputLevel,
       move: true,
-      outputs: files.map((f) => ({ id: f.id, level: picked.outputLevel, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey })),
+      inputs,
+      inputTables,
+      inputBytes: bytes,
+      outputs: describeOutputs(files, picked.outputLevel),
+      outputBytes: bytes,
       bytesRead: 0,
       bytesWritten: 0,
       entriesRead: 0,
@@ -331,8 +401,10 @@ export class CompactionScheduler {
       droppedEntries: 0,
       droppedVersions: 0,
       droppedTombstones: 0,
+      startedAt,
       durationMs: performance.now() - started,
-    });
+    };
+    host.emit('compaction-end', end);
     host.installed([]);
   }
 

@@ -19,7 +19,10 @@ import { scanSources } from './scan/sources.js';
 import { pointLookup, type ReadState } from './read-path.js';
 import { TableCache } from './table-cache.js';
 import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
-import type { CollectionStats, FlushEvent, LevelStats } from './stats.js';
+import type { RunningCompaction } from '../compaction/compaction-scheduler.js';
+import type { CollectionStats, RunningCompactionStats, CompactionEndEvent, FlushEvent, FlushReason, FlushStartEvent, LevelStats } from './stats.js';
+import { explainLookup, type GetExplanation } from './explain-get.js';
+import { describeTable, type InspectTableOptions, type TableInspection, type TableOrigin } from './inspect-table.js';
 import { WriteGate, type GateState } from './write-gate.js';
 import { CompactionScheduler } from '../compaction/compaction-scheduler.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
@@ -64,6 +67,10 @@ export class Collection implements CommitTarget {
   private flushWaiters: (() => void)[] = [];
   private flushCount = 0;
   private bytesFlushed = 0;
+  /** Why each memtable waiting for flush was rotated out, for flush events. */
+  private readonly flushReasons = new WeakMap<Memtable, FlushReason>();
+  /** Which process wrote each table this session (moves keep the origin); see inspectTable. */
+  private readonly tableOrigins = new Map<number, TableOrigin>();
 
   private constructor(
     readonly name: string,
@@ -82,7 +89,8 @@ export class Collection implements CommitTarget {
     this.commits = new CommitQueue(this);
     this.gate = new WriteGate(
       () => this.gateState(),
-      (event, payload) => this.emit(event, payload),
+      (event, payload) =>
+        this.emit(event, { ...(payload as object), level0Files: this.versions.current.levels[0].length, immutableMemtables: this.imms.length }),
     );
     this.compactions = new CompactionScheduler(
       {
@@ -91,7 +99,10 @@ export class Collection implements CommitTarget {
         options: this.options,
         versions,
         acceptingWork: () => this.state === 'open' && this.failure === undefined,
-        emit: (event, payload) => this.emit(event, payload),
+        emit: (event, payload) => {
+          if (event === 'compaction-end') this.noteCompactionOutputs(payload as CompactionEndEvent);
+          this.emit(event, payload);
+        },
         fail: (err) => this.fail(err),
         installed: (obsolete) => {
           for (const id of obsolete) this.obsoleteTables.add(id);
@@ -103,6 +114,7 @@ export class Collection implements CommitTarget {
       launcher,
     );
     this.imms = recovered;
+    for (const m of recovered) this.flushReasons.set(m, 'recovery');
     this.lastSequence = lastSequence;
     this.wal = wal;
     this.walReady = Promise.resolve();
@@ -209,7 +221,7 @@ export class Collection implements CommitTarget {
 
   /** CommitTarget: rotates the memtable once it is full. */
   afterCommit(): void {
-    if (this.mem.approximateBytes >= this.options.memtableBytes) this.rotateMemtable();
+    if (this.mem.approximateBytes >= this.options.memtableBytes) this.rotateMemtable('memtable-full');
   }
 
   /** CommitTarget: enter the failed state; reads go on, writes are refused with `err`. */
@@ -224,7 +236,7 @@ export class Collection implements CommitTarget {
     this.gate.releaseAll();
   }
 
-  private rotateMemtable(): void {
+  private rotateMemtable(reason: FlushReason): void {
     const number = this.versions.newFileNumber();
     const path = pathIn(this.directory, walFileName(number));
     let wal: AppendableFile;
@@ -240,6 +252,7 @@ export class Collection implements CommitTarget {
       throw e;
     });
     this.walReady.catch(() => {});
+    this.flushReasons.set(this.mem, reason);
     this.imms.push(this.mem);
     this.mem = new Memtable(number);
     this.wal = wal;
@@ -252,7 +265,7 @@ export class Collection implements CommitTarget {
   /** Writes the memtable to an L0 table; resolves once the table is on disk and in the manifest. */
   async flush(): Promise<void> {
     await this.checkWritable();
-    if (this.mem.size > 0) this.rotateMemtable();
+    if (this.mem.size > 0) this.rotateMemtable('manual');
     // Wait for the memtables full at this moment only: under sustained writes new
     // ones keep arriving, and waiting for "none left" would never end.
     const target = this.imms.at(-1)?.walNumber;
@@ -281,11 +294,14 @@ export class Collection implements CommitTarget {
     while (this.imms.length > 0 && this.failure === undefined && this.state !== 'closed') {
       const memtable = this.imms[0];
       const started = performance.now();
+      const startedAt = Date.now();
+      const reason = this.flushReasons.get(memtable) ?? 'memtable-full';
       try {
         let meta: FileMeta | undefined;
         const id = this.versions.newFileNumber();
         if (memtable.size > 0) {
-          this.emit('flush-start', { id, entries: memtable.size, memtableBytes: memtable.approximateBytes });
+          const start: FlushStartEvent = { id, reason, walNumber: memtable.walNumber, entries: memtable.size, memtableBytes: memtable.approximateBytes, startedAt };
+          this.emit('flush-start', start);
           meta = await writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
         }
         const logNumber = this.imms[1]?.walNumber ?? this.mem.walNumber;
@@ -294,6 +310,7 @@ export class Collection implements CommitTarget {
         if (meta) {
           this.flushCount++;
           this.bytesFlushed += meta.size;
+          this.tableOrigins.set(meta.id, 'flush');
           const event: FlushEvent = {
             id: meta.id,
             level: 0,
@@ -303,6 +320,13 @@ export class Collection implements CommitTarget {
             minKey: meta.minKey,
             maxKey: meta.maxKey,
             durationMs: performance.now() - started,
+            reason,
+            walNumber: memtable.walNumber,
+            memtableBytes: memtable.approximateBytes,
+            minSequence: meta.minSequence,
+            maxSequence: meta.maxSequence,
+            outputs: [{ id: meta.id, level: 0, bytes: meta.size, entries: meta.entries, minKey: meta.minKey, maxKey: meta.maxKey }],
+            startedAt,
           };
           this.emit('flush', event);
           this.emit('flush-end', event);
@@ -358,6 +382,52 @@ export class Collection implements CommitTarget {
     if (this.state === 'closed') throw this.closedError();
     const keyBytes = checkKey(key);
     return pointLookup(this.readState(this.versions.current), key, keyBytes);
+  }
+
+  /**
+   * The path get(key) takes, step by step: memtables, then L0 tables newest
+   * first, then one binary-searched file per deeper level, with why each
+   * table was skipped or which block was read. It reads exactly what get
+   * would (same state, same blocks, same cache fills), so its answer is
+   * get's answer.
+   */
+  explainGet(key: string): Promise<GetExplanation> {
+    try {
+      if (this.state === 'closed') throw this.closedError();
+      const keyBytes = checkKey(key);
+      return Promise.resolve(explainLookup(this.readState(this.versions.current), key, keyBytes, this.lastSequence));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Properties of one live SSTable and, with `firstEntries`, its first
+   * entries. INVALID_ARGUMENT if `fileNumber` is not a live table.
+   */
+  inspectTable(fileNumber: number, opts?: InspectTableOptions): Promise<TableInspection> {
+    try {
+      if (this.state === 'closed') throw this.closedError();
+      const version = this.versions.current;
+      const meta = Number.isInteger(fileNumber) ? version.levels.flat().find((f) => f.id === fileNumber) : undefined;
+      if (meta === undefined) {
+        const live = version.fileCount === 0 ? 'none' : [...version.files()].map((f) => f.id).sort((a, b) => a - b).join(', ');
+        throw new StorageError('INVALID_ARGUMENT', `no live SSTable ${String(fileNumber)} in collection "${this.name}" (live tables: ${live})`);
+      }
+      // L0 holds only flush outputs; deeper tables written before this open are unknown.
+      const origin = this.tableOrigins.get(meta.id) ?? (meta.level === 0 ? 'flush' : 'unknown');
+      return Promise.resolve(describeTable(meta, this.tables.get(meta), origin, opts));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Records compaction outputs as such; a move keeps whatever origin its files had. */
+  private noteCompactionOutputs(e: CompactionEndEvent): void {
+    for (const f of e.outputs) {
+      if (!e.move) this.tableOrigins.set(f.id, 'compaction');
+      else if (e.level === 0 && !this.tableOrigins.has(f.id)) this.tableOrigins.set(f.id, 'flush');
+    }
   }
 
   private readState(version: Version, mem = this.mem, imms: readonly Memtable[] = this.imms): ReadState {
@@ -424,6 +494,7 @@ export class Collection implements CommitTarget {
     for (const id of [...this.obsoleteTables]) {
       if (inUse.has(id)) continue;
       this.obsoleteTables.delete(id);
+      this.tableOrigins.delete(id);
       await this.tables.evict(id);
       await this.fs.remove(pathIn(this.directory, tableFileName(id))).catch(() => {});
     }
@@ -485,9 +556,21 @@ export class Collection implements CommitTarget {
     return {
       name: this.name,
       lastSequence: this.lastSequence,
-      memtable: { bytes: this.mem.approximateBytes, entries: this.mem.size, limitBytes: this.options.memtableBytes },
-      immutableMemtables: this.imms.map((m) => ({ bytes: m.approximateBytes, entries: m.size })),
+      memtable: {
+        bytes: this.mem.approximateBytes,
+        entries: this.mem.size,
+        limitBytes: this.options.memtableBytes,
+        tombstones: this.mem.tombstones,
+        walNumber: this.mem.walNumber,
+      },
+      immutableMemtables: this.imms.map((m) => ({ bytes: m.approximateBytes, entries: m.size, tombstones: m.tombstones, walNumber: m.walNumber })),
       levels,
+      level0: {
+        files: levels[0].fileCount,
+        compactionTrigger: this.options.level0CompactionTrigger,
+        slowdownTrigger: this.options.level0SlowdownTrigger,
+        stopTrigger: this.options.level0StopTrigger,
+      },
       blockCache: { capacityBytes: this.tables.blocks.capacityBytes, usedBytes: this.tables.blocks.usedBytes },
       totals: {
         userBytesWritten: userBytes,
@@ -498,12 +581,13 @@ export class Collection implements CommitTarget {
         bytesFlushed: this.bytesFlushed,
         compactions: c.compactions,
         bytesCompacted: c.bytesWritten,
+        compactionBytesRead: c.levelBytesRead.reduce((n, b) => n + b, 0),
         writeAmplification: userBytes === 0 ? 0 : (this.bytesFlushed + c.bytesWritten) / userBytes,
       },
       liveBytes: levels.reduce((n, l) => n + l.bytes, 0),
-      stalls: { count: this.gate.stalls, totalMs: this.gate.totalStallMs, active: this.gate.stalled },
+      stalls: { count: this.gate.stalls, totalMs: this.gate.totalStallMs, active: this.gate.stalled, current: this.gate.current },
       compaction: {
-        running: c.running === undefined ? undefined : { ...c.running },
+        running: c.running === undefined ? undefined : describeRunning(c.running),
         pendingBytes: c.pendingBytes(),
         errors: c.errors,
         lastError: c.lastError,
@@ -560,6 +644,16 @@ export class Collection implements CommitTarget {
   closedError(): StorageError {
     return new StorageError('CLOSED', `collection "${this.name}" is closed`);
   }
+}
+
+function describeRunning(r: RunningCompaction): RunningCompactionStats {
+  return {
+    ...r,
+    inputs: r.inputs.map((i) => ({ ...i, files: [...i.files] })),
+    inputTables: r.inputTables.map((t) => ({ ...t })),
+    progress: r.inputBytes === 0 ? 1 : Math.min(1, r.bytesRead / r.inputBytes),
+    elapsedMs: Date.now() - r.startedAt,
+  };
 }
 
 function checkCompactRange(range: unknown): { gte?: string; lt?: string } {

@@ -1,3 +1,7 @@
+import type { StallReason } from './write-gate.js';
+
+export type { StallReason };
+
 /** Plain, serializable shapes for stats() and events, so the app can send them over IPC as they are. */
 export interface TableStats {
   id: number;
@@ -28,9 +32,12 @@ export interface LevelStats {
 export interface CollectionStats {
   name: string;
   lastSequence: number;
-  memtable: { bytes: number; entries: number; limitBytes: number };
-  immutableMemtables: { bytes: number; entries: number }[];
+  memtable: { bytes: number; entries: number; limitBytes: number; tombstones: number; walNumber: number };
+  /** Full memtables waiting for flush, oldest first. */
+  immutableMemtables: { bytes: number; entries: number; tombstones: number; walNumber: number }[];
   levels: LevelStats[];
+  /** L0's file count against its triggers (the write gate slows writes at slowdown and stops them at stop). */
+  level0: { files: number; compactionTrigger: number; slowdownTrigger: number; stopTrigger: number };
   blockCache: { capacityBytes: number; usedBytes: number };
   totals: {
     userBytesWritten: number;
@@ -41,16 +48,28 @@ export interface CollectionStats {
     bytesFlushed: number;
     compactions: number;
     bytesCompacted: number;
+    /** Bytes of input tables read by finished compactions (trivial moves read nothing). */
+    compactionBytesRead: number;
     /** (bytes flushed + bytes written by compaction) / user bytes written. */
     writeAmplification: number;
   };
   /** Bytes of all live SSTables. */
   liveBytes: number;
-  stalls: { count: number; totalMs: number; active: boolean };
+  stalls: {
+    count: number;
+    /** Includes the stall in progress, if any. */
+    totalMs: number;
+    active: boolean;
+    /** The stall in progress: why, since when (epoch ms), and for how long so far. */
+    current: { reason: StallReason; startedAt: number; durationMs: number } | undefined;
+  };
   compaction: {
-    running:
-      | { id: number; reason: string; level: number; outputLevel: number; inputBytes: number; bytesRead: number; bytesWritten: number; startedAt: number }
-      | undefined;
+    /**
+     * The compaction in flight (one at a time per collection; trivial moves
+     * are a single manifest edit and never show here). Outputs are known only
+     * once it ends (compaction-end).
+     */
+    running: RunningCompactionStats | undefined;
     /** Bytes compaction must still rewrite to bring every level under target. */
     pendingBytes: number;
     errors: number;
@@ -63,6 +82,52 @@ export interface CollectionStats {
   writeError: string | undefined;
 }
 
+export interface RunningCompactionStats {
+  id: number;
+  reason: string;
+  level: number;
+  outputLevel: number;
+  score: number;
+  inputs: CompactionInput[];
+  /** Every input table with its level, size and key range (the shape of outputs). */
+  inputTables: TableOutput[];
+  inputBytes: number;
+  bytesRead: number;
+  bytesWritten: number;
+  entriesRead: number;
+  /** bytesRead / inputBytes, from 0 to 1. */
+  progress: number;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  elapsedMs: number;
+}
+
+// ---- event payloads -----------------------------------------------------------
+// Times: `startedAt`/`endedAt` are epoch milliseconds (Date.now()), durations
+// are measured with the monotonic clock. Fields are only ever added.
+
+export type FlushReason = 'memtable-full' | 'manual' | 'recovery';
+
+export interface FlushStartEvent {
+  /** File number of the table being written. */
+  id: number;
+  reason: FlushReason;
+  walNumber: number;
+  entries: number;
+  memtableBytes: number;
+  startedAt: number;
+}
+
+/** One table a flush or compaction wrote (or a move placed). */
+export interface TableOutput {
+  id: number;
+  level: number;
+  bytes: number;
+  entries: number;
+  minKey: string;
+  maxKey: string;
+}
+
 export interface FlushEvent {
   id: number;
   level: 0;
@@ -72,4 +137,99 @@ export interface FlushEvent {
   minKey: string;
   maxKey: string;
   durationMs: number;
+  reason: FlushReason;
+  /** The write-ahead log whose memtable this flush wrote (deleted afterwards). */
+  walNumber: number;
+  /** Memtable bytes in (approximate, in-memory size); `bytes` is the table written. */
+  memtableBytes: number;
+  minSequence: number;
+  maxSequence: number;
+  /** The one L0 table written, in the same shape as compaction outputs. */
+  outputs: TableOutput[];
+  startedAt: number;
+}
+
+export interface CompactionInput {
+  level: number;
+  /** File numbers. */
+  files: number[];
+  bytes: number;
+}
+
+export interface CompactionStartEvent {
+  id: number;
+  reason: string;
+  level: number;
+  outputLevel: number;
+  score: number;
+  /** A trivial move: files change level by a manifest edit, nothing is rewritten. */
+  move?: true;
+  inputs: CompactionInput[];
+  /** Every input table with its level, size and key range (the shape of outputs). */
+  inputTables: TableOutput[];
+  inputBytes: number;
+  startedAt: number;
+}
+
+export interface CompactionProgressEvent {
+  id: number;
+  reason: string;
+  level: number;
+  outputLevel: number;
+  bytesRead: number;
+  bytesWritten: number;
+  entriesRead: number;
+  inputBytes: number;
+  /** bytesRead / inputBytes, from 0 to 1. */
+  progress: number;
+  startedAt: number;
+  elapsedMs: number;
+}
+
+export interface CompactionEndEvent {
+  id: number;
+  reason: string;
+  level: number;
+  outputLevel: number;
+  move?: true;
+  inputs: CompactionInput[];
+  inputTables: TableOutput[];
+  inputBytes: number;
+  outputs: TableOutput[];
+  /** Sum of the outputs' sizes (for a move, the bytes moved). */
+  outputBytes: number;
+  bytesRead: number;
+  bytesWritten: number;
+  entriesRead: number;
+  entriesWritten: number;
+  droppedEntries: number;
+  droppedVersions: number;
+  droppedTombstones: number;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface CompactionErrorEvent {
+  id: number;
+  reason: string;
+  level: number;
+  outputLevel: number;
+  message: string;
+  cancelled: boolean;
+  retryInMs: number | undefined;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface WriteStallEvent {
+  phase: 'start' | 'end';
+  reason: StallReason;
+  /** When the stall began. */
+  startedAt: number;
+  /** On 'end' only. */
+  endedAt?: number;
+  durationMs?: number;
+  /** The state that the gate reacted to, when the event was emitted. */
+  level0Files: number;
+  immutableMemtables: number;
 }

@@ -17,6 +17,8 @@ export class WriteGate {
   private slowTimer: NodeJS.Timeout | undefined;
   private stallStarted: number | undefined;
   private stallReason: StallReason | undefined;
+  /** Epoch ms of the stall in progress, for timelines (durations use the monotonic clock). */
+  private stallStartedAt = 0;
   stallTimeMs = 0;
   stalls = 0;
 
@@ -66,6 +68,12 @@ export class WriteGate {
     this.endStall();
   }
 
+  /** The stall in progress, if any. */
+  get current(): { reason: StallReason; startedAt: number; durationMs: number } | undefined {
+    if (this.stallStarted === undefined) return undefined;
+    return { reason: this.stallReason!, startedAt: this.stallStartedAt, durationMs: performance.now() - this.stallStarted };
+  }
+
   /** Stall time including a stall still in progress. */
   get totalStallMs(): number {
     return this.stallTimeMs + (this.stallStarted === undefined ? 0 : performance.now() - this.stallStarted);
@@ -78,9 +86,10 @@ export class WriteGate {
   private beginStall(reason: StallReason): void {
     if (this.stallStarted !== undefined) return;
     this.stallStarted = performance.now();
+    this.stallStartedAt = Date.now();
     this.stallReason = reason;
     this.stalls++;
-    this.emit('write-stall', { phase: 'start', reason });
+    this.emit('write-stall', { phase: 'start', reason, startedAt: this.stallStartedAt });
   }
 
   private endStall(): void {
@@ -88,6 +97,6 @@ export class WriteGate {
     const durationMs = performance.now() - this.stallStarted;
     this.stallTimeMs += durationMs;
     this.stallStarted = undefined;
-    this.emit('write-stall', { phase: 'end', reason: this.stallReason, durationMs });
+    this.emit('write-stall', { phase: 'end', reason: this.stallReason, durationMs, startedAt: this.stallStartedAt, endedAt: Date.now() });
   }
 }

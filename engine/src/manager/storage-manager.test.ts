@@ -34,6 +34,31 @@ describe('StorageManager', () => {
     await m.closeAll();
   });
 
+  test('describes a collection open from its stats, and closed from its manifest and WALs, without locking it', async () => {
+    const m = freshManager();
+    await m.createCollection('sum');
+    const c = await m.getCollection('sum');
+    await c.batch(Array.from({ length: 300 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: 'v' })));
+    await c.flush();
+    await c.put('extra', 'v');
+    const open = await m.describeCollection('sum');
+    assert.equal(open.open, true);
+    assert.equal(open.approximateEntries, 301);
+    assert.equal(open.tableFiles, 1);
+    assert.ok(open.tableBytes > 0);
+    await m.closeCollection('sum');
+    const other = new StorageManager({ baseDataPath: m.baseDataPath });
+    const held = await other.getCollection('sum'); // holds the lock: describing must not need it
+    const closed = await m.describeCollection('sum');
+    assert.equal(closed.open, false);
+    assert.equal(closed.approximateEntries, 301, 'tables plus the WAL not yet flushed');
+    assert.ok(closed.tableFiles >= 1);
+    assert.equal(held.isOpen, true);
+    await other.closeAll();
+    await assert.rejects(m.describeCollection('missing'), code('COLLECTION_NOT_FOUND'));
+    await assert.rejects(m.describeCollection('../x'), code('INVALID_NAME'));
+  });
+
   test('refuses bad collection names before touching the file system', async () => {
     const m = freshManager();
     for (const bad of ['../x', 'a/b', '', 'a\0b', '.hidden', 'x'.repeat(65), 'sp ace', 'é']) {

@@ -8,8 +8,20 @@ import { CollectionLock } from '../db/lock.js';
 import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } from '../db/options.js';
 import { LEVEL_COUNT } from '../db/recovery.js';
 import { VersionSet } from '../version/version-set.js';
+import { describeClosedCollection } from '../db/describe-closed.js';
 import { checkCollectionName } from './collection-name.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
+
+/** What a collection holds, read without opening it (no lock, no WAL replay). */
+export interface CollectionSummary {
+  name: string;
+  /** Open in this manager; a collection open elsewhere still reads as closed here. */
+  open: boolean;
+  /** Entries in tables, memtables and unflushed WALs: overwrites and tombstones make it approximate. */
+  approximateEntries: number;
+  tableBytes: number;
+  tableFiles: number;
+}
 
 export interface StorageManagerOptions extends Partial<CollectionOptions> {
   /** Directory holding one subdirectory per collection (created on first use). */
@@ -162,6 +174,32 @@ export class StorageManager {
       throw ioError('drop collection', dir, err);
     }
     await this.fs.removeTree(graveyard);
+  }
+
+  /**
+   * Summarizes a collection for a listing. An open collection answers from
+   * its stats; a closed one from its manifest and WAL record counts, read-only,
+   * so listing never takes a lock or writes anything.
+   */
+  async describeCollection(name: string): Promise<CollectionSummary> {
+    checkCollectionName(name);
+    const opening = this.open.get(name);
+    const c = opening === undefined ? undefined : await opening.catch(() => undefined);
+    if (c?.isOpen) {
+      const s = c.stats();
+      const memEntries = s.memtable.entries + s.immutableMemtables.reduce((n, m) => n + m.entries, 0);
+      const tables = s.levels.reduce((t, l) => ({ entries: t.entries + l.entries, bytes: t.bytes + l.bytes, files: t.files + l.fileCount }), { entries: 0, bytes: 0, files: 0 });
+      return { name, open: true, approximateEntries: memEntries + tables.entries, tableBytes: tables.bytes, tableFiles: tables.files };
+    }
+    if (!(await this.exists(name))) throw this.notFound(name);
+    const closed = await describeClosedCollection(this.fs, this.dir(name));
+    return {
+      name,
+      open: false,
+      approximateEntries: closed.tableEntries + closed.walEntries,
+      tableBytes: closed.tableBytes,
+      tableFiles: closed.tableFiles,
+    };
   }
 
   async closeAll(): Promise<void> {

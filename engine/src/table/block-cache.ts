@@ -23,6 +23,11 @@ export class BlockCache {
     return this.lru?.get(key);
   }
 
+  /** Whether `key` is cached, without touching its recency (for tracing a read without skewing the LRU). */
+  has(key: number): boolean {
+    return this.lru?.has(key) ?? false;
+  }
+
   set(key: number, contents: Buffer): void {
     if (this.lru !== undefined && contents.length <= this.capacityBytes) this.lru.set(key, contents);
   }

@@ -95,6 +95,16 @@ export class TableReader {
     return lo;
   }
 
+  /** Where data block `block` lies in the file (size without its trailer). */
+  blockHandle(block: number): { offset: number; size: number } {
+    return { offset: this.offsets[block], size: this.sizes[block] };
+  }
+
+  /** Whether reading `block` now would be served by the block cache rather than the file. */
+  isBlockCached(block: number): boolean {
+    return this.cache.has(BlockCache.key(this.id, block));
+  }
+
   decodeBlock(block: number, fillCache: boolean): DecodedBlock {
     return new BlockReader(this.readBlock(block, fillCache), this.file.path, this.offsets[block]).decode();
   }

@@ -14,7 +14,9 @@ import { diskUsage } from './disk-usage'
 import { EventHub } from './event-hub'
 import { Jobs } from './jobs'
 import { scanOptions } from './key-range'
+import { LsmRecorder } from './lsm-recorder'
 import { RecentFolders } from './recent-folders'
+import { runWorkload } from './workload'
 
 export interface AppServiceOptions {
   mode: AppMode
@@ -40,6 +42,7 @@ export class AppService implements StrataApi {
   private manager: StorageManager
   private dataDir: string
   private readonly open = new Map<string, Collection>()
+  private readonly recorders = new Map<string, LsmRecorder>()
   private readonly hub = new EventHub()
   private readonly jobs = new Jobs((job) => this.hub.publish({ kind: 'job', job }))
   private readonly recent: RecentFolders
@@ -59,9 +62,9 @@ export class AppService implements StrataApi {
   }
 
   async shutdown(): Promise<void> {
+    for (const name of [...this.open.keys()]) this.forget(name)
     this.jobs.cancelAll()
     this.hub.close()
-    this.open.clear()
     await this.manager.closeAll()
   }
 
@@ -89,9 +92,7 @@ export class AppService implements StrataApi {
     if (dir === this.dataDir) return this['app.info']()
     const next = new StorageManager({ baseDataPath: dir, compactionLauncher: this.options.compactionLauncher })
     await next.listCollections() // fails here, before anything is closed, if the folder cannot be read
-    this.jobs.cancelAll()
-    for (const name of this.open.keys()) this.hub.unwatch(name)
-    this.open.clear()
+    for (const name of [...this.open.keys()]) this.forget(name)
     await this.manager.closeAll()
     this.manager = next
     this.dataDir = dir
@@ -129,18 +130,14 @@ export class AppService implements StrataApi {
   }
 
   async 'collections.close'({ name }: ArgsOf<'collections.close'>): Promise<void> {
-    this.jobs.cancelFor(name)
-    this.hub.unwatch(name)
-    this.open.delete(name)
+    this.forget(name)
     await this.manager.closeCollection(name)
     this.hub.publish({ kind: 'collections-changed' })
   }
 
   async 'collections.drop'({ name, confirm }: ArgsOf<'collections.drop'>): Promise<void> {
     if (confirm !== name) throw new StorageError('INVALID_ARGUMENT', `to drop "${name}", type its name exactly to confirm (got "${confirm}")`)
-    this.jobs.cancelFor(name)
-    this.hub.unwatch(name)
-    this.open.delete(name)
+    this.forget(name)
     await this.manager.dropCollection(name)
     this.hub.publish({ kind: 'collections-changed' })
   }
@@ -217,7 +214,47 @@ export class AppService implements StrataApi {
     if (!this.jobs.cancel(id)) throw new StorageError('INVALID_ARGUMENT', `no running job with id "${id}" (it may have finished already)`)
   }
 
+  async 'jobs.workload'({ collection, ...spec }: ArgsOf<'jobs.workload'>): Promise<ResultOf<'jobs.workload'>> {
+    const c = await this.collection(collection)
+    return this.jobs.start('workload', collection, spec.count, (ctx) => runWorkload(c, spec, ctx))
+  }
+
+  // --- the LSM tree -------------------------------------------------------
+
+  async 'lsm.flush'({ collection }: ArgsOf<'lsm.flush'>): Promise<void> {
+    await (await this.collection(collection)).flush()
+  }
+
+  async 'lsm.compact'({ collection, range }: ArgsOf<'lsm.compact'>): Promise<void> {
+    await (await this.collection(collection)).compact(range)
+  }
+
+  async 'lsm.history'({ collection }: ArgsOf<'lsm.history'>): Promise<ResultOf<'lsm.history'>> {
+    await this.collection(collection)
+    return this.recorders.get(collection)!.history()
+  }
+
+  async 'lsm.explainGet'({ collection, key }: ArgsOf<'lsm.explainGet'>): Promise<ResultOf<'lsm.explainGet'>> {
+    const trace = await (await this.collection(collection)).explainGet(key)
+    // The value may be huge; the trace is about where it was found, so send a preview.
+    if (trace.value !== undefined && trace.value.length > LIMITS.previewChars) return { ...trace, value: trace.value.slice(0, LIMITS.previewChars) }
+    return trace
+  }
+
+  async 'lsm.inspectTable'({ collection, fileNumber, firstEntries }: ArgsOf<'lsm.inspectTable'>): Promise<ResultOf<'lsm.inspectTable'>> {
+    return (await this.collection(collection)).inspectTable(fileNumber, { firstEntries: firstEntries ?? 20, valuePreviewChars: 80 })
+  }
+
   // --- helpers ------------------------------------------------------------
+
+  /** Stops everything the app attached to a collection before it closes, is dropped, or its folder changes. */
+  private forget(name: string): void {
+    this.jobs.cancelFor(name)
+    this.hub.unwatch(name)
+    this.recorders.get(name)?.dispose()
+    this.recorders.delete(name)
+    this.open.delete(name)
+  }
 
   private createManager(): StorageManager {
     return new StorageManager({ baseDataPath: this.dataDir, compactionLauncher: this.options.compactionLauncher })
@@ -230,19 +267,16 @@ export class AppService implements StrataApi {
     const c = await this.manager.getCollection(name)
     this.open.set(name, c)
     this.hub.watch(name, c)
+    this.recorders.get(name)?.dispose()
+    this.recorders.set(name, new LsmRecorder(c))
     return c
   }
 
   private async summary(name: string): Promise<CollectionSummary> {
     const disk = await diskUsage(`${this.dataDir}/${name}`)
-    const c = this.open.get(name)
-    let approxKeys: number | null = null
-    if (c?.isOpen) {
-      const s = c.stats()
-      approxKeys =
-        s.memtable.entries + s.immutableMemtables.reduce((n, m) => n + m.entries, 0) + s.levels.reduce((n, l) => n + l.entries, 0)
-    }
-    return { name, open: c?.isOpen === true, approxKeys, diskBytes: disk.bytes, files: disk.files }
+    const described = await this.manager.describeCollection(name).catch(() => undefined)
+    const open = this.open.get(name)?.isOpen === true
+    return { name, open, approxKeys: described?.approximateEntries ?? null, diskBytes: disk.bytes, files: disk.files }
   }
 }
 

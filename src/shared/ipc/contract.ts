@@ -12,9 +12,10 @@ import type {
   JobProgress,
   KeyCount,
   KeyPage,
+  LsmHistory,
   ValueView
 } from './types'
-import type { CollectionStats } from '@strata/engine'
+import type { CollectionStats, GetExplanation, TableInspection } from '@strata/engine'
 
 /** Mirrors the engine's limits (MAX_KEY_BYTES, MAX_VALUE_BYTES); the engine re-checks UTF-8 byte length. */
 export const LIMITS = {
@@ -24,6 +25,7 @@ export const LIMITS = {
   maxPageRows: 1000,
   maxKeysPerCall: 10_000,
   maxCount: 10_000_000,
+  maxWorkloadOps: 100_000_000,
   previewChars: 200,
   /** Values above this are sent truncated unless the renderer asks for the full value. */
   fullValueChars: 1024 * 1024
@@ -94,7 +96,36 @@ export const contract = {
     args: z.strictObject({ collection: collectionName, filter, expected: z.int().min(0).max(LIMITS.maxCount).optional() }),
     result: returns<JobProgress>()
   },
-  'jobs.cancel': { args: z.strictObject({ id: z.string().min(1).max(64) }), result: returns<void>() }
+  'jobs.cancel': { args: z.strictObject({ id: z.string().min(1).max(64) }), result: returns<void>() },
+  /** The Levels view's workload generator: writes `count` operations at `rate` per second (0 = as fast as possible). */
+  'jobs.workload': {
+    args: z.strictObject({
+      collection: collectionName,
+      count: z.int().min(1).max(LIMITS.maxWorkloadOps),
+      rate: z.int().min(0).max(10_000_000),
+      pattern: z.enum(['sequential', 'random', 'overwrite', 'delete-heavy']),
+      valueBytes: z.int().min(0).max(64 * 1024),
+      keyPrefix: z.string().max(64)
+    }),
+    result: returns<JobProgress>()
+  },
+
+  /** Flushes the memtable now (the "Flush now" action). */
+  'lsm.flush': { args: z.strictObject({ collection: collectionName }), result: returns<void>() },
+  /** Compacts everything, or the tables overlapping [gte, lt). Returns when the compaction is done. */
+  'lsm.compact': {
+    args: z.strictObject({ collection: collectionName, range: z.strictObject({ gte: key.optional(), lt: key.optional() }).optional() }),
+    result: returns<void>()
+  },
+  /** Recent flushes and compactions with the tree after each, and per-second samples, since the collection was opened. */
+  'lsm.history': { args: z.strictObject({ collection: collectionName }), result: returns<LsmHistory>() },
+  /** "Where is this key?": the path a get takes through memtables, levels, filters and blocks. */
+  'lsm.explainGet': { args: z.strictObject({ collection: collectionName, key: key.min(1) }), result: returns<GetExplanation>() },
+  /** The SSTable inspector: properties of one live table and its first entries. */
+  'lsm.inspectTable': {
+    args: z.strictObject({ collection: collectionName, fileNumber: z.int().min(1), firstEntries: z.int().min(0).max(1000).optional() }),
+    result: returns<TableInspection>()
+  }
 } as const
 
 export type Contract = typeof contract

@@ -19,7 +19,7 @@ export interface AppInfo {
 export interface CollectionSummary {
   name: string
   open: boolean
-  /** Entries in tables and memtables (overwrites and tombstones make it approximate); null while closed. */
+  /** Entries in tables (and memtables while open): overwrites and tombstones make it approximate; null if unreadable. */
   approxKeys: number | null
   diskBytes: number
   files: number
@@ -59,7 +59,7 @@ export interface KeyCount {
   complete: boolean
 }
 
-export type JobKind = 'delete-matching'
+export type JobKind = 'delete-matching' | 'workload'
 export type JobState = 'running' | 'done' | 'cancelled' | 'failed'
 
 export interface JobProgress {
@@ -94,3 +94,40 @@ export interface IpcErrorShape {
   message: string
   operation: string
 }
+
+/** One SSTable as the Levels view draws it. */
+export interface TableShape {
+  id: number
+  level: number
+  bytes: number
+  entries: number
+  tombstones: number
+  minKey: string
+  maxKey: string
+}
+
+/** A flush, compaction, trivial move or stall, with the tree as it was right after it. */
+export interface HistoryStep {
+  seq: number
+  at: number
+  kind: 'flush' | 'compaction' | 'move' | 'compaction-error' | 'stall'
+  /** The engine event's payload as emitted (reason, inputs, outputs, bytes, duration…). */
+  detail: Record<string, unknown>
+  /** Live tables per level after this step; null for steps that do not change the tree (stalls, errors). */
+  levels: TableShape[][] | null
+}
+
+/** Sampled once a second while the collection is open: the Levels view's small charts. */
+export interface HistorySample {
+  at: number
+  userBytesWritten: number
+  writeAmplification: number
+  levelBytes: number[]
+}
+
+export interface LsmHistory {
+  steps: HistoryStep[]
+  samples: HistorySample[]
+}
+
+export type WorkloadPattern = 'sequential' | 'random' | 'overwrite' | 'delete-heavy'
