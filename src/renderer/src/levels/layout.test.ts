@@ -44,3 +44,16 @@ test('overlapping() finds shared keys between tables of a level', () => {
   assert.equal(overlapping([t(1, 1, 'a', 'd'), t(2, 1, 'd', 'f')]), true)
   assert.equal(overlapping([]), false)
 })
+
+test('rowGeometry stacks rows and shrinks L0 lanes past its maximum', async () => {
+  const { rowGeometry } = await import('./layout')
+  const placed = [
+    { level: 0, lanes: 10, tables: [] },
+    { level: 1, lanes: 1, tables: [] }
+  ]
+  const g = rowGeometry(placed, 30, 10, 150, 5)
+  assert.equal(g.rows[0]!.height, 160)
+  assert.equal(g.rows[0]!.laneHeight, 15)
+  assert.equal(g.rows[1]!.y, 170)
+  assert.equal(g.height, 170 + 40)
+})

@@ -70,3 +70,22 @@ export function overlapping(files: readonly TableShape[]): boolean {
   for (let i = 1; i < sorted.length; i++) if (sorted[i]!.minKey <= sorted[i - 1]!.maxKey) return true
   return false
 }
+
+export interface RowGeometry {
+  level: number
+  y: number
+  height: number
+  laneHeight: number
+}
+
+/** Vertical layout: L0 grows a lane per stacked table (shrinking lanes past `maxL0Height`), deeper levels one lane each. */
+export function rowGeometry(placed: readonly PlacedLevel[], laneHeight = 30, gap = 14, maxL0Height = 150, pad = 6): { rows: RowGeometry[]; height: number } {
+  let y = 0
+  const rows = placed.map((p) => {
+    const inner = Math.min(p.lanes * laneHeight, Math.max(laneHeight, maxL0Height))
+    const row = { level: p.level, y, height: inner + 2 * pad, laneHeight: inner / p.lanes }
+    y += row.height + gap
+    return row
+  })
+  return { rows, height: Math.max(0, y - gap) }
+}
