@@ -11,20 +11,11 @@ const PATTERNS: { value: WorkloadPattern; label: string; hint: string }[] = [
   { value: 'delete-heavy', label: 'Delete-heavy', hint: 'half puts, half deletes: tombstones and their cleanup' }
 ]
 
-/** "Flush now", "Compact all" and the workload generator, with its progress and a Stop button. */
-export function Actions({ collection, compacting, onCompactAll }: { collection: string; compacting: boolean; onCompactAll(): void }) {
+/** "Flush now" and "Compact all", in the tree's header. */
+export function TreeActions({ collection, compacting, onCompactAll }: { collection: string; compacting: boolean; onCompactAll(): void }) {
   const client = useClient()
   const notify = useNotify()
-  const jobs = useJobs()
-  const [count, setCount] = useState(200_000)
-  const [rate, setRate] = useState(0)
-  const [pattern, setPattern] = useState<WorkloadPattern>('random')
-  const [valueBytes, setValueBytes] = useState(100)
-  const [jobId, setJobId] = useState<string | null>(null)
   const [flushing, setFlushing] = useState(false)
-  const job = jobId ? (jobs.get(jobId) ?? null) : null
-  const running = job?.state === 'running' || (jobId !== null && job === null)
-
   const flush = async () => {
     setFlushing(true)
     try {
@@ -35,6 +26,30 @@ export function Actions({ collection, compacting, onCompactAll }: { collection: 
       setFlushing(false)
     }
   }
+  return (
+    <div className="lv-action-group" role="group" aria-label="Tree actions">
+      <button type="button" className="button small" onClick={() => void flush()} disabled={flushing} data-testid="flush-now" title="Write the memtable to a new L0 table now">
+        Flush now
+      </button>
+      <button type="button" className="button small" onClick={onCompactAll} disabled={compacting} data-testid="compact-all" title="Merge every level down until nothing overlaps">
+        {compacting ? 'Compacting…' : 'Compact all'}
+      </button>
+    </div>
+  )
+}
+
+/** The workload generator: N operations of a pattern at a rate, with its progress and a Stop button. */
+export function Workload({ collection }: { collection: string }) {
+  const client = useClient()
+  const notify = useNotify()
+  const jobs = useJobs()
+  const [count, setCount] = useState(200_000)
+  const [rate, setRate] = useState(0)
+  const [pattern, setPattern] = useState<WorkloadPattern>('random')
+  const [valueBytes, setValueBytes] = useState(100)
+  const [jobId, setJobId] = useState<string | null>(null)
+  const job = jobId ? (jobs.get(jobId) ?? null) : null
+  const running = job?.state === 'running' || (jobId !== null && job === null)
 
   const start = async () => {
     try {
@@ -56,25 +71,19 @@ export function Actions({ collection, compacting, onCompactAll }: { collection: 
 
   const fraction = job && job.total ? job.done / job.total : 0
   return (
-    <div className="lv-actions" role="toolbar" aria-label="Tree actions">
-      <div className="lv-action-group">
-        <button type="button" className="button" onClick={() => void flush()} disabled={flushing} data-testid="flush-now" title="Write the memtable to a new L0 table now">
-          Flush now
-        </button>
-        <button type="button" className="button" onClick={onCompactAll} disabled={compacting} data-testid="compact-all" title="Merge every level down until nothing overlaps">
-          {compacting ? 'Compacting…' : 'Compact all'}
-        </button>
-      </div>
+    <div className="lv-actions">
       <form
         className="lv-action-group lv-workload"
+        noValidate
         aria-label="Workload generator"
         onSubmit={(e) => {
           e.preventDefault()
           void (running ? stop() : start())
         }}
       >
-        <span className="small muted">Write</span>
-        <input className="input lv-num" type="number" min={1} max={100_000_000} step={1000} value={count} onChange={(e) => setCount(Math.max(1, Number(e.target.value) || 1))} aria-label="Operations" data-testid="wl-count" disabled={running} />
+        <span className="lv-workload-title">Workload</span>
+        <span className="small muted">write</span>
+        <input className="input lv-num" type="number" min={1} max={100_000_000} value={count} onChange={(e) => setCount(Math.max(1, Number(e.target.value) || 1))} aria-label="Operations" data-testid="wl-count" disabled={running} />
         <select className="input" value={pattern} onChange={(e) => setPattern(e.target.value as WorkloadPattern)} aria-label="Pattern" data-testid="wl-pattern" disabled={running} title={PATTERNS.find((p) => p.value === pattern)?.hint}>
           {PATTERNS.map((p) => (
             <option key={p.value} value={p.value} title={p.hint}>
@@ -94,12 +103,13 @@ export function Actions({ collection, compacting, onCompactAll }: { collection: 
           <span className="lv-job" role="status" data-testid="wl-status" data-state={job.state}>
             {job.state === 'running' ? (
               <>
-                <progress max={1} value={fraction} aria-label="Workload progress" />
+                <progress max={1} value={fraction} aria-label="Workload progress" title={`${formatCount(job.done)} of ${formatCount(job.total ?? 0)} operations`} />
                 <span className="small mono">{percent(fraction)}</span>
-                <span className="small muted">{formatCount(job.done)} ops</span>
               </>
             ) : (
-              <span className="small muted">{job.message}</span>
+              <span className="small muted lv-job-message" title={job.message}>
+                {job.message}
+              </span>
             )}
           </span>
         )}

@@ -94,7 +94,7 @@ const Row = memo(function Row({ step, active, onView }: { step: HistoryStep; act
   const d = step.detail
   return (
     <tr
-      className={`lv-step-row lv-kind-${step.kind}${active ? ' lv-active' : ''}${clickable ? ' lv-clickable' : ''}`}
+      className={`lv-step-row lv-row-${step.kind}${active ? ' lv-active' : ''}${clickable ? ' lv-clickable' : ''}`}
       onClick={clickable ? () => onView(step) : undefined}
       tabIndex={clickable ? 0 : undefined}
       onKeyDown={clickable ? (e) => e.key === 'Enter' && onView(step) : undefined}

@@ -3,8 +3,8 @@ import { memo, useCallback, useMemo, useState } from 'react'
 import type { HistoryStep, KeyFilter, TableShape } from '../../../shared/ipc/types'
 import { useClient } from '../app/context'
 import { useNotify } from '../ui/Toasts'
-import { Actions } from './Actions'
-import { CompactionBanner, StallBanner } from './Banners'
+import { TreeActions, Workload } from './Actions'
+import { StatusStrip } from './Banners'
 import { formatTime } from './format'
 import { stepKey } from './history'
 import { Charts, Timeline } from './History'
@@ -31,6 +31,8 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
   const [side, setSide] = useState<Side>('table')
   const [asTable, setAsTable] = useState(false)
   const [compacting, setCompacting] = useState(false)
+  const [showStalls, setShowStalls] = useState(false)
+  const steps = useMemo(() => (showStalls ? history.steps : history.steps.filter((s) => s.kind !== 'stall')), [history.steps, showStalls])
 
   const model = useMemo(() => (viewing ? stepModel(viewing.levels) : stats ? liveModel(stats) : null), [viewing, stats])
   const marks = useMemo(() => (trace && !viewing ? probedTables(trace) : null), [trace, viewing])
@@ -83,22 +85,18 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
 
   return (
     <div className="lv-view" data-testid="levels-view" data-mode={viewing ? 'history' : 'live'}>
-      <Actions collection={collection} compacting={compacting || stats.compaction.running !== undefined} onCompactAll={() => void compact()} />
+      <Workload collection={collection} />
       {viewing ? (
-        <div className="lv-banner lv-banner-history" role="status" data-testid="history-banner">
-          <span>
-            <strong>Viewing history:</strong> the tree right after the {viewing.step.kind} at {formatTime(viewing.step.at)}.
+        <div className="lv-strip lv-strip-history" role="status" data-testid="history-banner">
+          <span className="lv-ellipsis">
+            <strong>Viewing history:</strong> the tree right after the {viewing.step.kind} at {formatTime(viewing.step.at)}. Live updates continue in the background.
           </span>
           <button type="button" className="button small primary" onClick={() => setViewing(null)} data-testid="back-to-live">
             Back to live
           </button>
         </div>
       ) : (
-        <>
-          <StallBanner stats={stats} lastStall={history.lastStall} />
-          {stats.compaction.running && <CompactionBanner running={stats.compaction.running} />}
-          {stats.writeError && <div className="lv-banner lv-banner-stall" role="alert">Writes refused after a disk error: {stats.writeError}</div>}
-        </>
+        <StatusStrip stats={stats} lastStall={history.lastStall} />
       )}
       <div className="lv-main">
         <section className={`lv-card lv-tree${viewing ? ' lv-historic' : ''}`} aria-label="LSM tree">
@@ -107,6 +105,7 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
             <span className="small muted">
               {stats.totals.flushes} flushes · {stats.totals.compactions} compactions · write amplification {stats.totals.writeAmplification.toFixed(2)}×
             </span>
+            <TreeActions collection={collection} compacting={compacting} onCompactAll={() => void compact()} />
             <label className="check lv-astable">
               <input type="checkbox" checked={asTable} onChange={(e) => setAsTable(e.target.checked)} data-testid="show-as-table" /> Show as table
             </label>
@@ -143,9 +142,12 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
         <header className="lv-card-head">
           <h2>History</h2>
           <span className="small muted">click a flush or compaction to see the tree as it was after it</span>
+          <label className="check lv-astable">
+            <input type="checkbox" checked={showStalls} onChange={(e) => setShowStalls(e.target.checked)} /> Show write stalls
+          </label>
         </header>
         <Charts samples={history.samples} />
-        <Timeline steps={history.steps} viewing={viewing?.key ?? null} onView={(s) => void view(s)} />
+        <Timeline steps={steps} viewing={viewing?.key ?? null} onView={(s) => void view(s)} />
       </section>
     </div>
   )
@@ -155,7 +157,7 @@ function Legend() {
   return (
     <div className="lv-legend small muted" aria-hidden>
       <span>
-        <i className="lv-key lv-key-size" /> height = table size
+        <i className="lv-key lv-key-size" /> height: table size
       </span>
       <span>
         <i className="lv-key lv-key-tomb" /> tombstones
@@ -164,10 +166,10 @@ function Legend() {
         <i className="lv-key lv-key-compacting" /> compaction input
       </span>
       <span>
-        <i className="lv-key lv-key-probe" /> searched by a lookup
+        <i className="lv-key lv-key-probe" /> searched by a get
       </span>
       <span>
-        <i className="lv-key lv-key-skip" /> skipped (range or bloom)
+        <i className="lv-key lv-key-skip" /> skipped by a get
       </span>
     </div>
   )

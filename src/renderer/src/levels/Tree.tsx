@@ -51,7 +51,7 @@ export function Tree({ model, selected, marks, traceKey, onSelect }: TreeProps) 
   const scale = useMemo(() => keyScale(levels.flatMap((l) => l.files)), [sig, levels.length])
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const placed = useMemo(() => layoutLevels(levels.map((l) => l.files), scale), [scale])
-  const geometry = useMemo(() => rowGeometry(placed, 30, 14, 150, LANE_PAD), [placed])
+  const geometry = useMemo(() => rowGeometry(placed, 30, 24, 150, LANE_PAD), [placed])
   const boxes = useMemo(
     () => (width > 0 ? placed.flatMap((p) => p.tables.map((t) => boxOf(t, geometry.rows[p.level]!, width))) : []),
     [placed, geometry, width]
@@ -75,7 +75,7 @@ export function Tree({ model, selected, marks, traceKey, onSelect }: TreeProps) 
             {geometry.rows.map((r) => (
               <rect key={r.level} className="lv-row-bg" x={0} y={r.y} width={width} height={r.height} rx={6} />
             ))}
-            {model.running && <CompactionBand running={model.running} rows={geometry.rows} boxes={boxes} width={width} />}
+            {model.running && <CompactionBand key={model.running.id} running={model.running} rows={geometry.rows} boxes={boxes} width={width} />}
             <Tables boxes={boxes} selected={selected} marks={marks} inputs={inputs} onSelect={onSelect} />
             {ghosts.map((b) => (
               <g key={`ghost-${b.table.id}`} className={`lv-ghost lv-l${Math.min(b.table.level, 6)}`} style={{ transform: `translate(${b.x}px, ${b.y}px)` }} aria-hidden>
@@ -159,7 +159,7 @@ function useGhosts(boxes: Box[]): Box[] {
     prev.current = now
     if (gone.length === 0 || gone.length > 400) return
     setGhosts((g) => [...g, ...gone])
-    const timer = setTimeout(() => setGhosts((g) => g.filter((x) => !gone.includes(x))), 900)
+    const timer = setTimeout(() => setGhosts((g) => g.filter((x) => !gone.includes(x))), 650)
     return () => clearTimeout(timer)
   }, [boxes])
   return ghosts
@@ -215,7 +215,7 @@ function CompactionBand({ running, rows, boxes, width }: { running: RunningCompa
   const [d0, d1] = span(running.outputLevel) ?? [s0, s1]
   const top = src.y + src.height
   const bottom = dst.y
-  const barY = bottom - 9
+  const barY = top + 14
   const x0 = Math.min(s0, d0)
   const x1 = Math.max(s1, d1)
   const barW = Math.max(24, x1 - x0)
@@ -225,7 +225,7 @@ function CompactionBand({ running, rows, boxes, width }: { running: RunningCompa
       <path d={`M${s0},${src.y}L${s1},${src.y}L${s1},${top}L${d1},${bottom}L${d1},${dst.y + dst.height}L${d0},${dst.y + dst.height}L${d0},${bottom}L${s0},${top}Z`} className="lv-band-shape" />
       <rect x={x0} y={barY} width={barW} height={5} rx={2.5} className="lv-band-track" />
       <rect x={x0} y={barY} width={barW} height={5} rx={2.5} className="lv-band-fill" style={{ transform: `scaleX(${running.progress})`, transformOrigin: `${x0}px 0` }} />
-      <text x={Math.min(width - 4, Math.max(x0, 4))} y={barY - 3} className="lv-band-label" textAnchor={x0 > width - 120 ? 'end' : 'start'}>
+      <text x={Math.min(width - 4, Math.max(x0, 4))} y={barY - 2.5} className="lv-band-label" textAnchor={x0 > width - 120 ? 'end' : 'start'}>
         {label}
       </text>
     </g>

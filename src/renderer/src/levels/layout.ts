@@ -8,7 +8,7 @@ export interface PlacedTable {
   x1: number
   /** Sub-row within the level; only L0 has more than one (its tables overlap). */
   lane: number
-  /** Height as a fraction of the lane: the table's size against the largest table in the tree. */
+  /** Height as a fraction of the lane: the square root of the table's size against the largest table's, so small tables stay legible. */
   height: number
   /** Share of the table's entries that are tombstones, 0..1. */
   tombstoneShare: number
@@ -57,7 +57,7 @@ export function layoutLevels(levels: readonly (readonly TableShape[])[], scale: 
         x0: spans[i]![0],
         x1: spans[i]![1],
         lane: lanes[i]!,
-        height: Math.max(MIN_HEIGHT, table.bytes / maxBytes),
+        height: Math.max(MIN_HEIGHT, Math.sqrt(table.bytes / maxBytes)),
         tombstoneShare: table.entries > 0 ? Math.min(1, table.tombstones / table.entries) : 0
       }))
     }
