@@ -56,7 +56,10 @@ export function Tree({ model, selected, marks, traceKey, onSelect }: TreeProps) 
     () => (width > 0 ? placed.flatMap((p) => p.tables.map((t) => boxOf(t, geometry.rows[p.level]!, width))) : []),
     [placed, geometry, width]
   )
-  const ghosts = useGhosts(boxes)
+  // Under a heavy load the tree changes several times a second: then it snaps to each new layout
+  // (no transitions, no fading ghosts), which is calmer to watch and costs no per-frame repaints.
+  const busy = useChurn(sig)
+  const ghosts = useGhosts(boxes, !busy)
   const runningId = model.running?.id
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const inputs = useMemo(() => new Set(model.running?.inputTables.map((t) => t.id) ?? []), [runningId])
@@ -71,7 +74,7 @@ export function Tree({ model, selected, marks, traceKey, onSelect }: TreeProps) 
       </div>
       <div className="lv-canvas" ref={ref}>
         {width > 0 && (
-          <svg width={width} height={height} className="lv-svg" role="img" aria-label={describeTree(levels)}>
+           <svg width={width} height={height} className={`lv-svg${busy ? ' lv-snap' : ''}`} data-busy={busy} role="img" aria-label={describeTree(levels)}>
             {geometry.rows.map((r) => (
               <rect key={r.level} className="lv-row-bg" x={0} y={r.y} width={width} height={r.height} rx={6} />
             ))}
@@ -149,18 +152,33 @@ const Tables = memo(function Tables({
   )
 })
 
+/** Whether the tables changed again less than `quietMs` after their previous change. */
+export function useChurn(signature: string, quietMs = 1500): boolean {
+  const last = useRef({ signature, at: -Infinity, busy: false })
+  if (last.current.signature !== signature) {
+    const now = performance.now()
+    last.current = { signature, at: now, busy: now - last.current.at < quietMs }
+  }
+  return last.current.busy
+}
+
 /** Tables that just disappeared (compaction inputs) stay a moment and fade out where they were. */
-function useGhosts(boxes: Box[]): Box[] {
+function useGhosts(boxes: Box[], enabled: boolean): Box[] {
   const prev = useRef<Map<number, Box>>(new Map())
   const [ghosts, setGhosts] = useState<Box[]>([])
   useLayoutEffect(() => {
     const now = new Map(boxes.map((b) => [b.table.id, b]))
     const gone = [...prev.current.values()].filter((b) => !now.has(b.table.id))
     prev.current = now
+    if (!enabled) {
+      setGhosts((g) => (g.length === 0 ? g : []))
+      return
+    }
     if (gone.length === 0 || gone.length > 400) return
     setGhosts((g) => [...g, ...gone])
     const timer = setTimeout(() => setGhosts((g) => g.filter((x) => !gone.includes(x))), 650)
     return () => clearTimeout(timer)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [boxes])
   return ghosts
 }

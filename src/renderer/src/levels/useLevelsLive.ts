@@ -6,6 +6,9 @@ import { useNotify } from '../ui/Toasts'
 import { frameCoalescer } from './coalesce'
 import { emptyHistory, historyReducer, type HistoryState } from './history'
 
+/** Five updates a second: smooth enough for bars and counters, half the renders of the push rate. */
+const UPDATE_INTERVAL_MS = 200
+
 export interface LevelsLive {
   stats: CollectionStats | null
   history: HistoryState
@@ -15,7 +18,8 @@ export interface LevelsLive {
  * The live state of one collection's tree: its stats (from the coalesced
  * engine pushes, the same subscription App and useCollections use) and its
  * history (lsm.history once, then steps and samples from the pushes). At
- * most one React update per animation frame however fast pushes arrive.
+ * most one React update per 200 ms, in an animation frame, however fast
+ * pushes arrive.
  */
 export function useLevelsLive(client: Client, collection: string): LevelsLive {
   const notify = useNotify()
@@ -30,7 +34,7 @@ export function useLevelsLive(client: Client, collection: string): LevelsLive {
       for (const i of items) if (i.stats) latest = i.stats
       if (latest) setStats(latest)
       dispatch({ type: 'push', events, stats: latest, now: Date.now() })
-    })
+    }, { minIntervalMs: UPDATE_INTERVAL_MS })
     const unsubscribe = client.subscribe((event) => {
       if (event.kind === 'engine' && event.collection === collection) coalescer.push({ events: event.events, stats: event.stats })
     })
