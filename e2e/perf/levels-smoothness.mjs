@@ -79,7 +79,7 @@ function mainThreadTasks(trace) {
   const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
   if (!main) return []
   return events
-    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.name === 'RunTask')
+    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask'))
     .map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? e.dur ?? 0) / 1000 }))
 }
 
@@ -123,9 +123,17 @@ async function run(tab) {
     const job = await client.call('jobs.workload', { collection: NAME, count: COUNT, rate: RATE, pattern: 'random', valueBytes: 100, keyPrefix: 'key:' })
     // The machine may be shared: a task's wall time includes time the OS gave to other processes.
     // A 'toplevel' trace of the whole run gives each task's own CPU time as well.
-    await browser.startTracing(page, { categories: ['toplevel'] })
+    const detail = process.env.TRACE_DETAIL // a path prefix: also keep a detailed trace there
+    await browser.startTracing(page, { categories: detail ? ['toplevel', 'devtools.timeline', 'v8', 'blink.user_timing'] : ['toplevel'], ...(detail ? { path: `${detail}-${tab}.json` } : {}) })
     const load0 = loadavg()[0]
-    const final = await new Promise((resolve) => client.onJob((j) => j.id === job.id && j.state !== 'running' && resolve(j)))
+    let firstProgressMs = null
+    const final = await new Promise((resolve) =>
+      client.onJob((j) => {
+        if (j.id !== job.id) return
+        if (firstProgressMs === null && j.done > 0) firstProgressMs = performance.now() - t0
+        if (j.state !== 'running') resolve(j)
+      })
+    )
     const load1 = loadavg()[0]
     const trace = JSON.parse((await browser.stopTracing()).toString())
     const tasks = mainThreadTasks(trace)
@@ -142,6 +150,7 @@ async function run(tab) {
       tab,
       job: final.message,
       wallSeconds: Math.round(wallMs / 100) / 10,
+      firstProgressAfterSeconds: firstProgressMs === null ? null : Math.round(firstProgressMs / 100) / 10,
       rendererCpuPercentOfOneCore: {
         task: pct(d('TaskDuration')),
         script: pct(d('ScriptDuration')),

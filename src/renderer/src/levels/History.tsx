@@ -1,11 +1,13 @@
-import { memo, useMemo } from 'react'
+import { memo, useMemo, useState } from 'react'
 import type { HistorySample, HistoryStep } from '../../../shared/ipc/types'
 import { formatBytes, formatMs, formatTime } from './format'
 import { flowOf, stepKey } from './history'
 import { isStepWithTree } from './model'
 import { levelSeries, sparkPath, throughput } from './sparkline'
 
-const SHOWN_STEPS = 200
+/** Rows drawn by default; more on request (every row is layout and paint work on each new step). */
+const SHOWN_STEPS = 40
+const MORE_STEPS = 400
 
 /** The small charts: write throughput, write amplification, and bytes per level over time. */
 export const Charts = memo(function Charts({ samples }: { samples: HistorySample[] }) {
@@ -63,9 +65,11 @@ const KIND_LABEL: Record<HistoryStep['kind'], string> = {
 
 /** Newest first; a row with a tree can be clicked to see the tree as it was after that step. */
 export const Timeline = memo(function Timeline({ steps, viewing, onView }: { steps: HistoryStep[]; viewing: string | null; onView(step: HistoryStep): void }) {
-  const shown = useMemo(() => steps.slice(-SHOWN_STEPS).reverse(), [steps])
+  const [limit, setLimit] = useState(SHOWN_STEPS)
+  const shown = useMemo(() => steps.slice(-limit).reverse(), [steps, limit])
   if (shown.length === 0) return <p className="muted small lv-timeline-empty">No flushes or compactions yet. Write some keys, or press “Flush now”.</p>
   return (
+    <div className="lv-timeline-wrap">
     <table className="lv-timeline" data-testid="timeline">
       <thead>
         <tr>
@@ -84,6 +88,12 @@ export const Timeline = memo(function Timeline({ steps, viewing, onView }: { ste
         ))}
       </tbody>
     </table>
+      {steps.length > shown.length && (
+        <button type="button" className="link small lv-more" onClick={() => setLimit(MORE_STEPS)}>
+          {limit < MORE_STEPS ? `Show up to ${Math.min(steps.length, MORE_STEPS)} steps (of ${steps.length})` : `Showing the last ${shown.length} of ${steps.length} steps`}
+        </button>
+      )}
+    </div>
   )
 })
 
