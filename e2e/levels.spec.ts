@@ -136,3 +136,24 @@ test('workload, compaction, inspector and lookup traces in the Levels view', asy
     client.close()
   }
 })
+
+test('sequential writes become moves; dark theme; the text alternative lists every table', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.goto(web.url)
+  await expect(page.getByTestId('app-ready')).toBeAttached()
+  await page.locator(`[data-testid=collection-item][data-name=${NAME}] .collection-open`).click()
+  await page.getByRole('tab', { name: 'Levels' }).click()
+  await page.getByTestId('wl-count').fill('40000')
+  await page.getByTestId('wl-pattern').selectOption('sequential')
+  await page.getByTestId('wl-rate').fill('0')
+  await page.getByTestId('wl-start').click()
+  await expect(page.getByTestId('wl-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 })
+  await expect(page.getByTestId('timeline').locator('[data-kind=move]').first()).toBeVisible({ timeout: 15_000 })
+  await snap(page, 'levels-dark-sequential')
+
+  const drawn = await drawnTables(page)
+  await page.getByTestId('show-as-table').check()
+  const text = page.getByTestId('text-view')
+  for (const t of drawn) await expect(text.getByRole('button', { name: `#${t.file}`, exact: true })).toBeVisible()
+  await snap(page, 'levels-dark-text-view')
+})

@@ -102,8 +102,8 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
         <section className={`lv-card lv-tree${viewing ? ' lv-historic' : ''}`} aria-label="LSM tree">
           <header className="lv-card-head">
             <h2>Tree</h2>
-            <span className="small muted">
-              {stats.totals.flushes} flushes · {stats.totals.compactions} compactions · write amplification {stats.totals.writeAmplification.toFixed(2)}×
+            <span className="small muted lv-head-stats" title="Flushes and compactions since the collection was opened; write amplification = bytes written to tables / bytes written by users">
+              {stats.totals.flushes} flushes · {stats.totals.compactions} compactions · write amp. {stats.totals.writeAmplification.toFixed(2)}×
             </span>
             <TreeActions collection={collection} compacting={compacting} onCompactAll={() => void compact()} />
             <label className="check lv-astable">
