@@ -132,6 +132,7 @@ test('workload, compaction, inspector and lookup traces in the Levels view', asy
     await page.getByTestId('browse-range').click()
     await expect(page.getByRole('tab', { name: 'Keys' })).toHaveAttribute('aria-selected', 'true')
     await expect(page.getByText(target.minKey, { exact: true }).first()).toBeVisible()
+    await snap(page, 'levels-browse-range')
   } finally {
     client.close()
   }
