@@ -69,7 +69,12 @@ export function Tree({ model, selected, marks, traceKey, onSelect }: TreeProps) 
     <div className="lv-tree-body">
       <div className="lv-labels" style={{ height }}>
         {levels.map((l) => (
-          <LevelLabel key={l.level} info={l} row={geometry.rows[l.level]!} running={model.running} />
+          <LevelLabel
+            key={l.level}
+            info={l}
+            row={geometry.rows[l.level]!}
+            active={model.running !== null && (model.running.level === l.level || model.running.outputLevel === l.level)}
+          />
         ))}
       </div>
       <div className="lv-canvas" ref={ref}>
@@ -183,10 +188,11 @@ function useGhosts(boxes: Box[], enabled: boolean): Box[] {
   return ghosts
 }
 
-function LevelLabel({ info, row, running }: { info: LevelInfo; row: RowGeometry; running: RunningCompactionStats | null }) {
+/** Re-rendered only when what it shows changes (stats arrive five times a second; a level's numbers change far less often). */
+const LevelLabel = memo(
+  function LevelLabel({ info, row, active }: { info: LevelInfo; row: RowGeometry; active: boolean }) {
   const fill = info.targetBytes ? Math.min(1, info.bytes / info.targetBytes) : 0
   const due = info.score !== null && info.score >= 1
-  const active = running && (running.level === info.level || running.outputLevel === info.level)
   const scoreWhy = info.level === 0 ? 'L0 is scored by file count against its compaction trigger' : 'bytes against the level target'
   return (
     <div
@@ -215,7 +221,16 @@ function LevelLabel({ info, row, running }: { info: LevelInfo; row: RowGeometry;
       ) : null}
     </div>
   )
-}
+},
+  (a, b) =>
+    a.active === b.active &&
+    a.row === b.row &&
+    a.info.files.length === b.info.files.length &&
+    a.info.bytes === b.info.bytes &&
+    a.info.entries === b.info.entries &&
+    a.info.score === b.info.score &&
+    a.info.targetBytes === b.info.targetBytes
+)
 
 /** A funnel from the inputs' key range in the source level to the output level, with the compaction's progress. */
 function CompactionBand({ running, rows, boxes, width }: { running: RunningCompactionStats; rows: RowGeometry[]; boxes: Box[]; width: number }) {
