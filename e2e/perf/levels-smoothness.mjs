@@ -110,6 +110,7 @@ async function run(tab) {
     } else {
       await page.getByRole('tab', { name: 'Keys' }).click()
     }
+    if (process.env.EXTRA_CSS) await page.addStyleTag({ content: process.env.EXTRA_CSS }) // experiments: hide parts of the view
     await page.waitForTimeout(1500)
     await page.evaluate(() => (window.__longtasks = []))
     const cdp = await page.context().newCDPSession(page)
@@ -126,6 +127,11 @@ async function run(tab) {
     const detail = process.env.TRACE_DETAIL // a path prefix: also keep a detailed trace there
     await browser.startTracing(page, { categories: detail ? ['toplevel', 'devtools.timeline', 'v8', 'blink.user_timing'] : ['toplevel'], ...(detail ? { path: `${detail}-${tab}.json` } : {}) })
     const load0 = loadavg()[0]
+    if (process.env.JS_PROFILE) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+      await cdp.send('Profiler.start')
+    }
     let firstProgressMs = null
     const final = await new Promise((resolve) =>
       client.onJob((j) => {
@@ -135,6 +141,11 @@ async function run(tab) {
       })
     )
     const load1 = loadavg()[0]
+    if (process.env.JS_PROFILE) {
+      const { profile } = await cdp.send('Profiler.stop')
+      const { writeFileSync } = await import('node:fs')
+      writeFileSync(`${process.env.JS_PROFILE}-${tab}.cpuprofile`, JSON.stringify(profile))
+    }
     const trace = JSON.parse((await browser.stopTracing()).toString())
     const tasks = mainThreadTasks(trace)
     const wallMs = performance.now() - t0

@@ -1,5 +1,5 @@
 import type { TableInspection } from '@strata/engine'
-import { useEffect, useState } from 'react'
+import { memo, useEffect, useState } from 'react'
 import type { KeyFilter, TableShape } from '../../../shared/ipc/types'
 import { useClient } from '../app/context'
 import { describeError } from '../api/errors'
@@ -10,7 +10,7 @@ const FIRST_ENTRIES = 12
 /** The key browser filter for exactly a table's keys: from its min key, up to just past its max key. */
 export const rangeOf = (t: { minKey: string; maxKey: string }): KeyFilter => ({ gte: t.minKey, lt: t.maxKey + '\u0000' })
 
-export function Inspector({
+export const Inspector = memo(function Inspector({
   collection,
   table,
   onBrowse,
@@ -101,7 +101,7 @@ export function Inspector({
       )}
     </div>
   )
-}
+})
 
 function Prop({ name, value, mono, testid, raw }: { name: string; value: string; mono?: boolean; testid?: string; raw?: number }) {
   return (

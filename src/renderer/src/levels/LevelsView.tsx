@@ -1,5 +1,5 @@
 import type { GetExplanation } from '@strata/engine'
-import { memo, useCallback, useMemo, useState } from 'react'
+import { memo, useCallback, useMemo, useRef, useState } from 'react'
 import type { HistoryStep, KeyFilter, TableShape } from '../../../shared/ipc/types'
 import { useClient } from '../app/context'
 import { useNotify } from '../ui/Toasts'
@@ -79,6 +79,12 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
     [client, collection, notify, viewing]
   )
 
+  // Stable callbacks for memoized children: the timeline rows and the side panel must not re-render on every stats update.
+  const viewRef = useRef(view)
+  viewRef.current = view
+  const onView = useCallback((s: HistoryStep) => void viewRef.current(s), [])
+  const onCompactRange = useCallback((r: { gte: string; lt: string }) => void compact(r), [compact])
+
   if (!stats || !model) return <div className="lv-view lv-loading muted">Reading the tree…</div>
 
   const selectedLive = selected && model.levels.some((l) => l.files.some((f) => f.id === selected.id)) ? selected : null
@@ -129,7 +135,7 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
           </div>
           {side === 'table' ? (
             selected ? (
-              <Inspector collection={collection} table={selected} onBrowse={onBrowse} onCompact={(r) => void compact(r)} busy={compacting} />
+              <Inspector collection={collection} table={selected} onBrowse={onBrowse} onCompact={onCompactRange} busy={compacting} />
             ) : (
               <p className="muted small lv-hint">Click a table in the tree to see its properties, its first entries, and to browse its keys.</p>
             )
@@ -147,7 +153,7 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
           </label>
         </header>
         <Charts samples={history.samples} />
-        <Timeline steps={steps} viewing={viewing?.key ?? null} onView={(s) => void view(s)} />
+        <Timeline steps={steps} viewing={viewing?.key ?? null} onView={onView} />
       </section>
     </div>
   )

@@ -1,11 +1,11 @@
 import type { GetExplanation } from '@strata/engine'
-import { useState } from 'react'
+import { memo, useState } from 'react'
 import { useClient } from '../app/context'
 import { describeError } from '../api/errors'
 import { readCost, resultText, stepText } from './trace'
 
 /** "Where is this key?": runs lsm.explainGet and lists the path the get took; the tree highlights the same tables. */
-export function TracePanel({ collection, trace, onTrace }: { collection: string; trace: GetExplanation | null; onTrace(e: GetExplanation | null): void }) {
+export const TracePanel = memo(function TracePanel({ collection, trace, onTrace }: { collection: string; trace: GetExplanation | null; onTrace(e: GetExplanation | null): void }) {
   const client = useClient()
   const [key, setKey] = useState(trace?.key ?? '')
   const [error, setError] = useState<string | null>(null)
@@ -68,4 +68,5 @@ export function TracePanel({ collection, trace, onTrace }: { collection: string;
       )}
     </div>
   )
-}
+})
+

@@ -19,9 +19,13 @@ export function formatMs(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
 }
 
-export const formatCount = (n: number): string => n.toLocaleString('en-US')
+// Intl formatters are expensive to create: toLocaleString builds one per call. These are built once.
+const COUNT = new Intl.NumberFormat('en-US')
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
 
-export const formatTime = (at: number): string => new Date(at).toLocaleTimeString('en-GB', { hour12: false })
+export const formatCount = (n: number): string => COUNT.format(n)
+
+export const formatTime = (at: number): string => TIME.format(at)
 
 /** Keys can be long or binary-looking: show the start and the end, with control characters visible. */
 export function shortKey(key: string, max = 24): string {
