@@ -10,6 +10,12 @@
 // difference is what drawing the tree costs).
 //
 //   npx electron-vite build && node e2e/perf/levels-smoothness.mjs [--count 1000000] [--rate 0] [--only levels|keys]
+//
+// A 'toplevel' trace of the run also reports each main-thread task's own
+// CPU time: on a shared machine wall-clock long tasks include time the OS
+// gave to other processes (see loadAverage in the output).
+// Diagnostics: TRACE_DETAIL=/tmp/x keeps a detailed trace, JS_PROFILE=/tmp/x
+// a .cpuprofile, EXTRA_CSS='…' injects CSS (e.g. to hide a part of the view).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
