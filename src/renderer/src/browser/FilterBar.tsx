@@ -9,16 +9,18 @@ interface Props {
   reverse: boolean
   onReverse(reverse: boolean): void
   onJump(key: string): void
+  /** A filter to start with (the Levels view's "Browse this range"). */
+  initial?: KeyFilter
 }
 
 /** Typing pauses this long before the grid reloads: every keystroke would otherwise start a scan. */
 const APPLY_DELAY_MS = 250
 
-export function FilterBar({ onFilter, reverse, onReverse, onJump }: Props) {
-  const [mode, setMode] = useState<Mode>('prefix')
-  const [prefix, setPrefix] = useState('')
-  const [gte, setGte] = useState('')
-  const [lt, setLt] = useState('')
+export function FilterBar({ onFilter, reverse, onReverse, onJump, initial }: Props) {
+  const [mode, setMode] = useState<Mode>(initial?.gte !== undefined || initial?.lt !== undefined ? 'range' : 'prefix')
+  const [prefix, setPrefix] = useState(initial?.prefix ?? '')
+  const [gte, setGte] = useState(initial?.gte ?? '')
+  const [lt, setLt] = useState(initial?.lt ?? '')
   const [jump, setJump] = useState('')
 
   const filter: KeyFilter = mode === 'prefix' ? (prefix ? { prefix } : {}) : { ...(gte ? { gte } : {}), ...(lt ? { lt } : {}) }

@@ -30,11 +30,11 @@ export function describeFilter(filter: KeyFilter): string {
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
 
-export function KeyBrowser({ collection }: { collection: string }) {
+export function KeyBrowser({ collection, initialFilter }: { collection: string; initialFilter?: KeyFilter }) {
   const client = useClient()
   const notify = useNotify()
   const jobs = useJobs()
-  const [filter, setFilterState] = useState<KeyFilter>({})
+  const [filter, setFilterState] = useState<KeyFilter>(initialFilter ?? {})
   const [reverse, setReverse] = useState(false)
   const pages = useKeyPages(client, collection, filter, reverse)
   const [selection, setSelection] = useState<Selection>(emptySelection)
@@ -195,7 +195,7 @@ export function KeyBrowser({ collection }: { collection: string }) {
 
   return (
     <div className="key-browser">
-      <FilterBar onFilter={setFilter} reverse={reverse} onReverse={setReverse} onJump={(key) => void pages.reset({ to: 'key', key })} />
+      <FilterBar initial={initialFilter} onFilter={setFilter} reverse={reverse} onReverse={setReverse} onJump={(key) => void pages.reset({ to: 'key', key })} />
       <div className="toolbar actions-bar">
         <button type="button" className="button" onClick={() => setAdding(true)}>
           Add key

@@ -1,13 +1,20 @@
-import { memo, useState } from 'react'
-import type { CollectionSummary } from '../../../shared/ipc/types'
+import { memo, useCallback, useState } from 'react'
+import type { CollectionSummary, KeyFilter } from '../../../shared/ipc/types'
 import { KeyBrowser } from '../browser/KeyBrowser'
+import { LevelsView } from '../levels/LevelsView'
 
-type Tab = 'keys'
+type Tab = 'keys' | 'levels'
 
-/** One collection: a header with its tabs ("Keys" now; the LSM "Levels" view joins it later) and the tab's content. */
-// Memoized: the app re-renders on every engine stats push (up to 10/s while writing); the browser need not.
+/** One collection: a header with its tabs ("Keys" and the LSM "Levels" view) and the tab's content. */
+// Memoized: the app re-renders on every engine stats push (up to 10/s while writing); the views need not.
 export const CollectionView = memo(function CollectionView({ name, summary }: { name: string; summary: CollectionSummary | null }) {
   const [tab, setTab] = useState<Tab>('keys')
+  // "Browse this range" in the Levels view: open the Keys tab on a filter (a new request remounts the browser on it).
+  const [filterRequest, setFilterRequest] = useState<{ id: number; filter: KeyFilter } | null>(null)
+  const browse = useCallback((filter: KeyFilter) => {
+    setFilterRequest((prev) => ({ id: (prev?.id ?? 0) + 1, filter }))
+    setTab('keys')
+  }, [])
   return (
     <section className="collection-view" aria-label={`Collection ${name}`}>
       <header className="collection-header">
@@ -17,10 +24,14 @@ export const CollectionView = memo(function CollectionView({ name, summary }: { 
           <button type="button" role="tab" id="tab-keys" aria-selected={tab === 'keys'} aria-controls="panel-keys" className="tab" onClick={() => setTab('keys')}>
             Keys
           </button>
+          <button type="button" role="tab" id="tab-levels" aria-selected={tab === 'levels'} aria-controls="panel-levels" className="tab" onClick={() => setTab('levels')}>
+            Levels
+          </button>
         </div>
       </header>
-      <div className="tab-panel" role="tabpanel" id="panel-keys" aria-labelledby="tab-keys">
-        {tab === 'keys' && <KeyBrowser collection={name} />}
+      <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'keys' && <KeyBrowser key={filterRequest?.id ?? 0} collection={name} initialFilter={filterRequest?.filter} />}
+        {tab === 'levels' && <LevelsView collection={name} onBrowse={browse} />}
       </div>
     </section>
   )

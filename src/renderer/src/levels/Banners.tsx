@@ -1,0 +1,79 @@
+import type { CollectionStats, RunningCompactionStats } from '@strata/engine'
+import type { HistoryState } from './history'
+import { formatBytes, formatMs, formatTime, percent } from './format'
+
+const RECENT_STALL_MS = 8000
+
+/**
+ * One fixed-height line under the toolbar: the compaction in flight (or
+ * that none is), and whether writes flow or stall. It never appears or
+ * disappears, so the tree below does not jump while the engine is busy.
+ */
+export function StatusStrip({ stats, lastStall }: { stats: CollectionStats; lastStall: HistoryState['lastStall'] }) {
+  return (
+    <div className="lv-strip" data-testid="status-strip">
+      {stats.compaction.running ? (
+        <CompactionStatus running={stats.compaction.running} />
+      ) : (
+        <div className="lv-cell muted">
+          <span className="lv-dot" aria-hidden />
+          <span className="lv-ellipsis">
+            No compaction running{stats.compaction.pendingBytes > 0 ? ` · ${formatBytes(stats.compaction.pendingBytes)} pending` : ''}
+            {stats.compaction.errors > 0 ? ` · ${stats.compaction.errors} failed` : ''}
+          </span>
+        </div>
+      )}
+      <StallStatus stats={stats} lastStall={lastStall} />
+    </div>
+  )
+}
+
+function CompactionStatus({ running }: { running: RunningCompactionStats }) {
+  const perLevel = running.inputs.map((i) => `L${i.level}×${i.files.length}`).join(' + ')
+  const text = `Compacting L${running.level} → L${running.outputLevel} (${running.reason}) · ${perLevel} · ${formatBytes(running.bytesRead)} of ${formatBytes(running.inputBytes)} read, ${formatBytes(running.bytesWritten)} written · ${formatMs(running.elapsedMs)}`
+  return (
+    <div className="lv-cell lv-cell-compaction" role="status" data-testid="compaction-banner" data-progress={running.progress.toFixed(3)} title={text}>
+      <span className="lv-dot lv-dot-busy" aria-hidden />
+      <span className="lv-ellipsis">{text}</span>
+      <span className="lv-progress" aria-hidden>
+        <span className="lv-progress-fill" style={{ transform: `scaleX(${running.progress})` }} />
+      </span>
+      <span className="mono">{percent(running.progress)}</span>
+    </div>
+  )
+}
+
+function StallStatus({ stats, lastStall }: { stats: CollectionStats; lastStall: HistoryState['lastStall'] }) {
+  const current = stats.stalls.active ? stats.stalls.current : undefined
+  const totals = stats.stalls.count > 0 ? `${stats.stalls.count} stall${stats.stalls.count === 1 ? '' : 's'}, ${formatMs(stats.stalls.totalMs)} in all` : 'no stalls'
+  if (stats.writeError)
+    return (
+      <div className="lv-cell lv-cell-stall" role="alert">
+        <span className="lv-ellipsis">Writes refused after a disk error: {stats.writeError}</span>
+      </div>
+    )
+  if (current) {
+    const text = `Writes stalled (${current.reason}) for ${formatMs(current.durationMs)}: L0 has ${stats.level0.files} tables (stops at ${stats.level0.stopTrigger}), ${stats.immutableMemtables.length} memtables wait for flush`
+    return (
+      <div className="lv-cell lv-cell-stall" role="alert" data-testid="stall-banner" title={text}>
+        <span className="lv-dot lv-dot-stall" aria-hidden />
+        <span className="lv-ellipsis">{text}</span>
+      </div>
+    )
+  }
+  if (lastStall && Date.now() - lastStall.endedAt < RECENT_STALL_MS) {
+    const text = `Writes were stalled (${lastStall.reason}) for ${formatMs(lastStall.durationMs)} until ${formatTime(lastStall.endedAt)} · ${totals}`
+    return (
+      <div className="lv-cell lv-cell-stalled" role="status" data-testid="stall-banner" title={text}>
+        <span className="lv-dot lv-dot-warn" aria-hidden />
+        <span className="lv-ellipsis">{text}</span>
+      </div>
+    )
+  }
+  return (
+    <div className="lv-cell muted">
+      <span className="lv-dot lv-dot-ok" aria-hidden />
+      <span className="lv-ellipsis">Writes flowing · {totals}</span>
+    </div>
+  )
+}
