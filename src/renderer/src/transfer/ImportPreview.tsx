@@ -6,7 +6,11 @@ import { FORMATS, formatBytes, formatName, formatSource, plural } from './format
 const SHOWN = 10
 const CELL_CHARS = 120
 
-const clip = (s: string) => (s.length > CELL_CHARS ? `${s.slice(0, CELL_CHARS)}…` : s)
+/** One line per record: line breaks and tabs show as marks (the cell's title has the real text), spaces are kept. */
+const clip = (s: string) => {
+  const cut = s.length > CELL_CHARS ? `${s.slice(0, CELL_CHARS)}…` : s
+  return cut.replace(/\r?\n|\r/g, '↵').replace(/\t/g, '→')
+}
 
 interface Props {
   preview: ImportPreviewView
