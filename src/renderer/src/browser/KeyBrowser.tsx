@@ -13,6 +13,7 @@ import { JobBanner } from './JobBanner'
 import { KeyGrid, type InlineEdit } from './KeyGrid'
 import { emptySelection, selectOnly, withoutKeys, type Selection } from './selection'
 import { useKeyPages } from './useKeyPages'
+import { TransferButtons } from '../transfer/TransferButtons'
 import '../styles/browser.css'
 
 /** Longer or multi-line values are edited in the side panel, where they fit. */
@@ -206,6 +207,7 @@ export function KeyBrowser({ collection, initialFilter }: { collection: string; 
         <button type="button" className="button" onClick={askDeleteMatching} disabled={busy || current !== null}>
           {filtered ? 'Delete all matching…' : 'Delete all…'}
         </button>
+        <TransferButtons collection={collection} filter={filter} onImported={() => void pages.reset({ to: 'start' })} />
         <span className="toolbar-spacer" />
         <span className="muted small" data-testid="loaded-count">
           {rows.length.toLocaleString('en-US')} loaded{pages.state.startDone && pages.state.endDone ? ' (all)' : ''}

@@ -38,6 +38,9 @@ export function Sidebar({ collections, selected, onSelect, onInfo }: Props) {
     setOpening(name)
     try {
       await client['collections.open']({ name })
+      // The list must know the collection before it is selected: a new one's list
+      // refresh can answer after the open, and App drops a selection the list lacks.
+      if (!collections.list?.some((c) => c.name === name)) await collections.refresh()
       onSelect(name)
       void collections.primeStats(name)
     } catch (err) {

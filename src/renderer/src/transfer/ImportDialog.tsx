@@ -1,0 +1,170 @@
+import { useEffect, useRef, useState } from 'react'
+import type { ImportPreviewView, JobProgress, TransferFormat } from '../../../shared/ipc/types'
+import { useClient } from '../app/context'
+import { Dialog } from '../ui/Dialog'
+import { useNotify } from '../ui/Toasts'
+import { BadRecords } from './BadRecords'
+import { count, plural } from './format'
+import { ImportPreview } from './ImportPreview'
+import { TransferProgress } from './TransferProgress'
+import { uploadFile } from './upload'
+import { useTransferJob } from './useTransferJob'
+
+/** Where the records come from: a path main may read (the desktop app's native dialog) or a File the browser uploads. */
+export type ImportSource = { kind: 'path'; path: string } | { kind: 'file'; file: File; sample: string }
+
+type OnError = 'stop' | 'skip'
+
+interface Props {
+  collection: string
+  preview: ImportPreviewView
+  source: ImportSource
+  onClose(): void
+  /** Called once the job ends, whatever the outcome: records may have been written even by a failed or cancelled import. */
+  onFinished(): void
+}
+
+/** Import in three steps in one dialog: preview and options, progress with Cancel, then the summary. */
+export function ImportDialog({ collection, preview: initial, source, onClose, onFinished }: Props) {
+  const client = useClient()
+  const notify = useNotify()
+  const [preview, setPreview] = useState(initial)
+  const [format, setFormat] = useState<TransferFormat>(initial.format)
+  const [onError, setOnError] = useState<OnError>('stop')
+  const [busy, setBusy] = useState(false)
+  const [cancelling, setCancelling] = useState(false)
+  const { job, track, cancel, fail } = useTransferJob()
+  const reported = useRef(false)
+
+  // Web mode re-reads the sample in the chosen format; the desktop app cannot (see ImportPreview).
+  const chooseFormat = async (next: TransferFormat) => {
+    setFormat(next)
+    if (source.kind !== 'file') return
+    setBusy(true)
+    try {
+      setPreview(await client['transfer.previewSample']({ sample: source.sample, fileName: source.file.name, sizeBytes: source.file.size, format: next }))
+    } catch (err) {
+      notify.error(err, 'preview the file')
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const start = async () => {
+    if (busy || job) return
+    setBusy(true)
+    try {
+      if (source.kind === 'path') {
+        track(await client['transfer.importFile']({ collection, path: source.path, format, onError }))
+      } else {
+        const ticket = await client['transfer.beginUpload']({ collection, fileName: source.file.name, sizeBytes: source.file.size, format, onError })
+        track(ticket.job)
+        void upload(ticket.uploadPath, ticket.job)
+      }
+    } catch (err) {
+      notify.error(err, 'start the import')
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  // The route answers when the import ends; only an answer the job cannot explain (refused, network) matters here.
+  const upload = async (path: string, started: JobProgress) => {
+    try {
+      const outcome = await uploadFile(path, source.kind === 'file' ? source.file : new File([], ''))
+      if (![200, 422, 499].includes(outcome.status)) {
+        fail(`the server refused the upload: ${outcome.text}`)
+        await client['jobs.cancel']({ id: started.id }).catch(() => undefined)
+      }
+    } catch (err) {
+      fail(`the upload broke off: ${(err as Error).message}`)
+      await client['jobs.cancel']({ id: started.id }).catch(() => undefined)
+    }
+  }
+
+  const finished = job && job.state !== 'running' ? job : null
+  useEffect(() => {
+    if (!finished || reported.current) return
+    reported.current = true
+    onFinished()
+    // Errors also go to a toast, as everywhere in the app; the summary keeps the details.
+    if (finished.state === 'failed') notify('error', 'Import failed', finished.message)
+    if (finished.state === 'done') notify('success', 'Import finished', finished.message)
+  }, [finished, notify, onFinished])
+
+  const stopJob = () => {
+    setCancelling(true)
+    void cancel()
+  }
+
+  const running = job !== null && finished === null
+  const title = finished ? (finished.state === 'done' ? 'Import finished' : finished.state === 'cancelled' ? 'Import cancelled' : 'Import failed') : running ? 'Importing…' : `Import into “${collection}”`
+
+  return (
+    <Dialog
+      title={title}
+      className="transfer-dialog import-dialog"
+      // Closing while it runs would hide the only Cancel; Esc is ignored until the job ends.
+      onClose={() => !running && onClose()}
+      onSubmit={() => (finished ? onClose() : void start())}
+      actions={
+        finished ? (
+          <button type="submit" className="button primary">
+            Close
+          </button>
+        ) : running ? null : (
+          <>
+            <button type="button" className="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="button primary" disabled={busy}>
+              Import
+            </button>
+          </>
+        )
+      }
+    >
+      {!job && (
+        <>
+          <ImportPreview preview={preview} format={format} onFormat={(f) => void chooseFormat(f)} canRepreview={source.kind === 'file'} busy={busy} />
+          <fieldset className="choice-group">
+            <legend className="field-label">When a record is bad</legend>
+            <label>
+              <input type="radio" name="on-error" checked={onError === 'stop'} onChange={() => setOnError('stop')} /> Stop at the first bad record
+            </label>
+            <label>
+              <input type="radio" name="on-error" checked={onError === 'skip'} onChange={() => setOnError('skip')} /> Skip bad records and report them
+            </label>
+          </fieldset>
+          <p className="small">Existing keys with the same name are overwritten.</p>
+        </>
+      )}
+      {running && <TransferProgress job={job} onCancel={stopJob} cancelling={cancelling} />}
+      {finished && <ImportSummary job={finished} />}
+    </Dialog>
+  )
+}
+
+function ImportSummary({ job }: { job: JobProgress }) {
+  const records = job.records ?? 0
+  return (
+    <div className="transfer-summary" data-testid="import-summary">
+      <p className={`summary-headline ${job.state}`}>
+        {job.state === 'done' && <>Imported {plural(records, 'record')}.</>}
+        {job.state === 'failed' && (
+          <>
+            Stopped: <span data-testid="import-error">{job.message}</span>
+          </>
+        )}
+        {job.state === 'cancelled' && <>Cancelled.</>}
+      </p>
+      {job.state !== 'done' && (
+        <p className="small">
+          {records === 0 ? 'No records were imported.' : `${count(records)} records before that point were imported and stay in the collection.`}
+        </p>
+      )}
+      {(job.skipped ?? 0) > 0 && <p className="small">{plural(job.skipped!, 'bad record')} skipped.</p>}
+      <BadRecords job={job} />
+    </div>
+  )
+}
