@@ -36,6 +36,9 @@ export type BatchOperation = { type: 'put'; key: string; value: string } | { typ
 
 type State = 'open' | 'closing' | 'closed';
 
+/** Asked on every write: one shared object rather than a new one each time. */
+const OPEN: GateState = { state: 'open' };
+
 /**
  * One LSM tree: a mutable memtable with its WAL, immutable memtables waiting
  * for flush, and the SSTables of the current Version. Reads are synchronous
@@ -188,6 +191,7 @@ export class Collection implements CommitTarget {
   private write(ops: BatchOp[], sync: boolean): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
     if (this.failure) return Promise.reject(this.failure);
+    if (this.gate.passable) return this.commits.submit(ops, sync);
     return this.gate.admit(() => this.submit(ops, sync));
   }
 
@@ -206,7 +210,7 @@ export class Collection implements CommitTarget {
       if (l0 >= this.options.level0StopTrigger) return { state: 'stop', reason: 'level0-stop' };
       if (l0 >= this.options.level0SlowdownTrigger) return { state: 'slow', reason: 'level0-slowdown' };
     }
-    return { state: 'open' };
+    return OPEN;
   }
 
   /** CommitTarget: a committed batch enters the memtable. */

@@ -1,20 +1,57 @@
 import { ioError, StorageError } from '../errors.js';
 import type { AppendableFile } from '../fs/file-system.js';
-import { type BatchOp, encodeBatchRecord } from '../log/write-batch.js';
+import { type BatchOp, batchRecordSize, encodeBatchRecordAt } from '../log/write-batch.js';
 
 const YIELD_EVERY_MS = 2;
+
+const SCRATCH_BYTES = 64 * 1024;
+/** Larger groups get a buffer of their own, so one huge batch does not pin its size in memory. */
+const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
 
 /** Above this, a group is split across commits. */
 const MAX_GROUP_BYTES = 64 * 1024 * 1024;
 
-interface PendingWrite {
+/** A promise with its settle functions, made once per group rather than once per write. */
+class Deferred {
+  readonly promise: Promise<void>;
+  resolve!: () => void;
+  reject!: (err: unknown) => void;
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
+
+/**
+ * Writes that will be appended with one write call. Every write of a group
+ * gets the same promise: `written` for plain writes, `durable` for sync
+ * writes; the group succeeds or fails as a whole, so one promise per kind
+ * says all there is to say.
+ */
+interface Group {
+  batches: BatchOp[][];
   /** Payload bytes (keys + values), for bounding a group. */
   bytes: number;
-  ops: BatchOp[];
-  sync: boolean;
+  written: Deferred | undefined;
+  durable: Deferred | undefined;
+}
+
+interface SyncWaiter {
+  wal: AppendableFile;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
+
+function payloadBytes(ops: readonly BatchOp[]): number {
+  let bytes = 0;
+  for (let i = 0; i < ops.length; i++) bytes += ops[i].keyBytes + ops[i].valueBytes;
+  return bytes;
+}
+
+/** Schedules a callback right after the current synchronous code, cheaper than queueMicrotask (no AsyncResource). */
+const RESOLVED = Promise.resolve();
 
 export interface CommitTarget {
   /** The WAL that receives the next group. */
@@ -34,19 +71,24 @@ export interface CommitTarget {
 
 /**
  * Group commit. Writes submitted in the same turn of the event loop are
- * appended to the WAL with one write call (process.nextTick runs after the
- * current microtasks, so writers resumed together join one group). Sync
- * writes then share fdatasync calls: while one is in flight, newcomers wait
- * for the next, which covers all of them.
+ * appended to the WAL with one write call, from a microtask that runs right
+ * after the code that submitted them; they share one promise, so an awaited
+ * put costs one promise and one write call and nothing more. Sync writes
+ * then share fdatasync calls: while one is in flight, newcomers wait for the
+ * next, which covers all of them.
  *
  * Ordering: sequence numbers are assigned in append order, and a batch is
  * applied to the memtable only after its record reached the OS, so a reader
  * never sees a write that could still be lost by a process crash.
  */
 export class CommitQueue {
-  private pending: PendingWrite[] = [];
+  /** Groups not yet appended, oldest first; the last one still takes writes. */
+  private queue: Group[] = [];
   private scheduled = false;
-  private syncWaiters: { wal: AppendableFile; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** Records are encoded here, then appended; reused because append writes synchronously. */
+  private scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  private lastView: Buffer | undefined;
+  private syncWaiters: SyncWaiter[] = [];
   private syncing: Promise<void> | undefined;
   private inFlight = new Set<AppendableFile>();
   /** Set once an fdatasync failed: no later sync write may be acknowledged. */
@@ -63,23 +105,28 @@ export class CommitQueue {
   constructor(private readonly target: CommitTarget) {}
 
   submit(ops: BatchOp[], sync: boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let bytes = 0;
-      for (const op of ops) bytes += op.keyBytes + op.valueBytes;
-      this.pending.push({ ops, sync, resolve, reject, bytes });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // An awaited write loop is a chain of microtasks that would never let
-        // timers, I/O or a background flush run. Every couple of milliseconds,
-        // commit from setImmediate instead, so the event loop keeps turning.
-        const now = performance.now();
-        if (now - this.lastTurn < YIELD_EVERY_MS) process.nextTick(this.commitNow);
-        else {
-          this.lastTurn = now;
-          setImmediate(this.commitNow);
-        }
+    const bytes = payloadBytes(ops);
+    let group = this.queue.length === 0 ? undefined : this.queue[this.queue.length - 1];
+    if (group === undefined || (group.bytes + bytes > MAX_GROUP_BYTES && group.batches.length > 0)) {
+      group = { batches: [], bytes: 0, written: undefined, durable: undefined };
+      this.queue.push(group);
+    }
+    group.batches.push(ops);
+    group.bytes += bytes;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // An awaited write loop is a chain of microtasks that would never let
+      // timers, I/O or a background flush run. Every couple of milliseconds,
+      // commit from setImmediate instead, so the event loop keeps turning.
+      const now = performance.now();
+      if (now - this.lastTurn < YIELD_EVERY_MS) void RESOLVED.then(this.commitNow);
+      else {
+        this.lastTurn = now;
+        setImmediate(this.commitNow);
       }
-    });
+    }
+    if (sync) return (group.durable ??= new Deferred()).promise;
+    return (group.written ??= new Deferred()).promise;
   }
 
   /** Resolves once no pending or running fsync still involves `file`, so it can be closed. */
@@ -101,62 +148,78 @@ export class CommitQueue {
 
   private commit(): void {
     this.scheduled = false;
-    let group = this.pending;
-    this.pending = [];
-    // Bound one group's bytes (so one WAL never outgrows what recovery can read back
-    // in one piece); whatever is left over commits next, in order.
-    let groupBytes = 0;
-    const cut = group.findIndex((w, i) => (groupBytes += w.bytes) > MAX_GROUP_BYTES && i > 0);
-    if (cut > 0) {
-      this.pending = group.slice(cut);
-      group = group.slice(0, cut);
-      this.scheduled = true;
-      setImmediate(this.commitNow);
+    const groups = this.queue;
+    this.queue = [];
+    for (const group of groups) {
+      this.commitGroup(group);
+      // Per group, so a memtable rotates before the next (possibly large) group lands in it.
+      this.target.afterCommit();
     }
+    if (this.syncWaiters.length > 0) this.syncing ??= this.runSyncs();
+  }
+
+  private commitGroup(group: Group): void {
     const target = this.target;
-    if (target.failure !== undefined) {
-      for (const w of group) w.reject(target.failure);
-      return;
-    }
+    if (target.failure !== undefined) return settle(group, target.failure);
     const wal = target.wal;
-    let sequence = target.lastSequence;
-    const records: Buffer[] = [];
-    const firsts: number[] = [];
+    const batches = group.batches;
+    const first = target.lastSequence + 1;
+    let sequence = first;
     let bytes = 0;
+    for (let i = 0; i < batches.length; i++) {
+      bytes += batchRecordSize(batches[i], sequence);
+      sequence += batches[i].length;
+    }
+    const buf = this.buffer(bytes);
     const before = wal.size;
     try {
-      for (const w of group) {
-        firsts.push(sequence + 1);
-        const record = encodeBatchRecord(w.ops, sequence + 1);
-        sequence += w.ops.length;
-        records.push(record);
-        bytes += record.length;
+      let pos = 0;
+      sequence = first;
+      for (let i = 0; i < batches.length; i++) {
+        pos = encodeBatchRecordAt(batches[i], sequence, buf, pos);
+        sequence += batches[i].length;
       }
-      if (records.length === 1) wal.append(records[0]);
-      else wal.append(Buffer.concat(records, bytes));
+      wal.append(this.view(buf, bytes));
     } catch (err) {
-      const error = ioError('append to write-ahead log', wal.path, err);
-      try {
-        wal.truncate(before);
-      } catch (undoErr) {
-        // The WAL may now end in a partial record; appending after it would turn a torn tail into mid-file corruption.
-        target.fail(ioError('undo a failed append to write-ahead log', wal.path, undoErr));
-      }
-      for (const w of group) w.reject(error);
-      return;
+      return settle(group, this.undoAppend(wal, before, err));
     }
-    target.lastSequence = sequence;
+    target.lastSequence = sequence - 1;
     this.walBytesWritten += bytes;
     this.walWrites++;
-    for (let i = 0; i < group.length; i++) {
-      const w = group[i];
-      target.apply(w.ops, firsts[i]);
-      for (const op of w.ops) this.userBytesWritten += op.keyBytes + op.valueBytes;
-      if (w.sync) this.syncWaiters.push({ wal, resolve: w.resolve, reject: w.reject });
-      else w.resolve();
+    this.userBytesWritten += group.bytes;
+    sequence = first;
+    for (let i = 0; i < batches.length; i++) {
+      target.apply(batches[i], sequence);
+      sequence += batches[i].length;
     }
-    if (this.syncWaiters.length > 0 && this.syncing === undefined) this.syncing = this.runSyncs();
-    target.afterCommit();
+    group.written?.resolve();
+    if (group.durable !== undefined) this.syncWaiters.push({ wal, resolve: group.durable.resolve, reject: group.durable.reject });
+  }
+
+  /** A buffer of at least `bytes`: the reused scratch, or a one-off for a big group. */
+  private buffer(bytes: number): Buffer {
+    if (bytes <= this.scratch.length) return this.scratch;
+    return bytes <= MAX_SCRATCH_BYTES ? (this.scratch = Buffer.allocUnsafe(Math.max(bytes, this.scratch.length * 2))) : Buffer.allocUnsafe(bytes);
+  }
+
+  /** buf[0, bytes), reusing the last view: records of one size, as in a bulk load, need no new Buffer object. */
+  private view(buf: Buffer, bytes: number): Buffer {
+    if (bytes === buf.length) return buf;
+    const last = this.lastView;
+    if (last !== undefined && last.length === bytes && last.buffer === buf.buffer && last.byteOffset === buf.byteOffset) return last;
+    return (this.lastView = buf.subarray(0, bytes));
+  }
+
+  /** Cuts a failed append back off the WAL; returns the error to report for it. */
+  private undoAppend(wal: AppendableFile, before: number, err: unknown): StorageError {
+    const error = ioError('append to write-ahead log', wal.path, err);
+    try {
+      wal.truncate(before);
+    } catch (undoErr) {
+      // The WAL may now end in a partial record; appending after it would turn a torn tail into mid-file corruption.
+      this.target.fail(ioError('undo a failed append to write-ahead log', wal.path, undoErr));
+    }
+    return error;
   }
 
   private async runSyncs(): Promise<void> {
@@ -190,4 +253,10 @@ export class CommitQueue {
     this.inFlight = new Set();
     this.syncing = undefined;
   }
+}
+
+/** Fails every write of a group that was not appended. */
+function settle(group: Group, err: unknown): void {
+  group.written?.reject(err);
+  group.durable?.reject(err);
 }

@@ -27,9 +27,14 @@ export class WriteGate {
     private readonly emit: (event: string, payload: unknown) => void,
   ) {}
 
+  /** True when a write may go straight through: the gate is open and no write is queued before it. */
+  get passable(): boolean {
+    return this.waiters.length === 0 && this.check().state === 'open';
+  }
+
   /** Runs `submit` now if writes may proceed and none are queued; otherwise queues it. */
   admit(submit: () => Promise<void>): Promise<void> {
-    if (this.waiters.length === 0 && this.check().state === 'open') return submit();
+    if (this.passable) return submit();
     return new Promise<void>((resolve, reject) => {
       this.waiters.push(() => submit().then(resolve, reject));
       this.pump();

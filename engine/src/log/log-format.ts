@@ -23,12 +23,17 @@ export const RECORD_HEADER_BYTES = 12;
 
 /** Fills in the header of a record whose payload starts at byte 12 of `record`. */
 export function sealRecord(record: Buffer): Buffer {
-  const payload = record.subarray(RECORD_HEADER_BYTES);
-  const crc = checksum(payload);
-  record.writeUInt32LE(payload.length, 0);
-  record.writeUInt32LE(crc, 4);
-  record.writeUInt32LE(headerCheck(payload.length, crc), 8);
+  sealRecordAt(record, 0, record.length);
   return record;
+}
+
+/** Fills in the header of the record occupying buf[start, end), payload from start + 12. */
+export function sealRecordAt(buf: Buffer, start: number, end: number): void {
+  const length = end - start - RECORD_HEADER_BYTES;
+  const crc = checksum(buf.subarray(start + RECORD_HEADER_BYTES, end));
+  buf.writeUInt32LE(length, start);
+  buf.writeUInt32LE(crc, start + 4);
+  buf.writeUInt32LE(headerCheck(length, crc), start + 8);
 }
 
 /** A murmur3-style finalizer over (length, checksum): any change to either changes it. */

@@ -10,7 +10,7 @@
  */
 import { corruption } from '../errors.js';
 import { Cursor, varintLength, writeVarint } from '../util/coding.js';
-import { RECORD_HEADER_BYTES, sealRecord } from './log-format.js';
+import { RECORD_HEADER_BYTES, sealRecordAt } from './log-format.js';
 import { writeUtf8 } from '../util/utf8.js';
 
 export const enum ValueKind {
@@ -27,30 +27,53 @@ export interface BatchOp {
   valueBytes: number;
 }
 
+/** varintLength with the one-byte case inline: most keys and values are shorter than 128 bytes. */
+function lengthOfLength(n: number): number {
+  return n < 0x80 ? 1 : varintLength(n);
+}
+
 export function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number): number {
   let size = varintLength(firstSequence) + varintLength(ops.length);
-  for (const op of ops) {
-    size += 1 + varintLength(op.keyBytes) + op.keyBytes;
-    if (op.kind === ValueKind.Put) size += varintLength(op.valueBytes) + op.valueBytes;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    size += 1 + lengthOfLength(op.keyBytes) + op.keyBytes;
+    if (op.kind === ValueKind.Put) size += lengthOfLength(op.valueBytes) + op.valueBytes;
   }
   return size;
 }
 
 /** Encodes a batch directly as a sealed log record, ready to append. */
 export function encodeBatchRecord(ops: readonly BatchOp[], firstSequence: number): Buffer {
-  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + encodedBatchSize(ops, firstSequence));
-  let pos = writeVarint(record, RECORD_HEADER_BYTES, firstSequence);
-  pos = writeVarint(record, pos, ops.length);
-  for (const op of ops) {
-    record[pos++] = op.kind;
-    pos = writeVarint(record, pos, op.keyBytes);
-    pos += writeUtf8(record, op.key, pos, op.keyBytes);
+  const record = Buffer.allocUnsafe(batchRecordSize(ops, firstSequence));
+  encodeBatchRecordAt(ops, firstSequence, record, 0);
+  return record;
+}
+
+/** Bytes of the sealed log record encodeBatchRecord makes. */
+export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number): number {
+  return RECORD_HEADER_BYTES + encodedBatchSize(ops, firstSequence);
+}
+
+/**
+ * Encodes a batch as a sealed log record into `buf` at `start`, which must
+ * have batchRecordSize bytes free there, and returns where the record ends.
+ * Lets the commit queue encode a group into one reused buffer.
+ */
+export function encodeBatchRecordAt(ops: readonly BatchOp[], firstSequence: number, buf: Buffer, start: number): number {
+  let pos = writeVarint(buf, start + RECORD_HEADER_BYTES, firstSequence);
+  pos = writeVarint(buf, pos, ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    buf[pos++] = op.kind;
+    pos = writeVarint(buf, pos, op.keyBytes);
+    pos += writeUtf8(buf, op.key, pos, op.keyBytes);
     if (op.kind === ValueKind.Put) {
-      pos = writeVarint(record, pos, op.valueBytes);
-      pos += writeUtf8(record, op.value, pos, op.valueBytes);
+      pos = writeVarint(buf, pos, op.valueBytes);
+      pos += writeUtf8(buf, op.value, pos, op.valueBytes);
     }
   }
-  return sealRecord(record);
+  sealRecordAt(buf, start, pos);
+  return pos;
 }
 
 export interface DecodedBatch {
