@@ -32,7 +32,7 @@ function lengthOfLength(n: number): number {
   return n < 0x80 ? 1 : varintLength(n);
 }
 
-export function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number): number {
+function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number): number {
   let size = varintLength(firstSequence) + varintLength(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
@@ -42,14 +42,7 @@ export function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number)
   return size;
 }
 
-/** Encodes a batch directly as a sealed log record, ready to append. */
-export function encodeBatchRecord(ops: readonly BatchOp[], firstSequence: number): Buffer {
-  const record = Buffer.allocUnsafe(batchRecordSize(ops, firstSequence));
-  encodeBatchRecordAt(ops, firstSequence, record, 0);
-  return record;
-}
-
-/** Bytes of the sealed log record encodeBatchRecord makes. */
+/** Bytes of the sealed log record encodeBatchRecordAt writes. */
 export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number): number {
   return RECORD_HEADER_BYTES + encodedBatchSize(ops, firstSequence);
 }
