@@ -135,7 +135,11 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    // Drop the sources (and the blocks they hold) now: the collection's weak
+    // reference keeps this object alive until the current job ends, which in
+    // a loop of awaited, already-resolved scans can be thousands of scans later.
     this.buffer = [];
+    this.merged = undefined;
     abandoned.unregister(this);
     this.view.release();
     this.onEnd(this);
