@@ -2,7 +2,7 @@ import { corruption, ioError, StorageError } from '../errors.js';
 import type { ReadableFile } from '../fs/file-system.js';
 import { Cursor } from '../util/coding.js';
 import { BlockCache } from './block-cache.js';
-import { BlockReader, type DecodedBlock, type PointHit } from './block-reader.js';
+import { BlockReader, type PointHit } from './block-reader.js';
 import { bloomMayContain } from './bloom.js';
 import { BLOCK_TRAILER_BYTES, decodeFooter, FOOTER_BYTES, type TableProperties, verifyBlock } from './table-format.js';
 
@@ -95,16 +95,30 @@ export class TableReader {
     return lo;
   }
 
-  decodeBlock(block: number, fillCache: boolean): DecodedBlock {
-    return new BlockReader(this.readBlock(block, fillCache), this.file.path, this.offsets[block]).decode();
+  /** Where a data block starts in the file (for error messages). */
+  blockOffset(block: number): number {
+    return this.offsets[block];
   }
 
-  readBlock(block: number, fillCache: boolean): Buffer {
+  /** Bytes a data block occupies on disk, trailer included: the scratch size readBlock needs. */
+  blockReadBytes(block: number): number {
+    return this.sizes[block] + BLOCK_TRAILER_BYTES;
+  }
+
+  /**
+   * A data block's verified contents: from the cache, else read from the file
+   * and, with `fillCache`, cached. Without it, a `scratch` buffer of at least
+   * blockReadBytes(block) is read into and the result is a view of it, valid
+   * until the scratch is reused: long scans stream through one buffer instead
+   * of allocating (and later collecting) one per block.
+   */
+  readBlock(block: number, fillCache: boolean, scratch?: Buffer): Buffer {
     const key = BlockCache.key(this.id, block);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const offset = this.offsets[block];
-    const contents = verifyBlock(this.readRaw(offset, this.sizes[block] + BLOCK_TRAILER_BYTES), this.file.path, 'data block', offset);
+    const raw = this.readRaw(offset, this.sizes[block] + BLOCK_TRAILER_BYTES, fillCache ? undefined : scratch);
+    const contents = verifyBlock(raw, this.file.path, 'data block', offset);
     if (fillCache) this.cache.set(key, contents);
     return contents;
   }
@@ -117,9 +131,9 @@ export class TableReader {
     return verifyBlock(this.readRaw(offset, size + BLOCK_TRAILER_BYTES), this.file.path, what, offset);
   }
 
-  private readRaw(offset: number, length: number): Buffer {
+  private readRaw(offset: number, length: number, into?: Buffer): Buffer {
     try {
-      return this.file.read(offset, length);
+      return this.file.read(offset, length, into);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ESHORTREAD') {
         throw corruption(this.file.path, `read of ${length} bytes at offset ${offset} ran past the end of the file`);
