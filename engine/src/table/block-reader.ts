@@ -1,5 +1,6 @@
 import { corruption } from '../errors.js';
 import { ValueKind } from '../log/write-batch.js';
+import { sortableKey } from '../util/key-order.js';
 
 export interface PointHit {
   kind: ValueKind;
@@ -120,6 +121,10 @@ export class BlockReader {
 
 const EMPTY = Buffer.alloc(4);
 
+/** Buffer's latin1Slice, which toString('latin1') calls after normalizing its arguments: an ASCII key is its own Latin-1 decoding, and this is the cheapest way to make it a string. */
+type Latin1Reader = { latin1Slice(start: number, end: number): string };
+const hasLatin1Slice = typeof (Buffer.prototype as unknown as Partial<Latin1Reader>).latin1Slice === 'function';
+
 /** Sign of (a[0..aLength) - b), bytewise; a loop beats a native call for keys this short. */
 function compareBytes(a: Buffer, aStart: number, aLength: number, b: Uint8Array): number {
   const n = aLength < b.length ? aLength : b.length;
@@ -148,7 +153,10 @@ export class BlockCursor {
   private restartCount = 0;
   private keyBytes = Buffer.allocUnsafe(256);
   private keyLength = 0;
+  /** Index of the current key's first non-ASCII byte (keyLength if none). */
+  private wideAt = 0;
   private keyString: string | undefined;
+  private sortKeyString: string | undefined;
   private pos = 0;
   private nextPos = 0;
   valid = false;
@@ -161,6 +169,7 @@ export class BlockCursor {
   private at = 0;
   private count = 0;
   private readonly keys: string[] = [];
+  private readonly sortKeys: string[] = [];
   private readonly sequences: number[] = [];
   private readonly kinds: ValueKind[] = [];
   private readonly valueStarts: number[] = [];
@@ -187,7 +196,20 @@ export class BlockCursor {
 
   /** The current key, decoded on first use. */
   get key(): string {
-    return (this.keyString ??= this.keyBytes.toString('utf8', 0, this.keyLength));
+    if (this.keyString === undefined) {
+      const bytes = this.keyBytes;
+      this.keyString =
+        this.wideAt === this.keyLength && hasLatin1Slice
+          ? (bytes as unknown as Latin1Reader).latin1Slice(0, this.keyLength)
+          : bytes.toString('utf8', 0, this.keyLength);
+    }
+    return this.keyString;
+  }
+
+  /** The current key in a form whose native string order is key order (see sortableKey). */
+  get sortKey(): string {
+    if (this.sortKeyString === undefined) this.sortKeyString = this.wideAt === this.keyLength ? this.key : sortableKey(this.key);
+    return this.sortKeyString;
   }
 
   value(): string {
@@ -283,12 +305,19 @@ export class BlockCursor {
       keyBytes.copy(grown, 0, 0, shared);
       this.keyBytes = keyBytes = grown;
     }
-    for (let i = 0; i < unshared; i++) keyBytes[shared + i] = buf[pos + i];
+    let wideAt = this.wideAt < shared ? this.wideAt : length;
+    for (let i = 0; i < unshared; i++) {
+      const byte = buf[pos + i];
+      keyBytes[shared + i] = byte;
+      if (byte >= 0x80 && wideAt === length) wideAt = shared + i;
+    }
+    this.wideAt = wideAt;
     pos += unshared;
     const valueEnd = tag > 0 ? pos + tag - 1 : pos;
     if (valueEnd > end) throw this.bad('value runs past the end of the block');
     this.keyLength = length;
     this.keyString = undefined;
+    this.sortKeyString = undefined;
     this.sequence = sequence;
     this.kind = tag === 0 ? ValueKind.Delete : ValueKind.Put;
     this.valueStart = pos;
@@ -325,6 +354,7 @@ export class BlockCursor {
         if (c > 0 || (c === 0 && !inclusive)) break;
       }
       this.keys[n] = this.key;
+      this.sortKeys[n] = this.sortKey;
       this.sequences[n] = this.sequence;
       this.kinds[n] = this.kind;
       this.valueStarts[n] = this.valueStart;
@@ -342,6 +372,7 @@ export class BlockCursor {
   private take(i: number): void {
     this.at = i;
     this.keyString = this.keys[i];
+    this.sortKeyString = this.sortKeys[i];
     this.sequence = this.sequences[i];
     this.kind = this.kinds[i];
     this.valueStart = this.valueStarts[i];

@@ -89,7 +89,7 @@ export class TableReader {
     let hi = this.lastKeys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(this.lastKeys[mid], key) < 0) lo = mid + 1;
+      if (precedes(this.lastKeys[mid], key)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -141,4 +141,11 @@ export class TableReader {
       throw ioError('read', this.file.path, err);
     }
   }
+}
+
+/** a < b, bytewise: a loop over keys this short beats Buffer.compare's native call several times over. */
+function precedes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return a.length < b.length;
 }

@@ -56,6 +56,9 @@ export class LevelSource implements EntrySource {
   get key(): string {
     return this.current!.key;
   }
+  get sortKey(): string {
+    return this.current!.sortKey;
+  }
   get sequence(): number {
     return this.current!.sequence;
   }

@@ -1,5 +1,6 @@
 import type { ValueKind } from '../../log/write-batch.js';
 import type { Memtable, MemtableEntry } from '../../memtable/memtable.js';
+import { sortableKey } from '../../util/key-order.js';
 import type { KeyRange } from '../../util/key-range.js';
 import type { EntrySource } from './entry-source.js';
 
@@ -26,6 +27,9 @@ export class MemtableSource implements EntrySource {
   }
   get key(): string {
     return this.chunk[this.index].key;
+  }
+  get sortKey(): string {
+    return sortableKey(this.chunk[this.index].key);
   }
   get sequence(): number {
     return this.chunk[this.index].sequence;

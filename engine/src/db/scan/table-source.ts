@@ -58,6 +58,9 @@ export class TableSource implements EntrySource {
   get key(): string {
     return this.cursor.key;
   }
+  get sortKey(): string {
+    return this.cursor.sortKey;
+  }
   get sequence(): number {
     return this.cursor.sequence;
   }
