@@ -11,7 +11,7 @@ import type { EntrySource } from './entry-source.js';
  * Keys are compared in their sortable form with native string comparison
  * (several times cheaper than compareKeys); each source's current one is
  * kept in an array, and the pass that finds the smallest also notes every
- * source positioned at it.
+ * source positioned at it and the runner-up.
  */
 export class MergingIterator {
   private done = false;
@@ -45,22 +45,35 @@ export class MergingIterator {
     const reverse = this.reverse;
     const snapshot = this.snapshot;
     const end = this.end;
+    // The smallest key among the sources not at the current one. While only
+    // one source is at the smallest key and its next key still comes before
+    // this, that source stays the smallest and no pass over the others is needed.
+    let second: string | undefined;
+    let run = -1;
     while (!this.done && out.length < max) {
       let sk: string | undefined;
       let m = 0;
-      for (let i = 0; i < n; i++) {
-        const k = keys[i];
-        if (k === undefined) continue;
-        if (sk !== undefined) {
-          if (k === sk) {
-            at[m++] = i;
-            continue;
-          }
-          if (reverse ? k < sk : k > sk) continue;
-        }
-        sk = k;
-        at[0] = i;
+      if (run >= 0) {
+        sk = keys[run];
+        at[0] = run;
         m = 1;
+      } else {
+        second = undefined;
+        for (let i = 0; i < n; i++) {
+          const k = keys[i];
+          if (k === undefined) continue;
+          if (sk === undefined) {
+            sk = k;
+            at[0] = i;
+            m = 1;
+          } else if (k === sk) at[m++] = i;
+          else if (reverse ? k > sk : k < sk) {
+            second = sk;
+            sk = k;
+            at[0] = i;
+            m = 1;
+          } else if (second === undefined || (reverse ? k > second : k < second)) second = k;
+        }
       }
       if (sk === undefined || (end !== undefined && (reverse ? sk < end : sk > end)) || (sk === end && !this.endInclusive)) {
         this.done = true;
@@ -85,6 +98,8 @@ export class MergingIterator {
         keys[at[j]] = s.valid ? s.sortKey : undefined;
       }
       if (bestSequence >= 0 && bestKind === ValueKind.Put) out.push([key, bestValue]);
+      const next = m === 1 ? keys[at[0]] : undefined;
+      run = next !== undefined && (second === undefined || (reverse ? next > second : next < second)) ? at[0] : -1;
     }
     return !this.done;
   }
