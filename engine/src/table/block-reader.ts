@@ -8,117 +8,6 @@ export interface PointHit {
   value: string;
 }
 
-/**
- * Reads one data block (format in block.ts). All offsets are checked against
- * the block's bounds; a bad one becomes CORRUPTION naming the file, never a
- * wrong answer.
- */
-export class BlockReader {
-  private readonly restartsAt: number;
-  private readonly restartCount: number;
-  private keyScratch = Buffer.allocUnsafe(256);
-  private pos = 0;
-  private keyLength = 0;
-  private valueTag = 0;
-  private sequence = 0;
-
-  constructor(
-    private readonly buf: Buffer,
-    private readonly fileName: string,
-    private readonly blockOffset: number,
-  ) {
-    if (buf.length < 4) throw this.bad('block shorter than its restart count');
-    this.restartCount = buf.readUInt32LE(buf.length - 4);
-    this.restartsAt = buf.length - 4 - 4 * this.restartCount;
-    if (this.restartCount === 0 || this.restartsAt < 0) throw this.bad('invalid restart array');
-  }
-
-  /** The newest version of `target` in this block, or undefined. */
-  find(target: Buffer): PointHit | undefined {
-    // Binary search: the last restart whose key is < target.
-    let lo = 0;
-    let hi = this.restartCount - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      this.seekRestart(mid);
-      this.readEntry();
-      if (this.compareKey(target) < 0) lo = mid;
-      else hi = mid - 1;
-    }
-    this.seekRestart(lo);
-    const end = this.restartsAt;
-    while (this.pos < end) {
-      this.readEntry();
-      const c = this.compareKey(target);
-      if (c === 0) {
-        const kind = this.valueTag === 0 ? ValueKind.Delete : ValueKind.Put;
-        const valueBytes = kind === ValueKind.Delete ? 0 : this.valueTag - 1;
-        const value = valueBytes === 0 ? '' : this.buf.toString('utf8', this.pos, this.pos + valueBytes);
-        return { kind, sequence: this.sequence, value };
-      }
-      if (c > 0) return undefined;
-      this.skipValue();
-    }
-    return undefined;
-  }
-
-  private seekRestart(index: number): void {
-    const at = this.buf.readUInt32LE(this.restartsAt + 4 * index);
-    if (at >= this.restartsAt) throw this.bad(`restart ${index} points outside the block`);
-    this.pos = at;
-    this.keyLength = 0;
-  }
-
-  /** Decodes the entry header and key at `pos`, leaving `pos` at its value. */
-  private readEntry(): void {
-    const shared = this.varint();
-    const unshared = this.varint();
-    this.valueTag = this.varint();
-    this.sequence = this.varint();
-    if (shared > this.keyLength) throw this.bad('entry shares more key bytes than the previous key has');
-    const length = shared + unshared;
-    if (this.pos + unshared > this.restartsAt) throw this.bad('key runs past the end of the block');
-    if (this.keyScratch.length < length) {
-      const grown = Buffer.allocUnsafe(length * 2);
-      this.keyScratch.copy(grown, 0, 0, shared);
-      this.keyScratch = grown;
-    }
-    this.buf.copy(this.keyScratch, shared, this.pos, this.pos + unshared);
-    this.pos += unshared;
-    this.keyLength = length;
-  }
-
-  private skipValue(): void {
-    if (this.valueTag > 0) {
-      this.pos += this.valueTag - 1;
-      if (this.pos > this.restartsAt) throw this.bad('value runs past the end of the block');
-    }
-  }
-
-  /** Sign of (current key - target), bytewise. */
-  private compareKey(target: Buffer): number {
-    return this.keyScratch.compare(target, 0, target.length, 0, this.keyLength);
-  }
-
-  private varint(): number {
-    const buf = this.buf;
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      if (this.pos >= this.restartsAt) throw this.bad('entry header runs past the end of the block');
-      const byte = buf[this.pos++];
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
-      scale *= 128;
-    }
-    throw this.bad('varint too long');
-  }
-
-  private bad(what: string) {
-    return corruption(this.fileName, `data block at offset ${this.blockOffset}: ${what}`);
-  }
-}
-
 const EMPTY = Buffer.alloc(4);
 
 /** Buffer's latin1Slice, which toString('latin1') calls after normalizing its arguments: an ASCII key is its own Latin-1 decoding, and this is the cheapest way to make it a string. */
@@ -139,11 +28,12 @@ function compareBytes(a: Buffer, aStart: number, aLength: number, b: Uint8Array)
  * A cursor over one data block, in either direction, that decodes an entry
  * only when it reaches it: a seek binary-searches the restart points and
  * compares keys as bytes, so only the entries a scan returns become strings.
+ * Block format in block.ts.
  * Forward it decodes entry by entry; in reverse it decodes one restart
  * interval (at most RESTART_INTERVAL entries) at a time, because
  * prefix-compressed keys can only be rebuilt front to back. One cursor is
- * reused for every block a scan visits. Bounds are checked as in
- * BlockReader: a bad offset is CORRUPTION, never a wrong answer.
+ * reused for every block a scan visits. All offsets are checked against the
+ * block's bounds: a bad one is CORRUPTION naming the file, never a wrong answer.
  */
 export class BlockCursor {
   private buf: Buffer = EMPTY;
@@ -264,6 +154,13 @@ export class BlockCursor {
     else this.loadInterval(lo, target, inclusive);
   }
 
+  /** The newest version of `target` in this block, or undefined (moves the cursor). */
+  find(target: Uint8Array): PointHit | undefined {
+    this.seek(target, true);
+    if (!this.valid || compareBytes(this.keyBytes, 0, this.keyLength, target) !== 0) return undefined;
+    return { kind: this.kind, sequence: this.sequence, value: this.value() };
+  }
+
   next(): void {
     if (this.nextPos >= this.restartsAt) this.valid = false;
     else this.parse(this.nextPos);
@@ -380,9 +277,16 @@ export class BlockCursor {
     this.valid = true;
   }
 
+  /** Compares a restart entry's key (stored whole) with `target` where it lies, without decoding the entry. */
   private compareRestartKey(index: number, target: Uint8Array): number {
-    this.parseFrom(this.restart(index));
-    return compareBytes(this.keyBytes, 0, this.keyLength, target);
+    this.pos = this.restart(index);
+    const shared = this.varint();
+    const unshared = this.varint();
+    this.varint();
+    this.varint();
+    if (shared !== 0) throw this.bad('a restart entry shares key bytes');
+    if (this.pos + unshared > this.restartsAt) throw this.bad('key runs past the end of the block');
+    return compareBytes(this.buf, this.pos, unshared, target);
   }
 
   private bad(what: string) {

@@ -2,9 +2,12 @@ import { corruption, ioError, StorageError } from '../errors.js';
 import type { ReadableFile } from '../fs/file-system.js';
 import { Cursor } from '../util/coding.js';
 import { BlockCache } from './block-cache.js';
-import { BlockReader, type PointHit } from './block-reader.js';
+import { BlockCursor, type PointHit } from './block-reader.js';
 import { bloomMayContain } from './bloom.js';
 import { BLOCK_TRAILER_BYTES, decodeFooter, FOOTER_BYTES, type TableProperties, verifyBlock } from './table-format.js';
+
+/** One cursor serves every point lookup: a lookup runs start to end synchronously, so none overlap. */
+const pointCursor = new BlockCursor();
 
 /**
  * An open SSTable. The footer, index, filter and properties are read and
@@ -80,7 +83,8 @@ export class TableReader {
   get(key: Buffer): PointHit | undefined {
     const block = this.blockFor(key);
     if (block === this.offsets.length) return undefined;
-    return new BlockReader(this.readBlock(block, true), this.file.path, this.offsets[block]).find(key);
+    pointCursor.reset(this.readBlock(block, true), this.file.path, this.offsets[block]);
+    return pointCursor.find(key);
   }
 
   /** Index of the first block whose last key is >= key (blockCount if none). */

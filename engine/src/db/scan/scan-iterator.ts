@@ -129,7 +129,8 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
   private merge(): MergingIterator | undefined {
     if (this.merged === undefined) {
       const r = this.seekRange ?? this.range;
-      if (isEmptyRange({ ...r, limit: 1 })) return undefined;
+      // Only called while entries remain, so the limit is not what could make it empty.
+      if (isEmptyRange(r)) return undefined;
       this.merged = new MergingIterator(this.view.sources(r), r, this.view.snapshot);
     }
     return this.merged;
