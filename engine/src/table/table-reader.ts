@@ -6,6 +6,16 @@ import { BlockCursor, type PointHit } from './block-reader.js';
 import { bloomMayContain } from './bloom.js';
 import { BLOCK_TRAILER_BYTES, decodeFooter, FOOTER_BYTES, type TableProperties, verifyBlock } from './table-format.js';
 
+const READ_AHEAD_BYTES = 64 * 1024;
+
+/** A scan's private window of one table's file bytes, for streamBlock. */
+export class ReadAhead {
+  buf = Buffer.alloc(0);
+  table: TableReader | undefined;
+  start = 0;
+  end = 0;
+}
+
 /** One cursor serves every point lookup: a lookup runs start to end synchronously, so none overlap. */
 const pointCursor = new BlockCursor();
 
@@ -104,27 +114,44 @@ export class TableReader {
     return this.offsets[block];
   }
 
-  /** Bytes a data block occupies on disk, trailer included: the scratch size readBlock needs. */
-  blockReadBytes(block: number): number {
-    return this.sizes[block] + BLOCK_TRAILER_BYTES;
-  }
-
-  /**
-   * A data block's verified contents: from the cache, else read from the file
-   * and, with `fillCache`, cached. Without it, a `scratch` buffer of at least
-   * blockReadBytes(block) is read into and the result is a view of it, valid
-   * until the scratch is reused: long scans stream through one buffer instead
-   * of allocating (and later collecting) one per block.
-   */
-  readBlock(block: number, fillCache: boolean, scratch?: Buffer): Buffer {
+  /** A data block's verified contents: from the cache, else read from the file and, with `fillCache`, cached. */
+  readBlock(block: number, fillCache: boolean): Buffer {
     const key = BlockCache.key(this.id, block);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const offset = this.offsets[block];
-    const raw = this.readRaw(offset, this.sizes[block] + BLOCK_TRAILER_BYTES, fillCache ? undefined : scratch);
-    const contents = verifyBlock(raw, this.file.path, 'data block', offset);
+    const contents = verifyBlock(this.readRaw(offset, this.sizes[block] + BLOCK_TRAILER_BYTES), this.file.path, 'data block', offset);
     if (fillCache) this.cache.set(key, contents);
     return contents;
+  }
+
+  /**
+   * A data block for a long scan, never cached: from the cache if it is
+   * there, else from `ahead`, a window of the file that one read fills with
+   * this block and those after it (before it, in reverse). A scan then costs
+   * one read per window rather than one per block. The result is a view into
+   * the window, valid until the window is refilled.
+   */
+  streamBlock(block: number, ahead: ReadAhead, reverse: boolean): Buffer {
+    const cached = this.cache.get(BlockCache.key(this.id, block));
+    if (cached !== undefined) return cached;
+    const offset = this.offsets[block];
+    const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
+    if (ahead.table !== this || offset < ahead.start || offset + length > ahead.end) {
+      const last = this.offsets.length - 1;
+      const dataEnd = this.offsets[last] + this.sizes[last] + BLOCK_TRAILER_BYTES;
+      const span = Math.max(length, READ_AHEAD_BYTES);
+      const start = reverse ? Math.max(0, offset + length - span) : offset;
+      const end = reverse ? offset + length : Math.min(dataEnd, offset + span);
+      if (ahead.buf.length < end - start) ahead.buf = Buffer.allocUnsafe(Math.max(end - start, READ_AHEAD_BYTES));
+      ahead.table = undefined; // a failed read leaves no window behind
+      this.readRaw(start, end - start, ahead.buf);
+      ahead.table = this;
+      ahead.start = start;
+      ahead.end = end;
+    }
+    const at = offset - ahead.start;
+    return verifyBlock(ahead.buf.subarray(at, at + length), this.file.path, 'data block', offset);
   }
 
   close(): Promise<void> {

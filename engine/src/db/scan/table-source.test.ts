@@ -42,14 +42,14 @@ function entries(from: number, to: number): Entry[] {
 const WIDE = ['k\uffff', 'k\u{1f600}', 'k\u{1f600}z'];
 
 let nextId = 1;
-async function build(list: Entry[]): Promise<{ meta: FileMeta; reader: TableReader }> {
+async function build(list: Entry[], cacheBytes = 64 * 1024): Promise<{ meta: FileMeta; reader: TableReader }> {
   const id = nextId++;
   const path = join(dir.path, `${id}.sst`);
   const builder = new TableBuilder(fs.create(path), { blockBytes: 256, bloomBitsPerKey: 10 });
   for (const e of list) builder.addString(e.key, e.sequence, e.kind, e.value);
   const built = await builder.finish();
   const meta: FileMeta = { id, level: 1, size: built.fileSize, entries: built.entries, tombstones: built.tombstones, minKey: built.minKey, maxKey: built.maxKey, minSequence: built.minSequence, maxSequence: built.maxSequence };
-  return { meta, reader: TableReader.open(fs.openRead(path), id, new BlockCache(64 * 1024)) };
+  return { meta, reader: TableReader.open(fs.openRead(path), id, new BlockCache(cacheBytes)) };
 }
 
 function wideEntries(): Entry[] {
@@ -88,6 +88,21 @@ describe('table scan sources', () => {
       }
     }
     await reader.close();
+  });
+
+  test('a long walk through a table larger than the read-ahead window returns every entry, with or without a block cache', async () => {
+    const all = entries(0, 9998);
+    for (const cacheBytes of [0, 32 * 1024]) {
+      const { meta, reader } = await build(all, cacheBytes);
+      assert.ok(meta.size > 2 * 64 * 1024, 'the table spans several windows');
+      for (const reverse of [false, true]) {
+        for (const target of [undefined, 'k4321']) {
+          const got = drain(new TableSource(reader, reverse).seek(target, true));
+          assert.deepEqual(got, expected(all, target, true, reverse), `reverse=${reverse} cache=${cacheBytes} target=${target}`);
+        }
+      }
+      await reader.close();
+    }
   });
 
   test('a level source seeks into the one file that holds the target and continues across files both ways', async () => {

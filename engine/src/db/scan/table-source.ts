@@ -1,13 +1,14 @@
 import type { ValueKind } from '../../log/write-batch.js';
 import { BlockCursor } from '../../table/block-reader.js';
-import type { TableReader } from '../../table/table-reader.js';
+import { ReadAhead, type TableReader } from '../../table/table-reader.js';
 import type { EntrySource } from './entry-source.js';
 
 /**
  * Block loads per source that go through the block cache. A seek and the
  * step or two after it are cached (random access comes back to them); a
- * scan that keeps going streams through a private buffer instead, so one
- * long scan neither evicts the hot blocks nor allocates a buffer per block.
+ * scan that keeps going streams through a private read-ahead window
+ * instead, so one long scan neither evicts the hot blocks nor allocates a
+ * buffer (or makes a read) per block.
  */
 const CACHED_LOADS = 2;
 
@@ -15,7 +16,7 @@ const CACHED_LOADS = 2;
 export class TableSource implements EntrySource {
   private block = -1;
   private readonly cursor = new BlockCursor();
-  private scratch: Buffer | undefined;
+  private ahead: ReadAhead | undefined;
   private loads = 0;
   valid = false;
 
@@ -110,13 +111,7 @@ export class TableSource implements EntrySource {
       return false;
     }
     this.block = block;
-    let contents: Buffer;
-    if (this.loads++ < CACHED_LOADS) contents = table.readBlock(block, true);
-    else {
-      const need = table.blockReadBytes(block);
-      if (this.scratch === undefined || this.scratch.length < need) this.scratch = Buffer.allocUnsafe(Math.max(need, 8192));
-      contents = table.readBlock(block, false, this.scratch);
-    }
+    const contents = this.loads++ < CACHED_LOADS ? table.readBlock(block, true) : table.streamBlock(block, (this.ahead ??= new ReadAhead()), this.reverse);
     this.cursor.reset(contents, table.path, table.blockOffset(block));
     return true;
   }
