@@ -6,18 +6,22 @@ import { BlockCursor, type PointHit } from './block-reader.js';
 import { bloomMayContain } from './bloom.js';
 import { BLOCK_TRAILER_BYTES, decodeFooter, FOOTER_BYTES, type TableProperties, verifyBlock } from './table-format.js';
 
-const READ_AHEAD_BYTES = 64 * 1024;
+const FIRST_READ_AHEAD_BYTES = 8 * 1024;
+const MAX_READ_AHEAD_BYTES = 64 * 1024;
+const MIN_WINDOW_BYTES = 8 * 1024;
 
-/** A scan's private window of one table's file bytes, for streamBlock. */
+/** A private window of one table's file bytes (a scan source's, or the point lookups'), for blocks the cache does not keep. */
 export class ReadAhead {
   buf = Buffer.alloc(0);
+  span = FIRST_READ_AHEAD_BYTES;
   table: TableReader | undefined;
   start = 0;
   end = 0;
 }
 
-/** One cursor serves every point lookup: a lookup runs start to end synchronously, so none overlap. */
+/** One cursor and one spare buffer serve every point lookup: a lookup runs start to end synchronously, so none overlap. */
 const pointCursor = new BlockCursor();
+const pointSpare = new ReadAhead();
 
 /**
  * An open SSTable. The footer, index, filter and properties are read and
@@ -93,7 +97,7 @@ export class TableReader {
   get(key: Buffer): PointHit | undefined {
     const block = this.blockFor(key);
     if (block === this.offsets.length) return undefined;
-    pointCursor.reset(this.readBlock(block, true), this.file.path, this.offsets[block]);
+    pointCursor.reset(this.readBlock(block, pointSpare), this.file.path, this.offsets[block]);
     return pointCursor.find(key);
   }
 
@@ -114,14 +118,20 @@ export class TableReader {
     return this.offsets[block];
   }
 
-  /** A data block's verified contents: from the cache, else read from the file and, with `fillCache`, cached. */
-  readBlock(block: number, fillCache: boolean): Buffer {
+  /**
+   * A data block's verified contents for a point lookup or a seek: from the
+   * cache; else read, and cached if the cache admits it; else read into
+   * `spare` and returned as a view of it, valid until `spare` is reused.
+   */
+  readBlock(block: number, spare: ReadAhead): Buffer {
     const key = BlockCache.key(this.id, block);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const offset = this.offsets[block];
-    const contents = verifyBlock(this.readRaw(offset, this.sizes[block] + BLOCK_TRAILER_BYTES), this.file.path, 'data block', offset);
-    if (fillCache) this.cache.set(key, contents);
+    const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
+    if (!this.cache.admit(key)) return this.readThrough(block, spare, false, length);
+    const contents = verifyBlock(this.readRaw(offset, length), this.file.path, 'data block', offset);
+    this.cache.set(key, contents);
     return contents;
   }
 
@@ -129,21 +139,30 @@ export class TableReader {
    * A data block for a long scan, never cached: from the cache if it is
    * there, else from `ahead`, a window of the file that one read fills with
    * this block and those after it (before it, in reverse). A scan then costs
-   * one read per window rather than one per block. The result is a view into
-   * the window, valid until the window is refilled.
+   * one read per window rather than one per block; the window doubles with
+   * each refill up to 64 KiB, so a scan that just crossed a block boundary
+   * does not pay for a long read. The result is a view into the window,
+   * valid until the window is refilled.
    */
   streamBlock(block: number, ahead: ReadAhead, reverse: boolean): Buffer {
     const cached = this.cache.get(BlockCache.key(this.id, block));
     if (cached !== undefined) return cached;
+    const span = ahead.span;
+    ahead.span = Math.min(2 * span, MAX_READ_AHEAD_BYTES);
+    return this.readThrough(block, ahead, reverse, span);
+  }
+
+  /** `block` from the window, refilled first (with at least `span` bytes) unless it holds the block. */
+  private readThrough(block: number, ahead: ReadAhead, reverse: boolean, span: number): Buffer {
     const offset = this.offsets[block];
     const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
     if (ahead.table !== this || offset < ahead.start || offset + length > ahead.end) {
       const last = this.offsets.length - 1;
       const dataEnd = this.offsets[last] + this.sizes[last] + BLOCK_TRAILER_BYTES;
-      const span = Math.max(length, READ_AHEAD_BYTES);
+      span = Math.max(length, span);
       const start = reverse ? Math.max(0, offset + length - span) : offset;
       const end = reverse ? offset + length : Math.min(dataEnd, offset + span);
-      if (ahead.buf.length < end - start) ahead.buf = Buffer.allocUnsafe(Math.max(end - start, READ_AHEAD_BYTES));
+      if (ahead.buf.length < end - start) ahead.buf = Buffer.allocUnsafe(Math.max(end - start, MIN_WINDOW_BYTES));
       ahead.table = undefined; // a failed read leaves no window behind
       this.readRaw(start, end - start, ahead.buf);
       ahead.table = this;

@@ -15,7 +15,15 @@ export interface ReadView {
 
 const BATCH = 256;
 
-const abandoned = new FinalizationRegistry<ReadView>((view) => view.release());
+const NOTHING = () => {};
+const ENDED: ReadView = { snapshot: 0, sources: () => [], release: NOTHING };
+const ENDED_RANGE: KeyRange = { lower: undefined, lowerInclusive: true, upper: undefined, upperInclusive: true, reverse: false, limit: 0 };
+
+/** What a scan dropped without being ended still owes: releasing its view and telling its collection. */
+const abandoned = new FinalizationRegistry<{ view: ReadView; onEnd: () => void }>(({ view, onEnd }) => {
+  view.release();
+  onEnd();
+});
 
 /**
  * The public scan iterator. Entries are produced synchronously in batches
@@ -34,15 +42,15 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
   private seekRange: KeyRange | undefined;
 
   constructor(
-    private readonly view: ReadView,
+    private view: ReadView,
     private range: KeyRange,
     private readonly isClosed: () => boolean,
-    private readonly onEnd: (it: ScanIterator) => void,
+    private onEnd: () => void,
     /** False for iterators that may seek() again after reaching the end (the abstract-level adapter). */
     private readonly releaseAtEnd = true,
   ) {
     this.remaining = range.limit;
-    abandoned.register(this, view, this);
+    abandoned.register(this, { view, onEnd }, this);
   }
 
   [Symbol.asyncIterator](): this {
@@ -170,13 +178,16 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    // Drop the sources (and the blocks they hold) now: the collection's weak
-    // reference keeps this object alive until the current job ends, which in
-    // a loop of awaited, already-resolved scans can be thousands of scans later.
-    this.buffer = [];
-    this.merged = undefined;
     abandoned.unregister(this);
     this.view.release();
-    this.onEnd(this);
+    this.onEnd();
+    // Keep nothing an ended scan no longer needs (sources, blocks, view):
+    // its caller may hold on to it long after.
+    this.buffer = [];
+    this.merged = undefined;
+    this.view = ENDED;
+    this.range = ENDED_RANGE;
+    this.seekRange = undefined;
+    this.onEnd = NOTHING;
   }
 }

@@ -4,11 +4,11 @@ import { ReadAhead, type TableReader } from '../../table/table-reader.js';
 import type { EntrySource } from './entry-source.js';
 
 /**
- * Block loads per source that go through the block cache. A seek and the
- * step or two after it are cached (random access comes back to them); a
- * scan that keeps going streams through a private read-ahead window
- * instead, so one long scan neither evicts the hot blocks nor allocates a
- * buffer (or makes a read) per block.
+ * Block loads per source that may enter the block cache (if it admits
+ * them). A seek and the step or two after it may be worth caching, as
+ * random access comes back to them; a scan that keeps going streams through
+ * a private read-ahead window instead, so one long scan neither evicts the
+ * hot blocks nor allocates a buffer (or makes a read) per block.
  */
 const CACHED_LOADS = 2;
 
@@ -111,7 +111,8 @@ export class TableSource implements EntrySource {
       return false;
     }
     this.block = block;
-    const contents = this.loads++ < CACHED_LOADS ? table.readBlock(block, true) : table.streamBlock(block, (this.ahead ??= new ReadAhead()), this.reverse);
+    const ahead = (this.ahead ??= new ReadAhead());
+    const contents = this.loads++ < CACHED_LOADS ? table.readBlock(block, ahead) : table.streamBlock(block, ahead, this.reverse);
     this.cursor.reset(contents, table.path, table.blockOffset(block));
     return true;
   }
