@@ -11,6 +11,7 @@ export class MemtableSource implements EntrySource {
   private chunk: MemtableEntry[] = [];
   private index = 0;
   private exhausted = false;
+  private currentSortKey: string | undefined;
 
   constructor(
     private readonly memtable: Memtable,
@@ -29,7 +30,7 @@ export class MemtableSource implements EntrySource {
     return this.chunk[this.index].key;
   }
   get sortKey(): string {
-    return sortableKey(this.chunk[this.index].key);
+    return (this.currentSortKey ??= sortableKey(this.chunk[this.index].key));
   }
   get sequence(): number {
     return this.chunk[this.index].sequence;
@@ -42,6 +43,7 @@ export class MemtableSource implements EntrySource {
   }
 
   next(): void {
+    this.currentSortKey = undefined;
     this.index++;
     if (this.index === this.chunk.length && !this.exhausted) this.fill(this.chunk[this.index - 1].key, false);
   }
