@@ -129,7 +129,7 @@ export class TableReader {
     if (cached !== undefined) return cached;
     const offset = this.offsets[block];
     const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
-    if (!this.cache.admit(key)) return this.readThrough(block, spare, false, length);
+    if (!this.cache.admit(key)) return this.readThrough(block, spare, false, false);
     const contents = verifyBlock(this.readRaw(offset, length), this.file.path, 'data block', offset);
     this.cache.set(key, contents);
     return contents;
@@ -147,19 +147,18 @@ export class TableReader {
   streamBlock(block: number, ahead: ReadAhead, reverse: boolean): Buffer {
     const cached = this.cache.get(BlockCache.key(this.id, block));
     if (cached !== undefined) return cached;
-    const span = ahead.span;
-    ahead.span = Math.min(2 * span, MAX_READ_AHEAD_BYTES);
-    return this.readThrough(block, ahead, reverse, span);
+    return this.readThrough(block, ahead, reverse, true);
   }
 
-  /** `block` from the window, refilled first (with at least `span` bytes) unless it holds the block. */
-  private readThrough(block: number, ahead: ReadAhead, reverse: boolean, span: number): Buffer {
+  /** `block` from the window, refilled first (with read-ahead if `readAhead`) unless it holds the block. */
+  private readThrough(block: number, ahead: ReadAhead, reverse: boolean, readAhead: boolean): Buffer {
     const offset = this.offsets[block];
     const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
     if (ahead.table !== this || offset < ahead.start || offset + length > ahead.end) {
       const last = this.offsets.length - 1;
       const dataEnd = this.offsets[last] + this.sizes[last] + BLOCK_TRAILER_BYTES;
-      span = Math.max(length, span);
+      const span = readAhead ? Math.max(length, ahead.span) : length;
+      if (readAhead) ahead.span = Math.min(2 * ahead.span, MAX_READ_AHEAD_BYTES);
       const start = reverse ? Math.max(0, offset + length - span) : offset;
       const end = reverse ? offset + length : Math.min(dataEnd, offset + span);
       if (ahead.buf.length < end - start) ahead.buf = Buffer.allocUnsafe(Math.max(end - start, MIN_WINDOW_BYTES));
