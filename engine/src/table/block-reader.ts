@@ -25,15 +25,15 @@ function compareBytes(a: Buffer, aStart: number, aLength: number, b: Uint8Array)
 }
 
 /**
- * A cursor over one data block, in either direction, that decodes an entry
- * only when it reaches it: a seek binary-searches the restart points and
- * compares keys as bytes, so only the entries a scan returns become strings.
- * Block format in block.ts.
- * Forward it decodes entry by entry; in reverse it decodes one restart
- * interval (at most RESTART_INTERVAL entries) at a time, because
- * prefix-compressed keys can only be rebuilt front to back. One cursor is
- * reused for every block a scan visits. All offsets are checked against the
- * block's bounds: a bad one is CORRUPTION naming the file, never a wrong answer.
+ * A cursor over one data block (format in block.ts), in either direction,
+ * that decodes an entry only when it reaches it: a seek binary-searches the
+ * restart points and compares keys as bytes, so only the entries a scan
+ * returns become strings. Forward it decodes entry by entry; in reverse it
+ * decodes one restart interval (at most RESTART_INTERVAL entries) at a
+ * time, because prefix-compressed keys can only be rebuilt front to back.
+ * One cursor is reused for every block a scan visits. All offsets are
+ * checked against the block's bounds: a bad one is CORRUPTION naming the
+ * file, never a wrong answer.
  */
 export class BlockCursor {
   private buf: Buffer = EMPTY;
