@@ -65,8 +65,17 @@ export class Collection implements CommitTarget {
   private readonly snapshots = new Map<number, number>();
   private readonly pinnedVersions = new Map<Version, number>();
   private readonly obsoleteTables = new Set<number>();
-  /** Weak, so a scan its caller dropped without ending can still be garbage-collected (and release its pins). */
-  private readonly scans = new Set<WeakRef<ScanIterator>>();
+  /**
+   * Scans opened and not yet ended (or collected after their caller dropped
+   * them). Only counted: holding them, even weakly, would keep every scan of
+   * a long run of already-resolved awaits alive until that job ends, and a
+   * scan notices the collection closed by itself.
+   */
+  private openScanCount = 0;
+  private readonly isClosed = () => this.state === 'closed';
+  private readonly scanEnded = () => {
+    this.openScanCount--;
+  };
   private flushWaiters: (() => void)[] = [];
   private flushCount = 0;
   private bytesFlushed = 0;
@@ -452,10 +461,8 @@ export class Collection implements CommitTarget {
    */
   openScan(range: KeyRange, releaseAtEnd: boolean, view?: ReadView): ScanIterator {
     if (this.state === 'closed') throw this.closedError();
-    let ref: WeakRef<ScanIterator> | undefined;
-    const it = new ScanIterator(view ?? this.pinView(), range, () => this.state === 'closed', () => this.scans.delete(ref!), releaseAtEnd);
-    ref = new WeakRef(it);
-    this.scans.add(ref);
+    const it = new ScanIterator(view ?? this.pinView(), range, this.isClosed, this.scanEnded, releaseAtEnd);
+    this.openScanCount++;
     return it;
   }
 
@@ -598,7 +605,7 @@ export class Collection implements CommitTarget {
         workerPid: c.workerPid,
         workerStarts: c.workerStarts,
       },
-      openScans: [...this.scans].filter((r) => r.deref() !== undefined).length,
+      openScans: this.openScanCount,
       writeError: this.failure?.message,
     };
   }
@@ -635,8 +642,6 @@ export class Collection implements CommitTarget {
     await this.compactions.stop();
     await this.flushing?.catch(() => {});
     this.state = 'closed';
-    for (const ref of [...this.scans]) ref.deref()?.abort();
-    this.scans.clear();
     this.notifyFlushWaiters();
     await this.tables.closeAll();
     for (const wal of this.walFiles.values()) await wal.close().catch(() => {});

@@ -1,5 +1,5 @@
 import { ValueKind } from '../log/write-batch.js';
-import { BlockReader, type PointHit } from '../table/block-reader.js';
+import type { PointHit } from '../table/block-reader.js';
 import { keyHash } from '../table/bloom.js';
 import type { TableReader } from '../table/table-reader.js';
 import { compareKeys } from '../util/key-order.js';
@@ -189,9 +189,8 @@ function searchBlock(table: TableReader, target: Buffer, probe: TableProbe, out:
   if (block === table.blockCount) return undefined;
   const handle = table.blockHandle(block);
   const cached = table.isBlockCached(block);
-  const contents = table.readBlock(block, true);
   probe.block = { index: block, offset: handle.offset, size: handle.size, source: cached ? 'cache' : 'disk' };
   out.counters.blocksRead++;
   if (cached) out.counters.blockCacheHits++;
-  return new BlockReader(contents, table.path, handle.offset).find(target);
+  return table.searchBlock(block, target);
 }

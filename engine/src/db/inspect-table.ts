@@ -87,12 +87,10 @@ export function describeTable(meta: FileMeta, table: TableReader, createdBy: Tab
 function firstEntriesOf(table: TableReader, count: number, previewChars: number): TableEntryPreview[] {
   const out: TableEntryPreview[] = [];
   for (let block = 0; block < table.blockCount && out.length < count; block++) {
-    const b = table.decodeBlock(block, false);
-    for (let i = 0; i < b.keys.length && out.length < count; i++) {
-      const tombstone = b.kinds[i] === ValueKind.Delete;
-      const valueBytes = b.valueEnds[i] - b.valueStarts[i];
-      const [valuePreview, truncated] = previewOf(b.buf, b.valueStarts[i], b.valueEnds[i], previewChars);
-      out.push({ key: b.keys[i], sequence: b.sequences[i], tombstone, valueBytes, valuePreview, truncated });
+    for (const c = table.inspectBlock(block); c.valid && out.length < count; c.next()) {
+      const tombstone = c.kind === ValueKind.Delete;
+      const [valuePreview, truncated] = previewOf(c.rawValue(), 0, c.valueEnd - c.valueStart, previewChars);
+      out.push({ key: c.key, sequence: c.sequence, tombstone, valueBytes: c.valueEnd - c.valueStart, valuePreview, truncated });
     }
   }
   return out;

@@ -24,8 +24,12 @@ export interface AppendableFile {
 export interface ReadableFile {
   readonly path: string;
   readonly size: number;
-  /** Reads exactly `length` bytes at `position`; short reads are an error. */
-  read(position: number, length: number): Buffer;
+  /**
+   * Reads exactly `length` bytes at `position`; short reads are an error.
+   * With `into` (at least `length` bytes) the bytes land there and the
+   * result is a view of it, so hot paths can reuse one buffer.
+   */
+  read(position: number, length: number, into?: Buffer): Buffer;
   close(): Promise<void>;
 }
 

@@ -48,8 +48,8 @@ class NodeReadableFile implements ReadableFile {
     this.fd = fd;
   }
 
-  read(position: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafe(length);
+  read(position: number, length: number, into?: Buffer): Buffer {
+    const buf = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length);
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, buf, done, length - done, position + done);

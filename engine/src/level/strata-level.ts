@@ -439,9 +439,9 @@ class Cursor {
     } catch (err) {
       throw levelError(err, 'LEVEL_ITERATOR_NOT_OPEN');
     }
-    const out: [string, string][] = new Array(batch.length);
-    for (let i = 0; i < batch.length; i++) out[i] = [fromEngineKey(batch[i][0]), batch[i][1]];
-    return out;
+    // The entries are fresh arrays of our own: map keys in place.
+    for (const entry of batch) if (entry[0].charCodeAt(0) === 0) entry[0] = fromEngineKey(entry[0]);
+    return batch;
   }
 
   seek(target: string): void {

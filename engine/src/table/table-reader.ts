@@ -2,9 +2,28 @@ import { corruption, ioError, StorageError } from '../errors.js';
 import type { ReadableFile } from '../fs/file-system.js';
 import { Cursor } from '../util/coding.js';
 import { BlockCache } from './block-cache.js';
-import { BlockReader, type DecodedBlock, type PointHit } from './block-reader.js';
+import { BlockCursor, type PointHit } from './block-reader.js';
 import { bloomMayContain } from './bloom.js';
 import { BLOCK_TRAILER_BYTES, decodeFooter, FOOTER_BYTES, type TableProperties, verifyBlock } from './table-format.js';
+
+const FIRST_READ_AHEAD_BYTES = 8 * 1024;
+const MAX_READ_AHEAD_BYTES = 64 * 1024;
+const MIN_WINDOW_BYTES = 8 * 1024;
+
+/** A private window of one table's file bytes (a scan source's, or the point lookups'), for blocks the cache does not keep. */
+export class ReadAhead {
+  buf = Buffer.alloc(0);
+  span = FIRST_READ_AHEAD_BYTES;
+  table: TableReader | undefined;
+  start = 0;
+  end = 0;
+}
+
+/** One cursor and one spare buffer serve every point lookup: a lookup runs start to end synchronously, so none overlap. */
+const pointCursor = new BlockCursor();
+const pointSpare = new ReadAhead();
+const inspectCursor = new BlockCursor();
+const inspectSpare = new ReadAhead();
 
 /**
  * An open SSTable. The footer, index, filter and properties are read and
@@ -80,7 +99,7 @@ export class TableReader {
   get(key: Buffer): PointHit | undefined {
     const block = this.blockFor(key);
     if (block === this.offsets.length) return undefined;
-    return new BlockReader(this.readBlock(block, true), this.file.path, this.offsets[block]).find(key);
+    return this.searchBlock(block, key);
   }
 
   /** Index of the first block whose last key is >= key (blockCount if none). */
@@ -89,7 +108,7 @@ export class TableReader {
     let hi = this.lastKeys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(this.lastKeys[mid], key) < 0) lo = mid + 1;
+      if (precedes(this.lastKeys[mid], key)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -105,18 +124,80 @@ export class TableReader {
     return this.cache.has(BlockCache.key(this.id, block));
   }
 
-  decodeBlock(block: number, fillCache: boolean): DecodedBlock {
-    return new BlockReader(this.readBlock(block, fillCache), this.file.path, this.offsets[block]).decode();
+  /** The newest version of `key` in data block `block`, read exactly as get reads it (explainGet traces this). */
+  searchBlock(block: number, key: Buffer): PointHit | undefined {
+    pointCursor.reset(this.readBlock(block, pointSpare), this.file.path, this.offsets[block]);
+    return pointCursor.find(key);
   }
 
-  readBlock(block: number, fillCache: boolean): Buffer {
+  /**
+   * A cursor on data block `block` positioned at its first entry, for the
+   * table inspector: read without entering the block cache, so inspecting
+   * never evicts what reads use. Valid until the next call.
+   */
+  inspectBlock(block: number): BlockCursor {
+    inspectCursor.reset(this.streamBlock(block, inspectSpare, false), this.file.path, this.offsets[block]);
+    inspectCursor.seekToFirst();
+    return inspectCursor;
+  }
+
+  /** Where a data block starts in the file (for error messages). */
+  blockOffset(block: number): number {
+    return this.offsets[block];
+  }
+
+  /**
+   * A data block's verified contents for a point lookup or a seek: from the
+   * cache; else read, and cached if the cache admits it; else read into
+   * `spare` and returned as a view of it, valid until `spare` is reused.
+   */
+  readBlock(block: number, spare: ReadAhead): Buffer {
     const key = BlockCache.key(this.id, block);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const offset = this.offsets[block];
-    const contents = verifyBlock(this.readRaw(offset, this.sizes[block] + BLOCK_TRAILER_BYTES), this.file.path, 'data block', offset);
-    if (fillCache) this.cache.set(key, contents);
+    const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
+    if (!this.cache.admit(key)) return this.readThrough(block, spare, false, false);
+    const contents = verifyBlock(this.readRaw(offset, length), this.file.path, 'data block', offset);
+    this.cache.set(key, contents);
     return contents;
+  }
+
+  /**
+   * A data block for a long scan, never cached: from the cache if it is
+   * there, else from `ahead`, a window of the file that one read fills with
+   * this block and those after it (before it, in reverse). A scan then costs
+   * one read per window rather than one per block; the window doubles with
+   * each refill up to 64 KiB, so a scan that just crossed a block boundary
+   * does not pay for a long read. The result is a view into the window,
+   * valid until the window is refilled.
+   */
+  streamBlock(block: number, ahead: ReadAhead, reverse: boolean): Buffer {
+    const cached = this.cache.get(BlockCache.key(this.id, block));
+    if (cached !== undefined) return cached;
+    return this.readThrough(block, ahead, reverse, true);
+  }
+
+  /** `block` from the window, refilled first (with read-ahead if `readAhead`) unless it holds the block. */
+  private readThrough(block: number, ahead: ReadAhead, reverse: boolean, readAhead: boolean): Buffer {
+    const offset = this.offsets[block];
+    const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
+    if (ahead.table !== this || offset < ahead.start || offset + length > ahead.end) {
+      const last = this.offsets.length - 1;
+      const dataEnd = this.offsets[last] + this.sizes[last] + BLOCK_TRAILER_BYTES;
+      const span = readAhead ? Math.max(length, ahead.span) : length;
+      if (readAhead) ahead.span = Math.min(2 * ahead.span, MAX_READ_AHEAD_BYTES);
+      const start = reverse ? Math.max(0, offset + length - span) : offset;
+      const end = reverse ? offset + length : Math.min(dataEnd, offset + span);
+      if (ahead.buf.length < end - start) ahead.buf = Buffer.allocUnsafe(Math.max(end - start, MIN_WINDOW_BYTES));
+      ahead.table = undefined; // a failed read leaves no window behind
+      this.readRaw(start, end - start, ahead.buf);
+      ahead.table = this;
+      ahead.start = start;
+      ahead.end = end;
+    }
+    const at = offset - ahead.start;
+    return verifyBlock(ahead.buf.subarray(at, at + length), this.file.path, 'data block', offset);
   }
 
   close(): Promise<void> {
@@ -127,9 +208,9 @@ export class TableReader {
     return verifyBlock(this.readRaw(offset, size + BLOCK_TRAILER_BYTES), this.file.path, what, offset);
   }
 
-  private readRaw(offset: number, length: number): Buffer {
+  private readRaw(offset: number, length: number, into?: Buffer): Buffer {
     try {
-      return this.file.read(offset, length);
+      return this.file.read(offset, length, into);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ESHORTREAD') {
         throw corruption(this.file.path, `read of ${length} bytes at offset ${offset} ran past the end of the file`);
@@ -137,4 +218,11 @@ export class TableReader {
       throw ioError('read', this.file.path, err);
     }
   }
+}
+
+/** a < b, bytewise: a loop over keys this short beats Buffer.compare's native call several times over. */
+function precedes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return a.length < b.length;
 }

@@ -380,8 +380,8 @@ class FaultyReadableFile implements ReadableFile {
     return this.file.size;
   }
 
-  read(position: number, length: number): Buffer {
-    return this.fs.fileOp('read', this.file.path, () => this.file.read(position, length));
+  read(position: number, length: number, into?: Buffer): Buffer {
+    return this.fs.fileOp('read', this.file.path, () => this.file.read(position, length, into));
   }
 
   close(): Promise<void> {

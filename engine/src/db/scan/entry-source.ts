@@ -9,6 +9,8 @@ import type { ValueKind } from '../../log/write-batch.js';
 export interface EntrySource {
   readonly valid: boolean;
   readonly key: string;
+  /** The key in a form whose native string order (`<`) is key order: see sortableKey. */
+  readonly sortKey: string;
   readonly sequence: number;
   readonly kind: ValueKind;
   value(): string;

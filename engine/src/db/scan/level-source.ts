@@ -7,7 +7,8 @@ import { TableSource } from './table-source.js';
 
 /**
  * Concatenates the sorted, non-overlapping files of one level (L1 and
- * deeper), opening each table only when the scan reaches it.
+ * deeper). A seek opens only the one file that can hold the target; the
+ * next file is opened when the scan reaches it, through the same TableSource.
  */
 export class LevelSource implements EntrySource {
   private file: number;
@@ -19,6 +20,7 @@ export class LevelSource implements EntrySource {
     private readonly reverse: boolean,
     target: string | undefined,
     inclusive: boolean,
+    targetBytes?: Buffer,
   ) {
     if (!reverse) {
       // first file whose maxKey >= target
@@ -45,7 +47,7 @@ export class LevelSource implements EntrySource {
       } else lo = hi;
       this.file = lo;
     }
-    this.openAt(target, inclusive);
+    this.openAt(target, inclusive, targetBytes);
   }
 
   get valid(): boolean {
@@ -53,6 +55,9 @@ export class LevelSource implements EntrySource {
   }
   get key(): string {
     return this.current!.key;
+  }
+  get sortKey(): string {
+    return this.current!.sortKey;
   }
   get sequence(): number {
     return this.current!.sequence;
@@ -72,17 +77,19 @@ export class LevelSource implements EntrySource {
     this.current!.next();
     if (!this.current!.valid) {
       this.file += this.reverse ? -1 : 1;
-      this.openAt(undefined, true);
+      this.openAt(undefined, true, undefined);
     }
   }
 
-  private openAt(target: string | undefined, inclusive: boolean): void {
+  private openAt(target: string | undefined, inclusive: boolean, targetBytes: Buffer | undefined): void {
     while (this.file >= 0 && this.file < this.files.length) {
-      this.current = new TableSource(this.open(this.files[this.file]), this.reverse).seek(target, inclusive);
-      if (this.current.valid) return;
+      const table = this.open(this.files[this.file]);
+      if (this.current === undefined) this.current = new TableSource(table, this.reverse);
+      else this.current.switchTo(table);
+      if (this.current.seek(target, inclusive, targetBytes).valid) return;
       this.file += this.reverse ? -1 : 1;
       target = undefined;
+      targetBytes = undefined;
     }
-    this.current = undefined;
   }
 }

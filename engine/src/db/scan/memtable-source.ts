@@ -1,15 +1,20 @@
 import type { ValueKind } from '../../log/write-batch.js';
 import type { Memtable, MemtableEntry } from '../../memtable/memtable.js';
+import { sortableKey } from '../../util/key-order.js';
 import type { KeyRange } from '../../util/key-range.js';
 import type { EntrySource } from './entry-source.js';
 
-const CHUNK = 64;
+/** A short scan takes few entries from each memtable, so chunks start small and double. */
+const FIRST_CHUNK = 4;
+const MAX_CHUNK = 256;
 
 /** Reads a memtable in chunks, re-seeking after the last key each time, so concurrent inserts are harmless. */
 export class MemtableSource implements EntrySource {
   private chunk: MemtableEntry[] = [];
   private index = 0;
   private exhausted = false;
+  private chunkSize = FIRST_CHUNK;
+  private currentSortKey: string | undefined;
 
   constructor(
     private readonly memtable: Memtable,
@@ -27,6 +32,9 @@ export class MemtableSource implements EntrySource {
   get key(): string {
     return this.chunk[this.index].key;
   }
+  get sortKey(): string {
+    return (this.currentSortKey ??= sortableKey(this.chunk[this.index].key));
+  }
   get sequence(): number {
     return this.chunk[this.index].sequence;
   }
@@ -38,6 +46,7 @@ export class MemtableSource implements EntrySource {
   }
 
   next(): void {
+    this.currentSortKey = undefined;
     this.index++;
     if (this.index === this.chunk.length && !this.exhausted) this.fill(this.chunk[this.index - 1].key, false);
   }
@@ -45,7 +54,9 @@ export class MemtableSource implements EntrySource {
   private fill(from: string | undefined, inclusive: boolean): void {
     this.chunk = [];
     this.index = 0;
-    this.memtable.collect(from, inclusive, this.range.reverse, this.snapshot, CHUNK, this.chunk);
-    if (this.chunk.length < CHUNK) this.exhausted = true;
+    const size = this.chunkSize;
+    this.chunkSize = Math.min(2 * size, MAX_CHUNK);
+    this.memtable.collect(from, inclusive, this.range.reverse, this.snapshot, size, this.chunk);
+    if (this.chunk.length < size) this.exhausted = true;
   }
 }

@@ -2,6 +2,7 @@ import { StorageError } from '../../errors.js';
 import type { KeyRange } from '../../util/key-range.js';
 import { isEmptyRange } from '../../util/key-range.js';
 import { compareKeys } from '../../util/key-order.js';
+import { describe } from '../../util/describe.js';
 import type { EntrySource } from './entry-source.js';
 import { MergingIterator } from './merging-iterator.js';
 
@@ -14,7 +15,15 @@ export interface ReadView {
 
 const BATCH = 256;
 
-const abandoned = new FinalizationRegistry<ReadView>((view) => view.release());
+const NOTHING = () => {};
+const ENDED: ReadView = { snapshot: 0, sources: () => [], release: NOTHING };
+const ENDED_RANGE: KeyRange = { lower: undefined, lowerInclusive: true, upper: undefined, upperInclusive: true, reverse: false, limit: 0 };
+
+/** What a scan dropped without being ended still owes: releasing its view and telling its collection. */
+const abandoned = new FinalizationRegistry<{ view: ReadView; onEnd: () => void }>(({ view, onEnd }) => {
+  view.release();
+  onEnd();
+});
 
 /**
  * The public scan iterator. Entries are produced synchronously in batches
@@ -33,15 +42,15 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
   private seekRange: KeyRange | undefined;
 
   constructor(
-    private readonly view: ReadView,
+    private view: ReadView,
     private range: KeyRange,
     private readonly isClosed: () => boolean,
-    private readonly onEnd: (it: ScanIterator) => void,
+    private onEnd: () => void,
     /** False for iterators that may seek() again after reaching the end (the abstract-level adapter). */
     private readonly releaseAtEnd = true,
   ) {
     this.remaining = range.limit;
-    abandoned.register(this, view, this);
+    abandoned.register(this, { view, onEnd }, this);
   }
 
   [Symbol.asyncIterator](): this {
@@ -57,14 +66,38 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
     }
   }
 
-  /** Up to `max` entries at once (empty when done): the adapter's nextv path. */
-  nextBatch(max: number): [string, string][] {
-    const out: [string, string][] = [];
-    while (out.length < max) {
-      const e = this.nextSync();
-      if (e === undefined) break;
-      out.push(e);
+  /**
+   * Up to `size` entries at once, in order; an empty array once the scan is
+   * done. The fast way to read many entries: no promise per entry.
+   */
+  nextv(size: number): Promise<[string, string][]> {
+    try {
+      if (!Number.isInteger(size) || size < 1) throw new StorageError('INVALID_ARGUMENT', `nextv size must be a positive integer, got ${describe(size)}`);
+      return Promise.resolve(this.nextBatch(size));
+    } catch (err) {
+      return Promise.reject(err);
     }
+  }
+
+  /** Up to `max` entries at once (empty when done), synchronously: nextv and the adapter's path. */
+  nextBatch(max: number): [string, string][] {
+    this.checkOpen();
+    const out: [string, string][] = [];
+    if (this.ended || this.exhausted) return out;
+    while (this.pos < this.buffer.length && out.length < max) out.push(this.buffer[this.pos++]);
+    if (out.length < max && this.remaining > 0) {
+      const before = out.length;
+      try {
+        this.merge()?.fill(out, Math.min(max, before + this.remaining));
+      } catch (err) {
+        this.end();
+        throw err;
+      }
+      this.remaining -= out.length - before;
+      // Short of `max`: the range or the limit is exhausted, so let go of the view now.
+      if (out.length < max) this.finish();
+    }
+    if (out.length === 0) this.finish();
     return out;
   }
 
@@ -94,22 +127,32 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
     this.pos = 0;
   }
 
-  private nextSync(): [string, string] | undefined {
+  private checkOpen(): void {
     if (this.aborted || (!this.ended && this.isClosed())) {
       this.abort();
       throw new StorageError('CLOSED', 'collection was closed while this scan was open');
     }
+  }
+
+  private merge(): MergingIterator | undefined {
+    if (this.merged === undefined) {
+      const r = this.seekRange ?? this.range;
+      // Only called while entries remain, so the limit is not what could make it empty.
+      if (isEmptyRange(r)) return undefined;
+      this.merged = new MergingIterator(this.view.sources(r), r, this.view.snapshot);
+    }
+    return this.merged;
+  }
+
+  private nextSync(): [string, string] | undefined {
+    this.checkOpen();
     if (this.ended || this.exhausted) return undefined;
     if (this.pos < this.buffer.length) return this.buffer[this.pos++];
     if (this.remaining <= 0) return this.finish();
     try {
-      if (this.merged === undefined) {
-        const r = this.seekRange ?? this.range;
-        this.merged = isEmptyRange({ ...r, limit: 1 }) ? undefined : new MergingIterator(this.view.sources(r), r, this.view.snapshot);
-      }
       this.buffer = [];
       this.pos = 0;
-      this.merged?.fill(this.buffer, Math.min(BATCH, this.remaining));
+      this.merge()?.fill(this.buffer, Math.min(BATCH, this.remaining));
     } catch (err) {
       this.end();
       throw err;
@@ -135,9 +178,16 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.buffer = [];
     abandoned.unregister(this);
     this.view.release();
-    this.onEnd(this);
+    this.onEnd();
+    // Keep nothing an ended scan no longer needs (sources, blocks, view):
+    // its caller may hold on to it long after.
+    this.buffer = [];
+    this.merged = undefined;
+    this.view = ENDED;
+    this.range = ENDED_RANGE;
+    this.seekRange = undefined;
+    this.onEnd = NOTHING;
   }
 }

@@ -17,17 +17,18 @@ export function scanSources(state: ReadState, snapshot: number, range: KeyRange)
   for (let i = state.imms.length - 1; i >= 0; i--) sources.push(new MemtableSource(state.imms[i], snapshot, range));
   const start = range.reverse ? range.upper : range.lower;
   const inclusive = range.reverse ? range.upperInclusive : range.lowerInclusive;
+  const startBytes = start === undefined ? undefined : Buffer.from(start, 'utf8');
   const open = (meta: FileMeta) => state.tables.get(meta);
   state.version.levels.forEach((files, level) => {
     if (files.length === 0) return;
     if (level > 0) {
-      sources.push(new LevelSource(files, open, range.reverse, start, inclusive));
+      sources.push(new LevelSource(files, open, range.reverse, start, inclusive, startBytes));
       return;
     }
     for (const f of files) {
       if (range.lower !== undefined && compareKeys(f.maxKey, range.lower) < 0) continue;
       if (range.upper !== undefined && compareKeys(f.minKey, range.upper) > 0) continue;
-      sources.push(new TableSource(open(f), range.reverse).seek(start, inclusive));
+      sources.push(new TableSource(open(f), range.reverse).seek(start, inclusive, startBytes));
     }
   });
   return sources;

@@ -1,111 +1,119 @@
 import type { ValueKind } from '../../log/write-batch.js';
-import type { DecodedBlock } from '../../table/block-reader.js';
-import type { TableReader } from '../../table/table-reader.js';
-import { compareKeys } from '../../util/key-order.js';
+import { BlockCursor } from '../../table/block-reader.js';
+import { ReadAhead, type TableReader } from '../../table/table-reader.js';
 import type { EntrySource } from './entry-source.js';
 
-/** Walks one SSTable block by block, in either direction. */
+/**
+ * Block loads per source that may enter the block cache (if it admits
+ * them). A seek and the step or two after it may be worth caching, as
+ * random access comes back to them; a scan that keeps going streams through
+ * a private read-ahead window instead, so one long scan neither evicts the
+ * hot blocks nor allocates a buffer (or makes a read) per block.
+ */
+const CACHED_LOADS = 2;
+
+/** Walks SSTables block by block, in either direction, with one reused block cursor. */
 export class TableSource implements EntrySource {
   private block = -1;
-  private decoded: DecodedBlock | undefined;
-  private index = 0;
+  private readonly cursor = new BlockCursor();
+  private ahead: ReadAhead | undefined;
+  private loads = 0;
   valid = false;
 
   constructor(
-    private readonly table: TableReader,
+    private table: TableReader,
     private readonly reverse: boolean,
   ) {}
 
-  /** Positions at the first entry at/after (forward) or at/before (reverse) `target`. */
-  seek(target: string | undefined, inclusive: boolean): this {
+  /**
+   * Positions at the first entry at/after (forward) or at/before (reverse)
+   * `target`; `targetBytes` is its UTF-8 form, when the caller has it already.
+   */
+  seek(target: string | undefined, inclusive: boolean, targetBytes?: Buffer): this {
     const count = this.table.blockCount;
+    if (target === undefined) {
+      if (!this.load(this.reverse ? count - 1 : 0)) return this;
+      if (this.reverse) this.cursor.seekToLast();
+      else this.cursor.seekToFirst();
+      return this.settle();
+    }
+    const bytes = targetBytes ?? Buffer.from(target, 'utf8');
+    const b = this.table.blockFor(bytes);
     if (!this.reverse) {
-      if (target === undefined) return this.load(0, 'first');
-      const b = this.table.blockFor(Buffer.from(target, 'utf8'));
-      if (b >= count) return this.invalidate();
-      this.load(b, 'first');
-      const keys = this.decoded!.keys;
-      // first index with key > target (exclusive) or >= target (inclusive)
-      let lo = 0;
-      let hi = keys.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const c = compareKeys(keys[mid], target);
-        if (c < 0 || (c === 0 && !inclusive)) lo = mid + 1;
-        else hi = mid;
-      }
-      this.index = lo;
-      if (lo === keys.length) this.advanceBlock();
-      return this;
+      if (!this.load(b)) return this;
+      this.cursor.seek(bytes, inclusive);
+    } else {
+      if (!this.load(Math.min(b, count - 1))) return this;
+      this.cursor.seekForPrev(bytes, inclusive);
     }
-    if (target === undefined) return this.load(count - 1, 'last');
-    const b = Math.min(this.table.blockFor(Buffer.from(target, 'utf8')), count - 1);
-    this.load(b, 'last');
-    const keys = this.decoded!.keys;
-    // last index with key < target (exclusive) or <= target (inclusive)
-    let lo = -1;
-    let hi = keys.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      const c = compareKeys(keys[mid], target);
-      if (c < 0 || (c === 0 && inclusive)) lo = mid;
-      else hi = mid - 1;
-    }
-    this.index = lo;
-    if (lo < 0) this.advanceBlock();
-    return this;
+    return this.settle();
+  }
+
+  /** Repoints this source at another table of the same scan (a level's next file), unpositioned. */
+  switchTo(table: TableReader): void {
+    this.table = table;
+    this.block = -1;
+    this.valid = false;
   }
 
   get key(): string {
-    return this.decoded!.keys[this.index];
+    return this.cursor.key;
+  }
+  get sortKey(): string {
+    return this.cursor.sortKey;
   }
   get sequence(): number {
-    return this.decoded!.sequences[this.index];
+    return this.cursor.sequence;
   }
   get kind(): ValueKind {
-    return this.decoded!.kinds[this.index];
+    return this.cursor.kind;
   }
   value(): string {
-    const d = this.decoded!;
-    const start = d.valueStarts[this.index];
-    const end = d.valueEnds[this.index];
-    return start === end ? '' : d.buf.toString('utf8', start, end);
+    return this.cursor.value();
   }
 
-  /** The current value's UTF-8 bytes, without decoding (compaction copies them as they are). */
+  /** The current value's UTF-8 bytes, without decoding (compaction copies them as they are); valid until next(). */
   rawValue(): Buffer {
-    const d = this.decoded!;
-    return d.buf.subarray(d.valueStarts[this.index], d.valueEnds[this.index]);
+    return this.cursor.rawValue();
   }
 
   next(): void {
-    if (this.reverse) {
-      if (--this.index < 0) this.advanceBlock();
-    } else if (++this.index >= this.decoded!.keys.length) this.advanceBlock();
+    if (this.reverse) this.cursor.prev();
+    else this.cursor.next();
+    if (!this.cursor.valid) this.step();
   }
 
-  private advanceBlock(): void {
-    const b = this.reverse ? this.block - 1 : this.block + 1;
-    if (b < 0 || b >= this.table.blockCount) {
-      this.invalidate();
-      return;
+  /** After positioning inside a block: if nothing there qualified, the answer is the neighbouring block's edge. */
+  private settle(): this {
+    if (this.cursor.valid) this.valid = true;
+    else this.step();
+    return this;
+  }
+
+  private step(): void {
+    for (;;) {
+      if (!this.load(this.reverse ? this.block - 1 : this.block + 1)) return;
+      if (this.reverse) this.cursor.seekToLast();
+      else this.cursor.seekToFirst();
+      if (this.cursor.valid) {
+        this.valid = true;
+        return;
+      }
     }
-    this.load(b, this.reverse ? 'last' : 'first');
   }
 
-  private load(block: number, at: 'first' | 'last'): this {
-    if (block < 0 || block >= this.table.blockCount) return this.invalidate();
+  /** Loads `block` into the cursor (unpositioned); false, and invalid, past either end of the table. */
+  private load(block: number): boolean {
+    const table = this.table;
+    if (block < 0 || block >= table.blockCount) {
+      this.valid = false;
+      this.block = -1;
+      return false;
+    }
     this.block = block;
-    this.decoded = this.table.decodeBlock(block, false);
-    this.index = at === 'first' ? 0 : this.decoded.keys.length - 1;
-    this.valid = this.decoded.keys.length > 0;
-    if (!this.valid) this.advanceBlock();
-    return this;
-  }
-
-  private invalidate(): this {
-    this.valid = false;
-    this.decoded = undefined;
-    return this;
+    const ahead = (this.ahead ??= new ReadAhead());
+    const contents = this.loads++ < CACHED_LOADS ? table.readBlock(block, ahead) : table.streamBlock(block, ahead, this.reverse);
+    this.cursor.reset(contents, table.path, table.blockOffset(block));
+    return true;
   }
 }
