@@ -45,7 +45,8 @@ let nextId = 1;
 async function build(list: Entry[], cacheBytes = 64 * 1024): Promise<{ meta: FileMeta; reader: TableReader }> {
   const id = nextId++;
   const path = join(dir.path, `${id}.sst`);
-  const builder = new TableBuilder(fs.create(path), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'snappy' });
+  // Uncompressed, so block and file sizes are what the read-ahead windows are sized against.
+  const builder = new TableBuilder(fs.create(path), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'none' });
   for (const e of list) builder.addString(e.key, e.sequence, e.kind, e.value);
   const built = await builder.finish();
   const meta: FileMeta = { id, level: 1, size: built.fileSize, entries: built.entries, tombstones: built.tombstones, minKey: built.minKey, maxKey: built.maxKey, minSequence: built.minSequence, maxSequence: built.maxSequence };
