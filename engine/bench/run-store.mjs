@@ -41,6 +41,9 @@ async function openStrata(dir) {
     // The natural resting state an application would see: no compaction
     // running or due, and no memtable waiting for flush.
     async settle() {
+      // The same as classic-level's settle below (compactRange over all keys):
+      // a full manual compaction, then wait until background work is idle.
+      await c.compact();
       const deadline = Date.now() + 10 * 60_000;
       for (;;) {
         const s = c.stats();

@@ -7,7 +7,8 @@
 //   batch([{ type: 'put', key, value }])
 //   scan({ gte?, limit?, reverse? }) -> number of entries read, each store
 //     iterating in its own idiomatic way
-//   settle()  waits until background compaction has nothing left to do
+//   settle()  compacts the whole store and waits until background work is idle
+//             (classic-level: compactRange over all keys; Strata: compact())
 //   close()
 
 export const KEY_BYTES = 16;

@@ -581,6 +581,20 @@ describe('compact()', () => {
     await o.m.closeAll();
   });
 
+  test('when compact() resolves, the tables it replaced are already deleted from disk', async () => {
+    const o = await fresh({ memtableBytes: 16 * 1024, autoCompaction: false, compression: 'none' });
+    const { c } = o;
+    for (let round = 0; round < 5; round++) {
+      for (let j = 0; j < 400; j++) await c.put(key(j), `${round}:${'v'.repeat(40)}`);
+      await c.flush();
+    }
+    assert.ok(idsOnDisk(o.colDir).length >= 5, 'several L0 tables before compact()');
+    await c.compact();
+    // No waiting: compact() itself must have given the space back.
+    assert.deepEqual(idsOnDisk(o.colDir), liveIds(c.stats()));
+    await o.m.closeAll();
+  });
+
   test('compact({ gte, lt }) only touches the L0 tables in that range', async () => {
     const o = await fresh({ autoCompaction: false, memtableBytes: 1024 * 1024 });
     const { c } = o;

@@ -65,6 +65,8 @@ export class Collection implements CommitTarget {
   private readonly snapshots = new Map<number, number>();
   private readonly pinnedVersions = new Map<Version, number>();
   private readonly obsoleteTables = new Set<number>();
+  /** The deletion pass in progress (see deleteObsoleteTables). */
+  private deleting: Promise<void> = Promise.resolve();
   /**
    * Scans opened and not yet ended (or collected after their caller dropped
    * them). Only counted: holding them, even weakly, would keep every scan of
@@ -497,8 +499,17 @@ export class Collection implements CommitTarget {
     };
   }
 
-  /** Deletes tables that left the current Version once no pinned Version still lists them. */
-  private async deleteObsoleteTables(): Promise<void> {
+  /**
+   * Deletes tables that left the current Version once no pinned Version
+   * still lists them. Runs one pass at a time, so a caller that awaits it
+   * (compact()) knows every deletion started before it has finished.
+   */
+  private deleteObsoleteTables(): Promise<void> {
+    this.deleting = this.deleting.then(() => this.deleteObsoleteNow());
+    return this.deleting;
+  }
+
+  private async deleteObsoleteNow(): Promise<void> {
     if (this.obsoleteTables.size === 0) return;
     const inUse = new Set<number>();
     for (const v of [this.versions.current, ...this.pinnedVersions.keys()]) for (const f of v.files()) inUse.add(f.id);
@@ -506,7 +517,7 @@ export class Collection implements CommitTarget {
       if (inUse.has(id)) continue;
       this.obsoleteTables.delete(id);
       this.tableOrigins.delete(id);
-      await this.tables.evict(id);
+      await this.tables.evict(id).catch(() => {});
       await this.fs.remove(pathIn(this.directory, tableFileName(id))).catch(() => {});
     }
   }
@@ -621,6 +632,8 @@ export class Collection implements CommitTarget {
     await this.flush();
     await this.compactions.compactRange(bounds);
     if (this.failure) throw this.failure;
+    // The space comes back now, not at some later install: replaced tables no scan or snapshot still reads are gone.
+    await this.deleteObsoleteTables();
   }
 
   // ---- lifecycle --------------------------------------------------------------
