@@ -4,37 +4,21 @@
  * get itself.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { StorageManager, type StorageManagerOptions } from '../manager/storage-manager.js';
+import { describe, test } from 'node:test';
+import type { StorageManager } from '../manager/storage-manager.js';
 import { HeldSyncFileSystem } from '../testing/held-sync-fs.js';
 import { isStorageError } from '../testing/storage-error.js';
 import { seededRandom } from '../testing/random.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { collectionFixture } from '../testing/collection-fixture.js';
 import { compareKeys } from '../util/key-order.js';
 import type { Collection } from './collection.js';
 import type { GetExplanation, LevelProbe, MemtableProbe, TableProbe } from './explain-get.js';
 
-const dir = tempDir('strata-explain');
-const managers: StorageManager[] = [];
-after(async () => {
-  for (const m of managers) await m.closeAll().catch(() => {});
-  dir.cleanup();
-});
-let n = 0;
-
-async function open(opts: Partial<StorageManagerOptions> = {}): Promise<{ m: StorageManager; c: Collection; base: string }> {
-  const base = join(dir.path, `c${n++}`);
-  const m = new StorageManager({ baseDataPath: base, ...opts });
-  managers.push(m);
-  await m.createCollection('t');
-  return { m, c: await m.useCollection('t'), base };
-}
+const { manager, open } = collectionFixture('strata-explain');
 
 async function reopen(base: string, m: StorageManager): Promise<{ m: StorageManager; c: Collection }> {
   await m.closeAll();
-  const m2 = new StorageManager({ baseDataPath: base });
-  managers.push(m2);
+  const m2 = manager({ baseDataPath: base });
   return { m: m2, c: await m2.useCollection('t') };
 }
 

@@ -3,28 +3,12 @@
  * against what was written into it.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { StorageManager, type StorageManagerOptions } from '../manager/storage-manager.js';
+import { describe, test } from 'node:test';
 import { isStorageError } from '../testing/storage-error.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { collectionFixture } from '../testing/collection-fixture.js';
 import type { Collection } from './collection.js';
 
-const dir = tempDir('strata-inspect');
-const managers: StorageManager[] = [];
-after(async () => {
-  for (const m of managers) await m.closeAll().catch(() => {});
-  dir.cleanup();
-});
-let n = 0;
-
-async function open(opts: Partial<StorageManagerOptions> = {}): Promise<{ m: StorageManager; c: Collection; base: string }> {
-  const base = join(dir.path, `c${n++}`);
-  const m = new StorageManager({ baseDataPath: base, ...opts });
-  managers.push(m);
-  await m.createCollection('t');
-  return { m, c: await m.useCollection('t'), base };
-}
+const { manager, open } = collectionFixture('strata-inspect');
 
 const key = (i: number) => `k${String(i).padStart(4, '0')}`;
 
@@ -115,8 +99,7 @@ describe('inspectTable', () => {
     await c.put('zz', 'later');
     await c.flush();
     await m.closeAll();
-    const m2 = new StorageManager({ baseDataPath: base });
-    managers.push(m2);
+    const m2 = manager({ baseDataPath: base });
     const c2 = await m2.useCollection('t');
     assert.equal((await c2.inspectTable(c2.stats().levels[0].files[0].id)).createdBy, 'flush');
     assert.equal((await c2.inspectTable(l1[0].id)).createdBy, 'unknown');

@@ -6,14 +6,12 @@
  * duration.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { StorageManager, type StorageManagerOptions } from '../manager/storage-manager.js';
+import { describe, test } from 'node:test';
 import { inertLauncher } from '../testing/controlled-launcher.js';
 import { HeldSyncFileSystem } from '../testing/held-sync-fs.js';
 import { isStorageError } from '../testing/storage-error.js';
 import { seededRandom } from '../testing/random.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { collectionFixture } from '../testing/collection-fixture.js';
 import type { Collection } from './collection.js';
 import type {
   CollectionStats,
@@ -27,26 +25,7 @@ import type {
   WriteStallEvent,
 } from './stats.js';
 
-const dir = tempDir('strata-lsm-view');
-const managers: StorageManager[] = [];
-after(async () => {
-  for (const m of managers) await m.closeAll().catch(() => {});
-  dir.cleanup();
-});
-let n = 0;
-
-function manager(opts: StorageManagerOptions): StorageManager {
-  const m = new StorageManager(opts);
-  managers.push(m);
-  return m;
-}
-
-async function open(opts: Partial<StorageManagerOptions> = {}): Promise<{ m: StorageManager; c: Collection; base: string }> {
-  const base = join(dir.path, `c${n++}`);
-  const m = manager({ baseDataPath: base, ...opts });
-  await m.createCollection('t');
-  return { m, c: await m.useCollection('t'), base };
-}
+const { manager, open } = collectionFixture('strata-lsm-view');
 
 const key = (i: number) => `k${String(i).padStart(5, '0')}`;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
