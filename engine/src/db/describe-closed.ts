@@ -1,7 +1,7 @@
 import type { FileSystem } from '../fs/file-system.js';
 import { readLog } from '../log/log-format.js';
 import { decodeBatch } from '../log/write-batch.js';
-import { parseFileName, pathIn, walFileName } from '../version/file-names.js';
+import { CURRENT_FILE, parseFileName, pathIn, walFileName } from '../version/file-names.js';
 import { VersionSet } from '../version/version-set.js';
 import { LEVEL_COUNT } from './recovery.js';
 
@@ -21,6 +21,33 @@ export interface ClosedCollectionSummary {
  * its complete records are counted).
  */
 export async function describeClosedCollection(fs: FileSystem, dir: string): Promise<ClosedCollectionSummary> {
+  // An opener in another process may flush the WAL we listed and delete it, or
+  // install a new manifest, between our reads. Those races show as a file that
+  // vanished or a CURRENT that moved; each retry starts from a fresh CURRENT.
+  for (let attempt = 1; ; attempt++) {
+    const before = await readCurrent(fs, dir);
+    try {
+      return await describeOnce(fs, dir);
+    } catch (err) {
+      const moved = isNotFound(err) || (await readCurrent(fs, dir)) !== before;
+      if (!moved || attempt === MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 5;
+
+async function readCurrent(fs: FileSystem, dir: string): Promise<string | undefined> {
+  try {
+    return (await fs.readFile(pathIn(dir, CURRENT_FILE))).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const isNotFound = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+
+async function describeOnce(fs: FileSystem, dir: string): Promise<ClosedCollectionSummary> {
   const versions = new VersionSet(fs, dir, LEVEL_COUNT);
   await versions.recover();
   const summary: ClosedCollectionSummary = { tableEntries: 0, tableBytes: 0, tableFiles: 0, walEntries: 0 };
