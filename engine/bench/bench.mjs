@@ -2,7 +2,8 @@
 // Strata vs classic-level, side by side: runs each store in a child process
 // of its own (run-store.mjs, one after the other so they never compete for
 // the 2 cores), then prints one table and, with --json, writes the results.
-// Usage: node bench/bench.mjs [--num N] [--json FILE]   (after npm run build)
+// Usage: node bench/bench.mjs [--num N] [--json FILE] [--only fillbatch,seekrandom,...]   (after npm run build)
+// --only is for working on a few workloads; the README's table is a full run.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KEY_BYTES, VALUE_BYTES } from './workloads.mjs';
 
-const { values: args } = parseArgs({ options: { num: { type: 'string', default: '1000000' }, json: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { num: { type: 'string', default: '1000000' }, json: { type: 'string' }, only: { type: 'string' } } });
 const runner = fileURLToPath(new URL('./run-store.mjs', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'strata-bench-'));
 
@@ -29,7 +30,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 
 function runStore(store) {
   return new Promise((resolve, reject) => {
-    child = spawn(process.execPath, ['--expose-gc', runner, '--store', store, '--num', args.num, '--dir', join(base, store)], {
+    child = spawn(process.execPath, ['--expose-gc', runner, '--store', store, '--num', args.num, '--dir', join(base, store), ...(args.only ? ['--only', args.only] : [])], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -55,7 +56,7 @@ try {
     const c = classic.workloads[i];
     return { workload: s.name, ops: s.ops, strataOpsPerSec: s.opsPerSec, classicOpsPerSec: c.opsPerSec, ratio: s.opsPerSec / c.opsPerSec };
   });
-  const w = (r, name) => r.workloads.find((x) => x.name === name);
+  const w = (r, name) => r.workloads.find((x) => x.name === name) ?? {};
   const summary = {
     peakRssBytes: { strata: strata.peakRssBytes, strataCompactionWorker: strata.workerPeakRssBytes, classic: classic.peakRssBytes },
     strataWriteAmplification: { afterFillrandom: w(strata, 'fillrandom').writeAmplification, afterOverwrite: w(strata, 'overwrite').writeAmplification },
@@ -69,13 +70,17 @@ try {
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   console.log('\n' + table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n'));
   const { peakRssBytes: rss, strataWriteAmplification: wa, fillrandomEventLoopDelayMs: eld, diskBytesAfterFillrandom: disk } = summary;
-  console.log(`
-peak RSS                        Strata ${mib(rss.strata)} (compaction worker ${mib(rss.strataCompactionWorker)}), classic-level ${mib(rss.classic)}
-Strata write amplification      ${wa.afterFillrandom.toFixed(2)} after fillrandom, ${wa.afterOverwrite.toFixed(2)} after overwrite (compaction settled)
-event-loop delay, fillrandom    Strata max ${ms(eld.strata.max)} p99 ${ms(eld.strata.p99)}; classic-level max ${ms(eld.classic.max)} p99 ${ms(eld.classic.p99)}
-on disk after fillrandom        Strata ${mib(disk.strata)}, classic-level ${mib(disk.classic)} (${(disk.strata / disk.classic).toFixed(2)}x)
-machine                         ${machine.cpu}, ${machine.cores} cores, ${mib(machine.memoryBytes)}, ${machine.os}, Node ${machine.node}
-versions                        Strata ${strata.version}, classic-level ${classic.version}`);
+  const lines = [`peak RSS                        Strata ${mib(rss.strata)} (compaction worker ${mib(rss.strataCompactionWorker)}), classic-level ${mib(rss.classic)}`];
+  // With --only, the lines of workloads that did not run are left out.
+  if (wa.afterFillrandom !== undefined && wa.afterOverwrite !== undefined)
+    lines.push(`Strata write amplification      ${wa.afterFillrandom.toFixed(2)} after fillrandom, ${wa.afterOverwrite.toFixed(2)} after overwrite (compaction settled)`);
+  if (eld.strata && eld.classic)
+    lines.push(`event-loop delay, fillrandom    Strata max ${ms(eld.strata.max)} p99 ${ms(eld.strata.p99)}; classic-level max ${ms(eld.classic.max)} p99 ${ms(eld.classic.p99)}`);
+  if (disk.strata && disk.classic)
+    lines.push(`on disk after fillrandom        Strata ${mib(disk.strata)}, classic-level ${mib(disk.classic)} (${(disk.strata / disk.classic).toFixed(2)}x)`);
+  lines.push(`machine                         ${machine.cpu}, ${machine.cores} cores, ${mib(machine.memoryBytes)}, ${machine.os}, Node ${machine.node}`);
+  lines.push(`versions                        Strata ${strata.version}, classic-level ${classic.version}`);
+  console.log('\n' + lines.join('\n'));
 
   if (args.json) {
     const out = { date: new Date().toISOString(), num: Number(args.num), keyBytes: KEY_BYTES, valueBytes: VALUE_BYTES, machine, rows, summary, strata, classic };

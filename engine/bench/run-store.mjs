@@ -2,7 +2,7 @@
 // Runs every workload against one store in this process, so the driver can
 // read this process's peak RSS as that store's alone, and prints the results
 // as JSON on the last line of stdout (progress goes to stderr).
-// Usage: node --expose-gc bench/run-store.mjs --store strata|classic [--num N] [--dir DIR]
+// Usage: node --expose-gc bench/run-store.mjs --store strata|classic [--num N] [--dir DIR] [--only a,b]
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { workloads, prng } from './workloads.mjs';
 
-const { values: args } = parseArgs({ options: { store: { type: 'string' }, num: { type: 'string', default: '1000000' }, dir: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { store: { type: 'string' }, num: { type: 'string', default: '1000000' }, dir: { type: 'string' }, only: { type: 'string' } },
+});
 const N = Number(args.num);
 if (!Number.isInteger(N) || N < 1) throw new Error(`--num must be a positive integer, got ${args.num}`);
 
@@ -118,6 +120,19 @@ else base = mkdtempSync(join(tmpdir(), `strata-bench-${args.store}-`));
 const cleanUp = () => rmSync(base, { recursive: true, force: true, maxRetries: 5 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (cleanUp(), process.exit(130)));
 
+/**
+ * The workloads named in `only` (all when absent), in run order. The reads
+ * need the store fillrandom fills, so naming any of them runs fillrandom too.
+ */
+function selectWorkloads(only) {
+  if (only === undefined) return workloads;
+  const names = new Set(only.split(',').map((s) => s.trim()));
+  const unknown = [...names].filter((n) => !workloads.some((w) => w.name === n));
+  if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${workloads.map((w) => w.name).join(', ')})`);
+  if (workloads.some((w) => names.has(w.name) && w.store === 'main')) names.add('fillrandom');
+  return workloads.filter((w) => names.has(w.name));
+}
+
 const seedOf = (name) => [...name].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619), 2166136261);
 const results = [];
 let main;
@@ -130,7 +145,7 @@ const sampleWorker = () => {
 const workerSampler = setInterval(sampleWorker, 200);
 
 try {
-  for (const w of workloads) {
+  for (const w of selectWorkloads(args.only)) {
     const dir = join(base, w.store === 'fresh' ? w.name : 'main');
     const db = (current = w.store === 'fresh' ? await open(dir) : (main ??= await open(dir)));
     globalThis.gc?.();
@@ -157,7 +172,7 @@ try {
     process.stderr.write(`  ${args.store.padEnd(8)} ${w.name.padEnd(13)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ops/s\n`);
   }
   sampleWorker();
-  await main.close();
+  await main?.close();
 } finally {
   clearInterval(workerSampler);
   cleanUp();
