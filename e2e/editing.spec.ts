@@ -76,3 +76,45 @@ test('an invalid key is reported in a toast', async ({ app }) => {
   const toast = app.getByTestId('toast').filter({ hasText: 'Invalid key' })
   await expect(toast).toContainText('key is 90000 bytes of UTF-8; the limit is 65536')
 })
+
+test('an unsaved panel edit survives moving to another key and to the Levels tab, warns when the value changed meanwhile, and saves', async ({ app }) => {
+  await createCollection(app, 'drafts')
+  await addKey(app, 'note:1', 'first')
+  await addKey(app, 'note:2', 'second')
+  const panel = app.getByTestId('value-panel')
+
+  await row(app, 'note:1').click()
+  await panel.getByLabel('Text value').fill('first, edited')
+  await row(app, 'note:2').click()
+  await expect(app.getByTestId('toast').filter({ hasText: 'Unsaved edit kept' })).toContainText('note:1')
+  await expect(panel.getByLabel('Text value')).toHaveValue('second')
+
+  // Away to the Levels tab and back: the grid and panel are rebuilt, the edit is not lost.
+  await app.getByRole('tab', { name: 'Levels' }).click()
+  await app.getByRole('tab', { name: 'Keys' }).click()
+  await row(app, 'note:1').click()
+  await expect(panel.getByLabel('Text value')).toHaveValue('first, edited')
+  await expect(panel).toContainText('Unsaved changes')
+  await expect(panel.getByTestId('stale-draft')).toBeHidden()
+
+  // Someone saves the key inline meanwhile: the draft is kept and flagged.
+  await row(app, 'note:2').click()
+  await row(app, 'note:1').dblclick()
+  const inline = app.getByLabel('Value of note:1')
+  await inline.fill('changed inline')
+  await inline.press('Enter')
+  await expect(inline).toBeHidden()
+  await expect(panel.getByLabel('Text value')).toHaveValue('first, edited')
+  await expect(panel.getByTestId('stale-draft')).toBeVisible()
+  await snap(app, 'value-panel-stale-draft')
+
+  await panel.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(row(app, 'note:1')).toContainText('first, edited')
+  await expect(panel).not.toContainText('Unsaved changes')
+  // Saved drafts are gone: leaving the key says nothing (the toast would appear in the same render as the new row).
+  const kept = app.getByTestId('toast').filter({ hasText: 'Unsaved edit kept' })
+  await expect(kept).toHaveCount(0, { timeout: 10_000 })
+  await row(app, 'note:2').click()
+  await expect(panel.getByLabel('Text value')).toHaveValue('second')
+  await expect(kept).toHaveCount(0)
+})

@@ -58,6 +58,21 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' }
   })
 
+  // The renderer cancels unload while value edits are unsaved; Electron then
+  // neither closes nor asks, so ask here, as a browser would.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Discard and close', 'Keep editing'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Unsaved edits',
+      message: 'Some values have unsaved edits.',
+      detail: 'Closing discards them.'
+    })
+    if (choice === 0) event.preventDefault()
+  })
+
   if (devUrl) void win.loadURL(devUrl)
   else void win.loadFile(rendererFile)
   return win

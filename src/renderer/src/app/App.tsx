@@ -5,6 +5,7 @@ import type { AppInfo, JobProgress } from '../../../shared/ipc/types'
 import { CollectionView } from '../collections/CollectionView'
 import { Sidebar } from '../collections/Sidebar'
 import { useCollections } from '../collections/useCollections'
+import { DraftsContext, DraftStore } from '../editor/drafts'
 import { ErrorBoundary } from '../ui/ErrorBoundary'
 import { useNotify } from '../ui/Toasts'
 import { ClientContext, InfoContext, JobsContext } from './context'
@@ -21,6 +22,19 @@ export function App({ client, connection }: { client: Client; connection: Connec
   const [jobs, setJobs] = useState<ReadonlyMap<string, JobProgress>>(new Map())
   const conn = useSyncExternalStore(connection?.subscribe ?? neverChanges, connection?.get ?? noConnection)
   const collections = useCollections(client)
+  const [drafts] = useState(() => new DraftStore())
+
+  // Closing or reloading the window with unsaved value edits asks first
+  // (in Electron, main turns the cancelled unload into a dialog).
+  useEffect(() => {
+    const guard = (event: BeforeUnloadEvent) => {
+      if (drafts.size === 0) return
+      event.preventDefault()
+      event.returnValue = ''
+    }
+    window.addEventListener('beforeunload', guard)
+    return () => window.removeEventListener('beforeunload', guard)
+  }, [drafts])
 
   const refreshInfo = useCallback(async () => {
     try {
@@ -75,21 +89,23 @@ export function App({ client, connection }: { client: Client; connection: Connec
     <ClientContext.Provider value={client}>
       <InfoContext.Provider value={info}>
         <JobsContext.Provider value={jobs}>
-          <div className="app" data-testid="app-ready">
-            <ErrorBoundary area="the sidebar">
-              <Sidebar collections={collections} selected={selected} onSelect={setSelected} onInfo={setInfo} />
-            </ErrorBoundary>
-            <main className="workspace">
-              <ErrorBoundary area="this collection's view" resetKey={selected}>
-                {selected ? (
-                  <CollectionView key={selected} name={selected} summary={collections.list?.find((c) => c.name === selected) ?? null} />
-                ) : (
-                  <EmptyWorkspace count={collections.list?.length ?? 0} />
-                )}
+          <DraftsContext.Provider value={drafts}>
+            <div className="app" data-testid="app-ready">
+              <ErrorBoundary area="the sidebar">
+                <Sidebar collections={collections} selected={selected} onSelect={setSelected} onInfo={setInfo} />
               </ErrorBoundary>
-            </main>
-            <StatusBar info={info} connection={conn} selected={selected} stats={selected ? (collections.stats.get(selected) ?? null) : null} jobs={jobs} />
-          </div>
+              <main className="workspace">
+                <ErrorBoundary area="this collection's view" resetKey={selected}>
+                  {selected ? (
+                    <CollectionView key={selected} name={selected} summary={collections.list?.find((c) => c.name === selected) ?? null} />
+                  ) : (
+                    <EmptyWorkspace count={collections.list?.length ?? 0} />
+                  )}
+                </ErrorBoundary>
+              </main>
+              <StatusBar info={info} connection={conn} selected={selected} stats={selected ? (collections.stats.get(selected) ?? null) : null} jobs={jobs} />
+            </div>
+          </DraftsContext.Provider>
         </JobsContext.Provider>
       </InfoContext.Provider>
     </ClientContext.Provider>

@@ -3,6 +3,7 @@ import { useRef, useState } from 'react'
 import type { AppInfo, CollectionSummary } from '../../../shared/ipc/types'
 import { useClient, useInfo } from '../app/context'
 import { FolderDialog } from '../app/FolderDialog'
+import { useDrafts } from '../editor/drafts'
 import { formatBytes } from '../editor/hex'
 import { ConfirmDialog } from '../ui/ConfirmDialog'
 import { EjectIcon, TrashIcon } from '../ui/icons'
@@ -23,6 +24,7 @@ const ITEM_HEIGHT = 46
 export function Sidebar({ collections, selected, onSelect, onInfo }: Props) {
   const client = useClient()
   const info = useInfo()
+  const drafts = useDrafts()
   const notify = useNotify()
   const [creating, setCreating] = useState(false)
   const [dropping, setDropping] = useState<string | null>(null)
@@ -62,6 +64,7 @@ export function Sidebar({ collections, selected, onSelect, onInfo }: Props) {
   const drop = async (name: string) => {
     try {
       await client['collections.drop']({ name, confirm: name })
+      drafts.discardCollection(info.dataDir, name)
       setDropping(null)
       if (selected === name) onSelect(null)
       notify('success', `Dropped “${name}”`)

@@ -1,9 +1,10 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react'
 import type { KeyRow, ValueView } from '../../../shared/ipc/types'
 import { LIMITS } from '../../../shared/ipc/limits'
-import { useClient } from '../app/context'
+import { useClient, useInfo } from '../app/context'
 import { copyText } from '../ui/clipboard'
 import { useNotify } from '../ui/Toasts'
+import { resumeDraft, useDrafts, type DraftAddress } from './drafts'
 import { formatBytes, hexLines, utf8Bytes, utf8Length } from './hex'
 import { checkJson, looksLikeJson, prettyJson } from './json'
 import '../styles/panel.css'
@@ -24,6 +25,8 @@ interface Props {
 export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
   const client = useClient()
   const notify = useNotify()
+  const drafts = useDrafts()
+  const folder = useInfo().dataDir
   const [view, setView] = useState<ValueView | null>(null)
   const [missing, setMissing] = useState(false)
   const [loading, setLoading] = useState(false)
@@ -32,15 +35,38 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
   const [json, setJson] = useState('')
   const [saving, setSaving] = useState(false)
   const [insist, setInsist] = useState(false)
+  /** The resumed draft began from a value that has since been changed elsewhere. */
+  const [stale, setStale] = useState(false)
 
-  const show = useCallback((v: ValueView | null, keepTab: boolean) => {
-    setView(v)
-    setMissing(v === null)
-    setText(v?.value ?? '')
-    setJson(v ? (prettyJson(v.value) ?? v.value) : '')
-    setInsist(false)
-    if (!keepTab) setTab(v && !v.truncated && looksLikeJson(v.value) ? 'json' : 'text')
-  }, [])
+  const addressOf = useCallback((key: string): DraftAddress => ({ folder, collection, key }), [folder, collection])
+
+  // A key's unsaved draft, if it has one, is shown in place of its stored
+  // value; a truncated view cannot hold an edit, so its draft waits for "Load full value".
+  const show = useCallback(
+    (v: ValueView | null, keepTab: boolean) => {
+      setView(v)
+      setMissing(v === null)
+      setText(v?.value ?? '')
+      setJson(v ? (prettyJson(v.value) ?? v.value) : '')
+      setInsist(false)
+      if (!keepTab) setTab(v && !v.truncated && looksLikeJson(v.value) ? 'json' : 'text')
+      const resumed = v && !v.truncated ? resumeDraft(drafts.get(addressOf(v.key)), v.value) : null
+      setStale(resumed?.stale ?? false)
+      if (!resumed) return
+      if (resumed.draft.tab === 'json') setJson(resumed.draft.value)
+      else setText(resumed.draft.value)
+      setTab(resumed.draft.tab)
+    },
+    [drafts, addressOf]
+  )
+
+  // Leaving a key with an unsaved edit keeps the edit; say so, so it is not mistaken for saved.
+  useEffect(() => {
+    if (keyName === null) return
+    return () => {
+      if (drafts.get(addressOf(keyName))) notify('info', 'Unsaved edit kept', `${keyName}: select it again to save or revert it.`)
+    }
+  }, [keyName, drafts, addressOf, notify])
 
   useEffect(() => {
     if (keyName === null) {
@@ -51,7 +77,12 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
     let current = true
     setLoading(true)
     client['keys.get']({ collection, key: keyName })
-      .then((v) => current && show(v, revision > 0 && view?.key === keyName))
+      .then((v) => {
+        if (!current) return
+        // A deleted key's draft has nothing left to edit.
+        if (v === null) drafts.discard(addressOf(keyName))
+        show(v, revision > 0 && view?.key === keyName)
+      })
       .catch((err) => current && notify.error(err, 'read the value'))
       .finally(() => current && setLoading(false))
     return () => {
@@ -59,7 +90,7 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
     }
     // `view` is read only to keep the tab when the same key reloads.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, collection, keyName, revision, show, notify])
+  }, [client, collection, keyName, revision, show, notify, drafts, addressOf])
 
   const loadFull = async () => {
     if (!keyName) return
@@ -100,6 +131,7 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
     setSaving(true)
     try {
       await client['keys.put']({ collection, key: view.key, value: draft })
+      drafts.discard(addressOf(view.key))
       const saved = { ...view, value: draft, valueBytes: utf8Length(draft), truncated: false }
       show(saved, true)
       onSaved({ key: view.key, preview: draft.slice(0, LIMITS.previewChars), valueBytes: saved.valueBytes })
@@ -111,7 +143,10 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
     }
   }
 
-  const revert = () => show(view, true)
+  const revert = () => {
+    if (view) drafts.discard(addressOf(view.key))
+    show(view, true)
+  }
 
   const copy = async (what: 'key' | 'value') => {
     try {
@@ -146,6 +181,11 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
         ))}
       </div>
       {missing && <p className="panel-note">This key no longer exists.</p>}
+      {stale && dirty && (
+        <p className="panel-note warn" role="status" data-testid="stale-draft">
+          This value was changed elsewhere since you began editing it. Saving replaces that change; Revert shows the stored value.
+        </p>
+      )}
       {view?.truncated && (
         <div className="panel-note warn" role="status">
           Showing the first {formatBytes(LIMITS.fullValueChars)} characters of a {formatBytes(view.valueBytes)} value. Editing needs the whole value.
@@ -168,9 +208,14 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
             readOnly={readOnly}
             spellCheck={false}
             onChange={(e) => {
+              const next = e.target.value
               setInsist(false)
-              if (tab === 'json') setJson(e.target.value)
-              else setText(e.target.value)
+              if (tab === 'json') setJson(next)
+              else setText(next)
+              if (!view) return
+              const unchanged = tab === 'json' ? next === (prettyJson(view.value) ?? view.value) : next === view.value
+              if (unchanged) drafts.discard(addressOf(view.key))
+              else drafts.set(addressOf(view.key), { base: view.value, value: next, tab })
             }}
             onKeyDown={(e) => {
               if (e.key === 's' && (e.ctrlKey || e.metaKey)) {
