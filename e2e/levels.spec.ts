@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { expect, snap, test } from './fixtures'
 import { SMALL_TREE, createCollection, wsClient } from './levels-helpers'
 import { startWebMode, type RunningWebMode } from './web-server'
+import { row } from './helpers'
 
 // The Levels view in web mode, over a collection with small memtables so a
 // short workload builds L0 tables, compactions and a few levels.
@@ -132,6 +133,13 @@ test('workload, compaction, inspector and lookup traces in the Levels view', asy
     await page.getByTestId('browse-range').click()
     await expect(page.getByRole('tab', { name: 'Keys' })).toHaveAttribute('aria-selected', 'true')
     await expect(page.getByText(target.minKey, { exact: true }).first()).toBeVisible()
+    // Both ends of the table's range are shown as typed, the last key included.
+    await expect(page.getByLabel('From key (inclusive)')).toHaveValue(target.minKey)
+    await expect(page.getByLabel('To key (inclusive)')).toHaveValue(target.maxKey)
+    await expect(page.getByRole('button', { name: 'Include the to key' })).toHaveAttribute('aria-pressed', 'true')
+    await page.getByLabel('Jump to key').fill(target.maxKey)
+    await page.getByLabel('Jump to key').press('Enter')
+    await expect(row(page, target.maxKey)).toBeVisible()
     await snap(page, 'levels-browse-range')
   } finally {
     client.close()

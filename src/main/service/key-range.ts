@@ -16,16 +16,17 @@ const smaller = (a: string | undefined, b: string): string => (a === undefined |
  * Turns the browser's filter plus a cursor into engine scan options. The
  * engine intersects prefix, gt/gte and lt/lte itself; only a cursor landing on
  * the same bound as the filter needs merging here, because an options object
- * holds one `gte` and one `lt`.
+ * holds one `gte`, one `lt` and one `lte`.
  */
 export function scanOptions(filter: KeyFilter, cursor: PageCursor, limit?: number): RangeOptions {
   const options: RangeOptions = { reverse: cursor.reverse }
   if (filter.prefix) options.prefix = filter.prefix
   if (filter.gte !== undefined && filter.gte !== '') options.gte = filter.gte
   if (filter.lt !== undefined && filter.lt !== '') options.lt = filter.lt
+  if (filter.lte !== undefined && filter.lte !== '') options.lte = filter.lte
   if (cursor.reverse) {
     if (cursor.after !== undefined) options.lt = smaller(options.lt, cursor.after)
-    if (cursor.from !== undefined) options.lte = cursor.from
+    if (cursor.from !== undefined) options.lte = smaller(options.lte, cursor.from)
   } else {
     if (cursor.after !== undefined) options.gt = cursor.after
     if (cursor.from !== undefined) options.gte = larger(options.gte, cursor.from)

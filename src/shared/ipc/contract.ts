@@ -33,7 +33,8 @@ const key = z.string().max(LIMITS.maxKeyChars)
 const filter = z.strictObject({
   prefix: key.optional(),
   gte: key.optional(),
-  lt: key.optional()
+  lt: key.optional(),
+  lte: key.optional()
 })
 const noArgs = z.strictObject({}).optional()
 const format = z.enum(['ndjson', 'json', 'csv'])

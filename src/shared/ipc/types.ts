@@ -25,11 +25,13 @@ export interface CollectionSummary {
   files: number
 }
 
-/** What the key browser is looking at. A prefix and a range can be combined. */
+/** What the key browser is looking at. A prefix and a range can be combined; the engine intersects every bound given. */
 export interface KeyFilter {
   prefix?: string
   gte?: string
   lt?: string
+  /** Inclusive upper bound: a table's key range ends at its last key, which a `lt` could only approximate. */
+  lte?: string
 }
 
 export interface KeyRow {

@@ -17,13 +17,16 @@ interface Props {
 const APPLY_DELAY_MS = 250
 
 export function FilterBar({ onFilter, reverse, onReverse, onJump, initial }: Props) {
-  const [mode, setMode] = useState<Mode>(initial?.gte !== undefined || initial?.lt !== undefined ? 'range' : 'prefix')
+  const [mode, setMode] = useState<Mode>(initial?.gte !== undefined || initial?.lt !== undefined || initial?.lte !== undefined ? 'range' : 'prefix')
   const [prefix, setPrefix] = useState(initial?.prefix ?? '')
   const [gte, setGte] = useState(initial?.gte ?? '')
-  const [lt, setLt] = useState(initial?.lt ?? '')
+  const [upper, setUpper] = useState(initial?.lte ?? initial?.lt ?? '')
+  // Half-open by default, as ranges usually are; a table's range (Browse this range) ends at its last key, included.
+  const [inclusive, setInclusive] = useState(initial?.lte !== undefined)
   const [jump, setJump] = useState('')
 
-  const filter: KeyFilter = mode === 'prefix' ? (prefix ? { prefix } : {}) : { ...(gte ? { gte } : {}), ...(lt ? { lt } : {}) }
+  const filter: KeyFilter =
+    mode === 'prefix' ? (prefix ? { prefix } : {}) : { ...(gte ? { gte } : {}), ...(upper ? (inclusive ? { lte: upper } : { lt: upper }) : {}) }
   const filterKey = JSON.stringify(filter)
 
   useEffect(() => {
@@ -64,12 +67,22 @@ export function FilterBar({ onFilter, reverse, onReverse, onJump, initial }: Pro
             spellCheck={false}
           />
           <span className="muted">…</span>
+          <button
+            type="button"
+            className="button small bound-toggle mono"
+            aria-pressed={inclusive}
+            aria-label="Include the to key"
+            title={inclusive ? 'The to key is included (≤). Click to exclude it.' : 'The to key is excluded (<). Click to include it.'}
+            onClick={() => setInclusive((v) => !v)}
+          >
+            {inclusive ? '≤' : '<'}
+          </button>
           <input
             className="input mono range-input"
-            aria-label="To key (exclusive)"
-            placeholder="to (<)"
-            value={lt}
-            onChange={(e) => setLt(e.target.value)}
+            aria-label={inclusive ? 'To key (inclusive)' : 'To key (exclusive)'}
+            placeholder={inclusive ? 'to (≤)' : 'to (<)'}
+            value={upper}
+            onChange={(e) => setUpper(e.target.value)}
             onKeyDown={(e) => e.key === 'Enter' && applyNow()}
             spellCheck={false}
           />

@@ -26,6 +26,7 @@ export function describeFilter(filter: KeyFilter): string {
   if (filter.prefix) parts.push(`prefix “${filter.prefix}”`)
   if (filter.gte) parts.push(`from “${filter.gte}”`)
   if (filter.lt) parts.push(`before “${filter.lt}”`)
+  if (filter.lte) parts.push(`through “${filter.lte}”`)
   return parts.length ? parts.join(', ') : 'no filter (every key)'
 }
 

@@ -7,8 +7,11 @@ import { formatBytes, formatCount } from './format'
 
 const FIRST_ENTRIES = 12
 
-/** The key browser filter for exactly a table's keys: from its min key, up to just past its max key. */
-export const rangeOf = (t: { minKey: string; maxKey: string }): KeyFilter => ({ gte: t.minKey, lt: t.maxKey + '\u0000' })
+/** The key browser filter for exactly a table's keys, both ends included. */
+export const rangeOf = (t: { minKey: string; maxKey: string }): KeyFilter => ({ gte: t.minKey, lte: t.maxKey })
+
+/** compact() takes a half-open range: the smallest key after maxKey is maxKey + NUL. */
+const compactRangeOf = (t: { minKey: string; maxKey: string }) => ({ gte: t.minKey, lt: t.maxKey + '\u0000' })
 
 export const Inspector = memo(function Inspector({
   collection,
@@ -72,7 +75,7 @@ export const Inspector = memo(function Inspector({
         <button type="button" className="button small primary" onClick={() => onBrowse(range)} data-testid="browse-range">
           Browse this range
         </button>
-        <button type="button" className="button small" disabled={busy} onClick={() => onCompact({ gte: range.gte!, lt: range.lt! })} title="Compact the tables overlapping this table's key range">
+        <button type="button" className="button small" disabled={busy} onClick={() => onCompact(compactRangeOf(table))} title="Compact the tables overlapping this table's key range">
           Compact this range
         </button>
       </div>
