@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
@@ -284,5 +284,38 @@ describe('app service: lookup trace and table inspector', () => {
     assert.equal(table.entries, 2)
     assert.deepEqual(table.firstEntries.map((e) => e.key), ['a', 'b'])
     await assert.rejects(service['lsm.inspectTable']({ collection: 'x', fileNumber: 99_999 }), { code: 'INVALID_ARGUMENT' })
+  })
+})
+
+describe('app service: desktop import from a chosen file', () => {
+  let desktop: AppService
+  let chosen: string
+  beforeEach(async () => {
+    chosen = join(dir, 'records.txt')
+    // NDJSON lines that are also a CSV of one column: the extension says nothing, so the user may need to pick.
+    writeFileSync(chosen, '{"key":"a","value":"1"}\n{"key":"b","value":"2"}\n')
+    desktop = new AppService({ mode: 'electron', version: 'test', dataDir: join(dir, 'desk'), recentFile: join(dir, 'desk-recent.json'), chooseImportFile: async () => chosen })
+    await desktop.start()
+  })
+  afterEach(() => desktop.shutdown())
+
+  it('reads the preview of the chosen file again in the format the user picks', async () => {
+    const first = await desktop['transfer.chooseImportFile']()
+    assert.equal(first?.format, 'ndjson')
+    assert.deepEqual(first?.records.map((r) => r.key), ['a', 'b'])
+    const asCsv = await desktop['transfer.previewFile']({ path: chosen, format: 'csv' })
+    assert.equal(asCsv.format, 'csv')
+    assert.equal(asCsv.formatFrom, 'option')
+    assert.deepEqual(asCsv.records, [])
+    assert.equal(asCsv.problems[0]?.line, 1)
+    assert.match(asCsv.problems[0]?.message ?? '', /double quote inside an unquoted field/)
+  })
+
+  it('refuses to preview or import a path the user did not choose in the dialog', async () => {
+    const other = join(dir, 'secret.ndjson')
+    writeFileSync(other, '{"key":"x","value":"y"}\n')
+    await assert.rejects(desktop['transfer.previewFile']({ path: other, format: 'ndjson' }), /was not chosen in the file dialog/)
+    await desktop['collections.create']({ name: 'c' })
+    await assert.rejects(desktop['transfer.importFile']({ collection: 'c', path: other, format: 'ndjson', onError: 'stop' }), /was not chosen in the file dialog/)
   })
 })

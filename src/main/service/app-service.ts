@@ -263,6 +263,10 @@ export class AppService implements StrataApi {
     return this.transfers.previewSample(sample, fileName, sizeBytes, format)
   }
 
+  async 'transfer.previewFile'({ path, format }: ArgsOf<'transfer.previewFile'>): Promise<ResultOf<'transfer.previewFile'>> {
+    return this.transfers.previewFile(path, format)
+  }
+
   async 'transfer.importFile'({ collection, path, format, onError }: ArgsOf<'transfer.importFile'>): Promise<ResultOf<'transfer.importFile'>> {
     return this.transfers.importFile(collection, await this.collection(collection), path, format, onError)
   }

@@ -64,7 +64,14 @@ export class Transfers {
     this.chosen.add(path)
   }
 
-  async previewFile(path: string): Promise<ImportPreviewView> {
+  /** The renderer may name only files the user picked in the native dialog, never any path on the machine. */
+  private checkChosen(path: string): void {
+    if (!this.chosen.has(path)) throw Object.assign(new Error(`"${path}" was not chosen in the file dialog; choose the file with Import… first`), { code: 'FORBIDDEN' })
+  }
+
+  /** The first records of a file the user chose, read as `format` (detected from the file when not given). */
+  async previewFile(path: string, format?: TransferFormat): Promise<ImportPreviewView> {
+    this.checkChosen(path)
     const file = await open(path, 'r')
     try {
       const size = (await file.stat()).size
@@ -72,7 +79,7 @@ export class Transfers {
       await file.read(buffer, 0, buffer.length, 0)
       // A sample cut inside a multi-byte character would read as invalid UTF-8: end it at a whole character.
       const text = new TextDecoder('utf-8', { fatal: false }).decode(buffer).replace(/\uFFFD$/, '')
-      return { ...(await previewImport(text, { fileName: path, complete: size <= PREVIEW_BYTES })), fileName: basename(path), sizeBytes: size, path }
+      return { ...(await previewImport(text, { fileName: path, format, complete: size <= PREVIEW_BYTES })), fileName: basename(path), sizeBytes: size, path }
     } finally {
       await file.close()
     }
@@ -84,7 +91,7 @@ export class Transfers {
   }
 
   importFile(name: string, c: Collection, path: string, format: TransferFormat, onError: ImportMode): JobProgress {
-    if (!this.chosen.has(path)) throw Object.assign(new Error(`"${path}" was not chosen in the file dialog; choose the file with Import… first`), { code: 'FORBIDDEN' })
+    this.checkChosen(path)
     return this.jobs.start('import', name, null, 'bytes', (ctx) => runImport(c, path, format, onError, basename(path), ctx))
   }
 

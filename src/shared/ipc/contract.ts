@@ -131,6 +131,11 @@ export const contract = {
     args: z.strictObject({ sample: z.string().max(LIMITS.previewSampleChars), fileName, sizeBytes, format: format.optional() }),
     result: returns<ImportPreviewView>()
   },
+  /** Electron: the preview of a file chosen with transfer.chooseImportFile, read again in the format the user picked. */
+  'transfer.previewFile': {
+    args: z.strictObject({ path: z.string().min(1).max(LIMITS.maxPathChars), format }),
+    result: returns<ImportPreviewView>()
+  },
   /** Electron: imports a file chosen with transfer.chooseImportFile, as a job. */
   'transfer.importFile': {
     args: z.strictObject({ collection: collectionName, path: z.string().min(1).max(LIMITS.maxPathChars), format, onError }),

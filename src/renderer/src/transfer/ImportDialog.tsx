@@ -36,13 +36,16 @@ export function ImportDialog({ collection, preview: initial, source, onClose, on
   const { job, track, cancel, fail } = useTransferJob()
   const reported = useRef(false)
 
-  // Web mode re-reads the sample in the chosen format; the desktop app cannot (see ImportPreview).
+  // The preview is read again in the chosen format: web mode from the sample it uploaded, the desktop app from the chosen file.
   const chooseFormat = async (next: TransferFormat) => {
     setFormat(next)
-    if (source.kind !== 'file') return
     setBusy(true)
     try {
-      setPreview(await client['transfer.previewSample']({ sample: source.sample, fileName: source.file.name, sizeBytes: source.file.size, format: next }))
+      setPreview(
+        source.kind === 'path'
+          ? await client['transfer.previewFile']({ path: source.path, format: next })
+          : await client['transfer.previewSample']({ sample: source.sample, fileName: source.file.name, sizeBytes: source.file.size, format: next })
+      )
     } catch (err) {
       notify.error(err, 'preview the file')
     } finally {
@@ -126,7 +129,7 @@ export function ImportDialog({ collection, preview: initial, source, onClose, on
     >
       {!job && (
         <>
-          <ImportPreview preview={preview} format={format} onFormat={(f) => void chooseFormat(f)} canRepreview={source.kind === 'file'} busy={busy} />
+          <ImportPreview preview={preview} format={format} onFormat={(f) => void chooseFormat(f)} busy={busy} />
           <fieldset className="choice-group">
             <legend className="field-label">When a record is bad</legend>
             <label>

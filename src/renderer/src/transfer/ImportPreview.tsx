@@ -16,13 +16,11 @@ interface Props {
   preview: ImportPreviewView
   format: TransferFormat
   onFormat(format: TransferFormat): void
-  /** False in the desktop app: the preview of a chosen path cannot be redone in another format. */
-  canRepreview: boolean
   busy: boolean
 }
 
 /** The file, its format (detected or chosen) and its first records, before anything is written. */
-export function ImportPreview({ preview, format, onFormat, canRepreview, busy }: Props) {
+export function ImportPreview({ preview, format, onFormat, busy }: Props) {
   const shown = preview.records.slice(0, SHOWN)
   const stale = format !== preview.format
   return (
@@ -42,7 +40,8 @@ export function ImportPreview({ preview, format, onFormat, canRepreview, busy }:
         </select>
       </label>
       <p className="small" data-testid="format-source">
-        {stale && !canRepreview
+        {/* Only while the preview in the new format is on its way, or if reading it failed. */}
+        {stale
           ? `The preview below was read as ${formatName(preview.format)}; the import will read the file as ${formatName(format)}.`
           : `${formatName(preview.format)}, ${formatSource(preview.formatFrom)}.`}
       </p>
