@@ -1,6 +1,7 @@
 import { corruption } from '../errors.js';
 import { ValueKind } from '../log/write-batch.js';
 import { sortableKey } from '../util/key-order.js';
+import { readUtf8 } from '../util/utf8.js';
 
 export interface PointHit {
   kind: ValueKind;
@@ -77,6 +78,14 @@ export class BlockCursor {
     if (this.restartCount === 0 || this.restartsAt < 0) throw this.bad('invalid restart array');
   }
 
+  /** Lets go of the block (a view of a window that is about to be reused); invalid until the next reset. */
+  clear(): void {
+    this.buf = EMPTY;
+    this.valid = false;
+    this.restartCount = 0;
+    this.restartsAt = 0;
+  }
+
   /** A block without entries is well-formed (the builder never writes one): every seek in it finds nothing. */
   private nothingIn(): boolean {
     if (this.restartsAt > 0) return false;
@@ -91,7 +100,7 @@ export class BlockCursor {
       this.keyString =
         this.wideAt === this.keyLength && hasLatin1Slice
           ? (bytes as unknown as Latin1Reader).latin1Slice(0, this.keyLength)
-          : bytes.toString('utf8', 0, this.keyLength);
+          : readUtf8(bytes, 0, this.keyLength);
     }
     return this.keyString;
   }
@@ -103,7 +112,7 @@ export class BlockCursor {
   }
 
   value(): string {
-    return this.valueStart === this.valueEnd ? '' : this.buf.toString('utf8', this.valueStart, this.valueEnd);
+    return this.valueStart === this.valueEnd ? '' : readUtf8(this.buf, this.valueStart, this.valueEnd);
   }
 
   /** The current value's bytes: a view into the block, valid until the cursor moves to another block. */

@@ -19,6 +19,25 @@ export class ReadAhead {
   end = 0;
 }
 
+/**
+ * Windows of scans that ended, for the next scans to reuse: a short scan
+ * (a seek and 50 entries) otherwise allocates a window per table it reads,
+ * which cost as much as decoding its entries.
+ */
+const spareWindows: ReadAhead[] = [];
+const MAX_SPARE_WINDOWS = 32;
+
+export function takeWindow(): ReadAhead {
+  return spareWindows.pop() ?? new ReadAhead();
+}
+
+/** Hands a window back; its holder must not read from it again. */
+export function giveBackWindow(window: ReadAhead): void {
+  window.table = undefined; // neither a stale hit for the next holder nor a reference keeping a closed table alive
+  window.span = FIRST_READ_AHEAD_BYTES;
+  if (spareWindows.length < MAX_SPARE_WINDOWS) spareWindows.push(window);
+}
+
 /** One cursor and one spare buffer serve every point lookup: a lookup runs start to end synchronously, so none overlap. */
 const pointCursor = new BlockCursor();
 const pointSpare = new ReadAhead();
@@ -31,7 +50,12 @@ const inspectSpare = new ReadAhead();
  * shared block cache.
  */
 export class TableReader {
-  private readonly lastKeys: Buffer[] = [];
+  /**
+   * Each data block's last key as a byte string (one char per UTF-8 byte,
+   * its Latin-1 decoding), whose native string order is the bytes' order:
+   * the index is searched with native comparisons instead of byte loops.
+   */
+  private readonly lastKeys: string[] = [];
   private readonly offsets: number[] = [];
   private readonly sizes: number[] = [];
   private readonly filter: Buffer;
@@ -57,7 +81,7 @@ export class TableReader {
       const cursor = new Cursor(index, 0);
       const count = cursor.varint();
       for (let i = 0; i < count; i++) {
-        this.lastKeys.push(cursor.bytes(cursor.varint()));
+        this.lastKeys.push(byteString(cursor.bytes(cursor.varint())));
         const offset = cursor.varint();
         const size = cursor.varint();
         if (offset + size + BLOCK_TRAILER_BYTES > footer.filter.offset) throw new RangeError(`block ${i} points outside the data area`);
@@ -104,11 +128,13 @@ export class TableReader {
 
   /** Index of the first block whose last key is >= key (blockCount if none). */
   blockFor(key: Buffer): number {
+    const target = byteString(key);
+    const lastKeys = this.lastKeys;
     let lo = 0;
-    let hi = this.lastKeys.length;
+    let hi = lastKeys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (precedes(this.lastKeys[mid], key)) lo = mid + 1;
+      if (lastKeys[mid] < target) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -148,19 +174,21 @@ export class TableReader {
 
   /**
    * A data block's verified contents for a point lookup or a seek: from the
-   * cache; else read, and cached if the cache admits it; else read into
-   * `spare` and returned as a view of it, valid until `spare` is reused.
+   * cache; else from `spare` if it holds the block; else read into `spare`
+   * (with the block after it too when `withNext`: a seek usually reads on
+   * into it, and one read is cheaper than two). Cached if the cache admits
+   * it; otherwise a view of `spare`, valid until `spare` is reused.
    */
-  readBlock(block: number, spare: ReadAhead): Buffer {
+  readBlock(block: number, spare: ReadAhead, withNext = false): Buffer {
     const key = BlockCache.key(this.id, block);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const offset = this.offsets[block];
-    const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
-    if (!this.cache.admit(key)) return this.readThrough(block, spare, false, false);
-    const contents = verifyBlock(this.readRaw(offset, length), this.file.path, 'data block', offset);
-    this.cache.set(key, contents);
-    return contents;
+    const contents = this.readThrough(block, spare, false, false, withNext);
+    if (!this.cache.admit(key)) return contents;
+    // An uncompressed block is a view of the window, which will be overwritten: the cache keeps a copy.
+    const kept = contents.buffer === spare.buf.buffer ? Buffer.from(contents) : contents;
+    this.cache.set(key, kept);
+    return kept;
   }
 
   /**
@@ -178,14 +206,22 @@ export class TableReader {
     return this.readThrough(block, ahead, reverse, true);
   }
 
-  /** `block` from the window, refilled first (with read-ahead if `readAhead`) unless it holds the block. */
-  private readThrough(block: number, ahead: ReadAhead, reverse: boolean, readAhead: boolean): Buffer {
+  /**
+   * `block` from the window, refilled first unless it holds the block: with
+   * read-ahead if `readAhead`, else with the following block if `withNext`.
+   */
+  private readThrough(block: number, ahead: ReadAhead, reverse: boolean, readAhead: boolean, withNext = false): Buffer {
     const offset = this.offsets[block];
     const length = this.sizes[block] + BLOCK_TRAILER_BYTES;
     if (ahead.table !== this || offset < ahead.start || offset + length > ahead.end) {
       const last = this.offsets.length - 1;
       const dataEnd = this.offsets[last] + this.sizes[last] + BLOCK_TRAILER_BYTES;
-      const span = readAhead ? Math.max(length, ahead.span) : length;
+      const next = block + 1;
+      const span = readAhead
+        ? Math.max(length, ahead.span)
+        : withNext && next <= last
+          ? this.offsets[next] + this.sizes[next] + BLOCK_TRAILER_BYTES - offset
+          : length;
       if (readAhead) ahead.span = Math.min(2 * ahead.span, MAX_READ_AHEAD_BYTES);
       const start = reverse ? Math.max(0, offset + length - span) : offset;
       const end = reverse ? offset + length : Math.min(dataEnd, offset + span);
@@ -220,9 +256,11 @@ export class TableReader {
   }
 }
 
-/** a < b, bytewise: a loop over keys this short beats Buffer.compare's native call several times over. */
-function precedes(a: Uint8Array, b: Uint8Array): boolean {
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i];
-  return a.length < b.length;
+type Latin1Reader = { latin1Slice(start: number, end: number): string };
+
+const hasLatin1Slice = typeof (Buffer.prototype as unknown as Partial<Latin1Reader>).latin1Slice === 'function';
+
+/** Bytes as a string of one char per byte, so that `<` on two such strings compares the bytes. */
+function byteString(bytes: Buffer): string {
+  return hasLatin1Slice ? (bytes as unknown as Latin1Reader).latin1Slice(0, bytes.length) : bytes.toString('latin1');
 }

@@ -3,6 +3,7 @@
  * Numbers up to 2^53 are supported, because sequence numbers and file offsets
  * are plain JavaScript numbers.
  */
+import { readUtf8 } from './utf8.js';
 export function varintLength(value: number): number {
   let n = 1;
   while (value >= 0x80) {
@@ -52,7 +53,7 @@ export class Cursor {
 
   utf8(length: number): string {
     if (length < 0 || this.pos + length > this.end) throw new RangeError('string runs past the end');
-    const s = this.buf.toString('utf8', this.pos, this.pos + length);
+    const s = readUtf8(this.buf, this.pos, this.pos + length);
     this.pos += length;
     return s;
   }

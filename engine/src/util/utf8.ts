@@ -11,3 +11,17 @@ const fast = typeof (Buffer.prototype as unknown as Partial<Utf8Writer>).utf8Wri
 export function writeUtf8(buf: Buffer, text: string, offset: number, length: number): number {
   return fast ? (buf as unknown as Utf8Writer).utf8Write(text, offset, length) : buf.write(text, offset, length, 'utf8');
 }
+
+/**
+ * `buf[start, end)` decoded as UTF-8, through Buffer's `utf8Slice`, which
+ * toString('utf8', …) calls after normalizing its arguments: for the short
+ * values a scan returns by the thousand, that wrapper cost as much as the
+ * decoding.
+ */
+type Utf8Reader = { utf8Slice(start: number, end: number): string };
+
+const fastRead = typeof (Buffer.prototype as unknown as Partial<Utf8Reader>).utf8Slice === 'function';
+
+export function readUtf8(buf: Buffer, start: number, end: number): string {
+  return fastRead ? (buf as unknown as Utf8Reader).utf8Slice(start, end) : buf.toString('utf8', start, end);
+}

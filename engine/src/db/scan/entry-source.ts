@@ -15,4 +15,6 @@ export interface EntrySource {
   readonly kind: ValueKind;
   value(): string;
   next(): void;
+  /** The scan ended: give back what can be reused (read windows). The source is not read again. */
+  release?(): void;
 }

@@ -73,6 +73,11 @@ export class LevelSource implements EntrySource {
     return this.current!.rawValue();
   }
 
+  release(): void {
+    this.current?.release();
+    this.current = undefined;
+  }
+
   next(): void {
     this.current!.next();
     if (!this.current!.valid) {

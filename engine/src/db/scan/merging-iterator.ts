@@ -36,6 +36,12 @@ export class MergingIterator {
     this.endInclusive = reverse ? range.lowerInclusive : range.upperInclusive;
   }
 
+  /** The scan is over: its sources give back what they can reuse, and nothing more is produced. */
+  release(): void {
+    this.done = true;
+    for (const s of this.sources) s.release?.();
+  }
+
   /** Appends live entries to `out` until it holds `max`; returns false once the range is exhausted. */
   fill(out: [string, string][], max: number): boolean {
     const sources = this.sources;

@@ -122,6 +122,7 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
       r.upperInclusive = true;
     }
     this.seekRange = r;
+    this.merged?.release();
     this.merged = undefined;
     this.buffer = [];
     this.pos = 0;
@@ -184,6 +185,7 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
     // Keep nothing an ended scan no longer needs (sources, blocks, view):
     // its caller may hold on to it long after.
     this.buffer = [];
+    this.merged?.release();
     this.merged = undefined;
     this.view = ENDED;
     this.range = ENDED_RANGE;

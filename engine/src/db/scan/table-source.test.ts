@@ -106,6 +106,35 @@ describe('table scan sources', () => {
     }
   });
 
+  test('a source that ended gives its window to the next scan without disturbing scans still open, and reads nothing more', async () => {
+    const all = entries(0, 9998);
+    for (const cacheBytes of [0, 32 * 1024]) {
+      const { reader } = await build(all, cacheBytes);
+      // A window given back before the long scan starts, so that scan reads through a reused one.
+      new TableSource(reader, false).seek('k0050', true).release();
+      const open = new TableSource(reader, false).seek('k0100', true);
+      const firstThree = [0, 1, 2].map(() => {
+        const e = { key: open.key, sequence: open.sequence };
+        open.next();
+        return e;
+      });
+      assert.deepEqual(firstThree.map((e) => e.key), ['k0100', 'k0100', 'k0102']);
+      for (const [i, target] of ['k5000', 'k7000', 'k0200', 'k9000'].entries()) {
+        const ended = new TableSource(reader, i % 2 === 1).seek(target, true);
+        assert.equal(ended.key, target);
+        ended.release();
+        assert.equal(ended.valid, false, 'a released source is exhausted');
+        const next = new TableSource(reader, false).seek('k3000', true);
+        assert.deepEqual(drain(next).slice(0, 4).map((e) => e.key), ['k3000', 'k3000', 'k3002', 'k3004']);
+        next.release();
+      }
+      // The scan that stayed open still walks its own window from where it was.
+      const rest = drain(open);
+      assert.deepEqual(rest, expected(all, 'k0100', true, false).slice(3), `cache=${cacheBytes}`);
+      await reader.close();
+    }
+  });
+
   test('a level source seeks into the one file that holds the target and continues across files both ways', async () => {
     const parts = [entries(0, 300), entries(300, 700), [...entries(700, 1000), ...wideEntries()]];
     const tables = await Promise.all(parts.map(build));

@@ -1,6 +1,6 @@
 import type { ValueKind } from '../../log/write-batch.js';
 import { BlockCursor } from '../../table/block-reader.js';
-import { ReadAhead, type TableReader } from '../../table/table-reader.js';
+import { giveBackWindow, type ReadAhead, type TableReader, takeWindow } from '../../table/table-reader.js';
 import type { EntrySource } from './entry-source.js';
 
 /**
@@ -83,6 +83,15 @@ export class TableSource implements EntrySource {
     if (!this.cursor.valid) this.step();
   }
 
+  /** The scan is over: its window goes back for another scan, and the source reads as exhausted from now on. */
+  release(): void {
+    this.valid = false;
+    this.block = -1;
+    this.cursor.clear();
+    if (this.ahead !== undefined) giveBackWindow(this.ahead);
+    this.ahead = undefined;
+  }
+
   /** After positioning inside a block: if nothing there qualified, the answer is the neighbouring block's edge. */
   private settle(): this {
     if (this.cursor.valid) this.valid = true;
@@ -111,8 +120,10 @@ export class TableSource implements EntrySource {
       return false;
     }
     this.block = block;
-    const ahead = (this.ahead ??= new ReadAhead());
-    const contents = this.loads++ < CACHED_LOADS ? table.readBlock(block, ahead) : table.streamBlock(block, ahead, this.reverse);
+    const ahead = (this.ahead ??= takeWindow());
+    // The first load is the seek's: a forward scan reads on into the next block, so that comes in the same read.
+    const load = this.loads++;
+    const contents = load < CACHED_LOADS ? table.readBlock(block, ahead, load === 0 && !this.reverse) : table.streamBlock(block, ahead, this.reverse);
     this.cursor.reset(contents, table.path, table.blockOffset(block));
     return true;
   }
