@@ -14,14 +14,16 @@ export class MinHeap<T> {
 
   push(item: T): void {
     const items = this.items;
+    let i = items.length;
     items.push(item);
-    let i = items.length - 1;
+    // Moves parents down into the hole and writes the item once, rather than swapping at each level.
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(items[i], items[parent])) break;
-      [items[i], items[parent]] = [items[parent], items[i]];
+      if (!this.less(item, items[parent])) break;
+      items[i] = items[parent];
       i = parent;
     }
+    items[i] = item;
   }
 
   pop(): T | undefined {
@@ -42,16 +44,18 @@ export class MinHeap<T> {
 
   private siftDown(i: number): void {
     const items = this.items;
+    const less = this.less;
     const n = items.length;
+    const item = items[i];
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < n && this.less(items[l], items[m])) m = l;
-      if (r < n && this.less(items[r], items[m])) m = r;
-      if (m === i) return;
-      [items[i], items[m]] = [items[m], items[i]];
-      i = m;
+      const child = r < n && less(items[r], items[l]) ? r : l;
+      if (!less(items[child], item)) break;
+      items[i] = items[child];
+      i = child;
     }
+    items[i] = item;
   }
 }
