@@ -7,7 +7,8 @@ import { ValueKind } from '../log/write-batch.js';
 import { BlockCache } from '../table/block-cache.js';
 import { TableBuilder } from '../table/table-builder.js';
 import { TableReader } from '../table/table-reader.js';
-import { compareKeys } from '../util/key-order.js';
+import type { BlockCursor } from '../table/block-reader.js';
+import { compareKeys, sortableKey } from '../util/key-order.js';
 import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
 import { MinHeap } from './heap.js';
 import type { CompactionJob, CompactionResult, KeySpan } from './protocol.js';
@@ -73,9 +74,11 @@ export async function runCompaction(
       if (input.level === 0) for (const f of input.files) sources.push(new TableSource(open(f), false).seek(undefined, true));
       else if (input.files.length > 0) sources.push(new LevelSource(input.files, open, false, undefined, true));
     }
+    // Sort keys compare natively in key order (see sortableKey); one key's versions come newest first.
     const heap = new MinHeap<Source>((a, b) => {
-      const c = compareKeys(a.key, b.key);
-      return c < 0 || (c === 0 && a.sequence > b.sequence);
+      const ak = a.sortKey;
+      const bk = b.sortKey;
+      return ak < bk || (ak === bk && a.sequence > b.sequence);
     });
     for (const s of sources) if (s.valid) heap.push(s);
 
@@ -96,16 +99,18 @@ export async function runCompaction(
 
     while (heap.size > 0) {
       const s = heap.peek()!;
-      const key = s.key;
+      const sortKey = s.sortKey;
       result.entriesRead++;
-      if (key === lastKey) {
+      if (sortKey === lastKey) {
         result.droppedVersions++; // an older version of a key already decided
       } else {
-        lastKey = key;
-        if (s.kind === ValueKind.Delete && !mayExistBelow(job.deeperSpans, key)) {
+        lastKey = sortKey;
+        if (s.kind === ValueKind.Delete && !mayExistBelow(job.deeperSpans, s.key)) {
           result.droppedTombstones++;
         } else {
-          await outputs.add(key, s.sequence, s.kind, s.kind === ValueKind.Put ? s.rawValue() : undefined);
+          // Awaited only when an output file is finished: an await per entry cost more than copying the entry.
+          const cut = outputs.add(sortKey, s.sequence, s.kind, s.raw);
+          if (cut !== undefined) await cut;
           result.entriesWritten++;
         }
       }
@@ -159,27 +164,41 @@ class OutputWriter {
   private overlapped = 0;
   private seenKey = false;
   private finishedBytes = 0;
+  /** The grandparents' max keys as sort keys, compared natively with each entry's. */
+  private readonly grandparentEnds: string[];
 
   constructor(
     private readonly fs: FileSystem,
     private readonly job: CompactionJob,
     private readonly written: number[],
     private readonly checkAlive: () => void,
-  ) {}
+  ) {
+    this.grandparentEnds = job.grandparents.map((g) => sortableKey(g.maxKey));
+  }
 
   get bytesWritten(): number {
     return this.finishedBytes + (this.builder?.fileSizeEstimate ?? 0);
   }
 
-  async add(key: string, sequence: number, kind: ValueKind, value: Buffer | undefined): Promise<void> {
-    const tooMuchOverlap = this.overlapsTooMuch(key);
+  /**
+   * Adds the entry `at` points to, copying its key and value bytes as they
+   * lie in its block. Returns a promise only when the output before it had
+   * to be finished first (the caller must await it before moving `at`).
+   */
+  add(sortKey: string, sequence: number, kind: ValueKind, at: BlockCursor): Promise<void> | undefined {
+    const tooMuchOverlap = this.overlapsTooMuch(sortKey);
     if (this.builder !== undefined && (tooMuchOverlap || this.builder.fileSizeEstimate >= this.job.targetFileBytes)) {
       this.overlapped = 0;
-      await this.close();
+      return this.close().then(() => this.append(sequence, kind, at));
     }
+    this.append(sequence, kind, at);
+    return undefined;
+  }
+
+  private append(sequence: number, kind: ValueKind, at: BlockCursor): void {
     if (this.builder === undefined) this.start();
-    if (kind === ValueKind.Put) this.builder!.addString(key, sequence, kind, '', value);
-    else this.builder!.addString(key, sequence, kind, '');
+    if (kind === ValueKind.Put) this.builder!.add(at.keyBuffer, at.keyByteLength, sequence, kind, at.blockBuffer, at.valueEnd - at.valueStart, at.valueStart);
+    else this.builder!.add(at.keyBuffer, at.keyByteLength, sequence, kind, '', 0);
   }
 
   async finish(): Promise<FileMeta[]> {
@@ -195,9 +214,10 @@ class OutputWriter {
   }
 
   /** LevelDB's "should stop before": counts grandparent bytes this output has passed. */
-  private overlapsTooMuch(key: string): boolean {
+  private overlapsTooMuch(sortKey: string): boolean {
     const gps = this.job.grandparents;
-    while (this.grandparent < gps.length && compareKeys(key, gps[this.grandparent].maxKey) > 0) {
+    const ends = this.grandparentEnds;
+    while (this.grandparent < gps.length && sortKey > ends[this.grandparent]) {
       if (this.seenKey) this.overlapped += gps[this.grandparent].size;
       this.grandparent++;
     }

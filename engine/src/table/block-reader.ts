@@ -120,6 +120,19 @@ export class BlockCursor {
     return this.buf.subarray(this.valueStart, this.valueEnd);
   }
 
+  /** The current key's UTF-8 bytes are keyBuffer[0, keyByteLength): rewritten in place as the cursor moves. */
+  get keyBuffer(): Buffer {
+    return this.keyBytes;
+  }
+  get keyByteLength(): number {
+    return this.keyLength;
+  }
+
+  /** The block the current value lies in, at [valueStart, valueEnd): with those, a value is copied without a view object. */
+  get blockBuffer(): Buffer {
+    return this.buf;
+  }
+
   seekToFirst(): void {
     if (!this.nothingIn()) this.parseFrom(this.restart(0));
   }

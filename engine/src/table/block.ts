@@ -19,6 +19,17 @@ import { writeUtf8 } from '../util/utf8.js';
 
 export const RESTART_INTERVAL = 16;
 
+/** Up to this many bytes are copied in a loop: for keys and short values that beats making the view `set` needs. */
+const LOOP_COPY_BYTES = 128;
+
+function copyBytes(src: Uint8Array, srcStart: number, dst: Uint8Array, dstStart: number, length: number): void {
+  if (length > LOOP_COPY_BYTES) {
+    dst.set(src.subarray(srcStart, srcStart + length), dstStart);
+    return;
+  }
+  for (let i = 0; i < length; i++) dst[dstStart + i] = src[srcStart + i];
+}
+
 export class BlockBuilder {
   private buf = Buffer.allocUnsafe(8192);
   private pos = 0;
@@ -41,8 +52,11 @@ export class BlockBuilder {
     return this.lastKey.subarray(0, this.lastKeyLength);
   }
 
-  /** `value` is either a string (encoded here) or raw UTF-8 bytes; ignored for tombstones. */
-  add(key: Uint8Array, keyLength: number, sequence: number, kind: ValueKind, value: string | Uint8Array, valueBytes: number): void {
+  /**
+   * `value` is either a string (encoded here) or raw UTF-8 bytes, of which
+   * `valueBytes` from `valueStart` are taken; ignored for tombstones.
+   */
+  add(key: Uint8Array, keyLength: number, sequence: number, kind: ValueKind, value: string | Uint8Array, valueBytes: number, valueStart = 0): void {
     let shared = 0;
     if (this.sinceRestart === RESTART_INTERVAL || this.entries === 0) {
       this.restarts.push(this.pos);
@@ -62,18 +76,18 @@ export class BlockBuilder {
     pos = writeVarint(buf, pos, unshared);
     pos = writeVarint(buf, pos, valueTag);
     pos = writeVarint(buf, pos, sequence);
-    buf.set(key.subarray(shared, keyLength), pos);
+    copyBytes(key, shared, buf, pos, unshared);
     pos += unshared;
     if (kind !== ValueKind.Delete) {
       if (typeof value === 'string') pos += writeUtf8(buf, value, pos, valueBytes);
       else {
-        buf.set(value.subarray(0, valueBytes), pos);
+        copyBytes(value, valueStart, buf, pos, valueBytes);
         pos += valueBytes;
       }
     }
     this.pos = pos;
     if (this.lastKey.length < keyLength) this.lastKey = Buffer.allocUnsafe(keyLength * 2);
-    this.lastKey.set(key.subarray(0, keyLength), 0);
+    copyBytes(key, 0, this.lastKey, 0, keyLength);
     this.lastKeyLength = keyLength;
     this.sinceRestart++;
     this.entries++;

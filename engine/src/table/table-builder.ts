@@ -55,24 +55,20 @@ export class TableBuilder {
     return this.entries;
   }
 
-  /**
-   * Adds an entry whose key is a string. The value is `value`, or `rawValue`
-   * (its UTF-8 bytes, as compaction copies them from an input table) if given.
-   */
-  addString(key: string, sequence: number, kind: ValueKind, value: string, rawValue?: Uint8Array): void {
+  /** Adds an entry whose key and value are strings (the flush path). */
+  addString(key: string, sequence: number, kind: ValueKind, value: string): void {
     const keyBytes = Buffer.byteLength(key);
     if (this.scratch.length < keyBytes) this.scratch = Buffer.allocUnsafe(keyBytes * 2);
     writeUtf8(this.scratch, key, 0, keyBytes);
     if (this.firstKey === undefined) this.firstKey = key;
     if (kind !== ValueKind.Put) this.add(this.scratch, keyBytes, sequence, kind, '', 0);
-    else if (rawValue !== undefined) this.add(this.scratch, keyBytes, sequence, kind, rawValue, rawValue.length);
     else this.add(this.scratch, keyBytes, sequence, kind, value, Buffer.byteLength(value));
   }
 
-  /** Adds an entry whose key and value are UTF-8 bytes (the compaction path). */
-  add(key: Uint8Array, keyLength: number, sequence: number, kind: ValueKind, value: string | Uint8Array, valueBytes: number): void {
+  /** Adds an entry whose key and value are UTF-8 bytes (the compaction path): `valueBytes` of `value` from `valueStart`. */
+  add(key: Uint8Array, keyLength: number, sequence: number, kind: ValueKind, value: string | Uint8Array, valueBytes: number, valueStart = 0): void {
     if (this.firstKey === undefined) this.firstKey = Buffer.from(key.buffer, key.byteOffset, keyLength).toString('utf8');
-    this.block.add(key, keyLength, sequence, kind, value, valueBytes);
+    this.block.add(key, keyLength, sequence, kind, value, valueBytes, valueStart);
     this.hashes.push(keyHash(key, keyLength));
     this.entries++;
     if (kind === ValueKind.Delete) this.tombstones++;

@@ -1,4 +1,5 @@
 import type { ValueKind } from '../../log/write-batch.js';
+import type { BlockCursor } from '../../table/block-reader.js';
 import type { TableReader } from '../../table/table-reader.js';
 import { compareKeys } from '../../util/key-order.js';
 import type { FileMeta } from '../../version/file-meta.js';
@@ -69,8 +70,8 @@ export class LevelSource implements EntrySource {
     return this.current!.value();
   }
 
-  rawValue(): Buffer {
-    return this.current!.rawValue();
+  get raw(): BlockCursor {
+    return this.current!.raw;
   }
 
   release(): void {

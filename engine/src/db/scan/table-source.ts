@@ -72,9 +72,9 @@ export class TableSource implements EntrySource {
     return this.cursor.value();
   }
 
-  /** The current value's UTF-8 bytes, without decoding (compaction copies them as they are); valid until next(). */
-  rawValue(): Buffer {
-    return this.cursor.rawValue();
+  /** The cursor itself, for compaction to copy the current key and value bytes as they lie; valid until next(). */
+  get raw(): BlockCursor {
+    return this.cursor;
   }
 
   next(): void {
