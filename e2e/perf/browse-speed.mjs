@@ -21,17 +21,13 @@
 // with it are not the figures). The machine may be shared: the load average
 // is printed, and scrolling's long tasks are also counted by their own CPU
 // time, which time the OS gave to other processes does not inflate.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from '@playwright/test'
 import { StorageManager } from '@strata/engine'
+import { arg, launchChromium, mainThreadTasks, startServer, stopServer } from './perf-kit.mjs'
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? process.argv[i + 1] : dflt
-}
 const COUNT = Number(arg('count', '1000000'))
 const RUNS = Number(arg('runs', '7'))
 const JSON_OUT = arg('json', null)
@@ -117,43 +113,6 @@ async function seed(dir) {
   } finally {
     await manager.closeAll()
   }
-}
-
-async function startServer(dir) {
-  const child = spawn(process.execPath, ['out/main/web.js', '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: join(dir, '.config') } })
-  let out = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (out += d))
-  const url = await new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      clearInterval(poll)
-      child.kill('SIGKILL')
-      reject(new Error(`no URL in 20 s:\n${out}`))
-    }, 20_000)
-    const poll = setInterval(() => {
-      const m = /Open (http:\/\/\S+)/.exec(out)
-      if (m) {
-        clearInterval(poll)
-        clearTimeout(t)
-        resolve(m[1])
-      }
-    }, 25)
-    child.once('exit', (code) => {
-      clearInterval(poll)
-      clearTimeout(t)
-      reject(new Error(`web mode exited with code ${code}:\n${out}`))
-    })
-  })
-  return { child, url }
-}
-
-async function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-  await exited
-  clearTimeout(timer)
 }
 
 /** Runs in the page before the app: everything the measurements read lives on window.__perf. */
@@ -340,18 +299,6 @@ async function measureJump(page, key, lands) {
 }
 
 /** The renderer's main-thread tasks in a 'toplevel' trace, with wall and CPU (thread) time. */
-function mainThreadTasks(trace) {
-  const events = trace.traceEvents ?? trace
-  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
-  if (!main) return []
-  const mine = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X')
-  // Chromium nests RunTask inside ThreadControllerImpl::RunTask; counting both would count each task twice.
-  const name = mine.some((e) => e.name === 'ThreadControllerImpl::RunTask') ? 'ThreadControllerImpl::RunTask' : 'RunTask'
-  return mine
-    .filter((e) => e.name === name)
-    .map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? e.dur ?? 0) / 1000 }))
-}
-
 /** Runs a scrolling phase with long tasks, frames and a trace recorded, and reduces them to the figures. */
 async function scrollPhase(page, browser, name, drive) {
   await page.evaluate(() => {
@@ -381,6 +328,17 @@ async function scrollPhase(page, browser, name, drive) {
   }
 }
 
+/** Repeats `step`, each awaited, for one scrolling phase's time; returns how many ran. */
+async function repeatForScrollTime(step) {
+  let steps = 0
+  const end = Date.now() + SCROLL_MS
+  while (Date.now() < end) {
+    await step()
+    steps++
+  }
+  return steps
+}
+
 async function measureScroll(page, browser) {
   const grid = page.getByTestId('key-grid')
   const scroller = grid.locator('.grid-scroll')
@@ -392,12 +350,7 @@ async function measureScroll(page, browser) {
   results.push(
     await scrollPhase(page, browser, 'wheel', async () => {
       // Wheel events as fast as the renderer acknowledges them, 2000 px (~70 rows) each: past what is loaded within a second.
-      let steps = 0
-      const end = Date.now() + SCROLL_MS
-      while (Date.now() < end) {
-        await page.mouse.wheel(0, 2000)
-        steps++
-      }
+      const steps = await repeatForScrollTime(() => page.mouse.wheel(0, 2000))
       return { steps, reached: await lastVisible() }
     })
   )
@@ -406,12 +359,7 @@ async function measureScroll(page, browser) {
   await grid.locator('.grid-row[data-key]').first().click()
   results.push(
     await scrollPhase(page, browser, 'pagedown', async () => {
-      let steps = 0
-      const end = Date.now() + SCROLL_MS
-      while (Date.now() < end) {
-        await page.keyboard.press('PageDown')
-        steps++
-      }
+      const steps = await repeatForScrollTime(() => page.keyboard.press('PageDown'))
       return { steps, reached: await lastVisible() }
     })
   )
@@ -519,13 +467,10 @@ try {
   const seeded = await seed(dir)
   console.error(`seeded in ${seeded.seconds} s; starting web mode and Chromium …`)
   server = await startServer(dir)
-  browser = await chromium.launch({
-    executablePath: process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-  })
+  browser = await launchChromium()
   const page = await browser.newPage({ viewport: { width: 1360, height: 860 } })
   await page.addInitScript(instrument)
-  await page.goto(server.url)
+  await page.goto(server.url.href)
   await page.getByTestId('app-ready').waitFor({ state: 'attached' })
   await sidebarItem(page, BIG).waitFor()
 

@@ -16,41 +16,17 @@
 // gave to other processes (see loadAverage in the output).
 // Diagnostics: TRACE_DETAIL=/tmp/x keeps a detailed trace, JS_PROFILE=/tmp/x
 // a .cpuprofile, EXTRA_CSS='…' injects CSS (e.g. to hide a part of the view).
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from '@playwright/test'
 import { StorageManager } from '@strata/engine'
 import WebSocket from 'ws'
+import { arg, launchChromium, mainThreadTasks, startServer, stopServer } from './perf-kit.mjs'
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? process.argv[i + 1] : dflt
-}
 const COUNT = Number(arg('count', '1000000'))
 const RATE = Number(arg('rate', '0'))
 const ONLY = arg('only', null)
 const NAME = 'load'
-
-async function startServer(dir) {
-  const child = spawn(process.execPath, ['out/main/web.js', '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: join(dir, '.config') } })
-  let out = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (out += d))
-  const url = await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no URL in 20 s:\n${out}`)), 20_000)
-    const poll = setInterval(() => {
-      const m = /Open (http:\/\/\S+)/.exec(out)
-      if (m) {
-        clearInterval(poll)
-        clearTimeout(t)
-        resolve(m[1])
-      }
-    }, 25)
-  })
-  return { child, url: new URL(url) }
-}
 
 function wsClient(url) {
   const ws = new WebSocket(`ws://${url.host}/ws?token=${encodeURIComponent(url.searchParams.get('token'))}`, { headers: { Origin: url.origin } })
@@ -80,25 +56,13 @@ function wsClient(url) {
 }
 
 /** RunTask events of the renderer's main thread, with wall and thread (CPU) time. */
-function mainThreadTasks(trace) {
-  const events = trace.traceEvents ?? trace
-  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
-  if (!main) return []
-  return events
-    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask'))
-    .map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? e.dur ?? 0) / 1000 }))
-}
-
 async function run(tab) {
   const dir = mkdtempSync(join(tmpdir(), 'strata-perf-'))
   const manager = new StorageManager({ baseDataPath: dir })
   await manager.createCollection(NAME)
   await manager.closeAll()
   const server = await startServer(dir)
-  const browser = await chromium.launch({
-    executablePath: process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-  })
+  const browser = await launchChromium()
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 860 } })
     await page.addInitScript(() => {
@@ -187,8 +151,7 @@ async function run(tab) {
     }
   } finally {
     await browser.close()
-    server.child.kill('SIGTERM')
-    await new Promise((r) => server.child.once('exit', r))
+    await stopServer(server.child)
     rmSync(dir, { recursive: true, force: true })
   }
 }

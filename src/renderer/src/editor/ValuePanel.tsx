@@ -11,6 +11,9 @@ import '../styles/panel.css'
 
 type Tab = 'text' | 'json' | 'hex'
 
+/** What a tab's editor holds for a stored value before any edit: JSON pretty-printed when it parses. */
+const shownAs = (tab: Tab, value: string) => (tab === 'json' ? (prettyJson(value) ?? value) : value)
+
 /** The hex view is for looking at bytes, not for paging through megabytes of them. */
 const HEX_LIMIT = 64 * 1024
 
@@ -47,7 +50,7 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
       setView(v)
       setMissing(v === null)
       setText(v?.value ?? '')
-      setJson(v ? (prettyJson(v.value) ?? v.value) : '')
+      setJson(v ? shownAs('json', v.value) : '')
       setInsist(false)
       if (!keepTab) setTab(v && !v.truncated && looksLikeJson(v.value) ? 'json' : 'text')
       const resumed = v && !v.truncated ? resumeDraft(drafts.get(addressOf(v.key)), v.value) : null
@@ -118,7 +121,7 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
 
   const original = view?.value ?? ''
   const draft = tab === 'json' ? json : text
-  const dirty = tab === 'json' ? json !== (prettyJson(original) ?? original) : text !== original
+  const dirty = draft !== shownAs(tab, original)
   const readOnly = view === null || view.truncated || tab === 'hex'
   const jsonInvalid = tab === 'json' && jsonCheck !== null && !jsonCheck.ok
 
@@ -213,8 +216,7 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
               if (tab === 'json') setJson(next)
               else setText(next)
               if (!view) return
-              const unchanged = tab === 'json' ? next === (prettyJson(view.value) ?? view.value) : next === view.value
-              if (unchanged) drafts.discard(addressOf(view.key))
+              if (next === shownAs(tab, view.value)) drafts.discard(addressOf(view.key))
               else drafts.set(addressOf(view.key), { base: view.value, value: next, tab })
             }}
             onKeyDown={(e) => {
