@@ -11,6 +11,9 @@ const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
 /** Above this, a group is split across commits. */
 const MAX_GROUP_BYTES = 64 * 1024 * 1024;
 
+/** Sync writes keep at least this much written space ahead of the WAL's end (extended 1 MiB at a time). */
+const PREALLOCATE_AHEAD_BYTES = 512 * 1024;
+
 /** A promise with its settle functions, made once per group rather than once per write. */
 class Deferred {
   readonly promise: Promise<void>;
@@ -93,6 +96,10 @@ export class CommitQueue {
   private inFlight = new Set<AppendableFile>();
   /** Set once an fdatasync failed: no later sync write may be acknowledged. */
   private syncFailure: StorageError | undefined;
+  /** Per WAL, the offset its last completed fdatasync covered. */
+  private durableEnds = new WeakMap<AppendableFile, number>();
+  /** WALs that preallocate has written zeros ahead of. */
+  private preallocated = new WeakSet<AppendableFile>();
   userBytesWritten = 0;
   walBytesWritten = 0;
   /** Write calls to the WAL and fdatasyncs of it: with group commit, far fewer than writes. */
@@ -166,17 +173,22 @@ export class CommitQueue {
     const first = target.lastSequence + 1;
     let sequence = first;
     let bytes = 0;
+    if (group.durable !== undefined) this.preallocate(wal);
+    const before = wal.size;
+    // Damage before this offset is corruption (see write-batch.ts): an append
+    // to a file that is not preallocated leaves no hole before it, but in
+    // preallocated space only what was fdatasynced is sure to be on disk.
+    const intactBefore = this.preallocated.has(wal) ? (this.durableEnds.get(wal) ?? 0) : before;
     for (let i = 0; i < batches.length; i++) {
-      bytes += batchRecordSize(batches[i], sequence);
+      bytes += batchRecordSize(batches[i], sequence, intactBefore);
       sequence += batches[i].length;
     }
     const buf = this.buffer(bytes);
-    const before = wal.size;
     try {
       let pos = 0;
       sequence = first;
       for (let i = 0; i < batches.length; i++) {
-        pos = encodeBatchRecordAt(batches[i], sequence, buf, pos);
+        pos = encodeBatchRecordAt(batches[i], sequence, intactBefore, buf, pos);
         sequence += batches[i].length;
       }
       wal.append(this.view(buf, bytes));
@@ -194,6 +206,24 @@ export class CommitQueue {
     }
     group.written?.resolve();
     if (group.durable !== undefined) this.syncWaiters.push({ wal, resolve: group.durable.resolve, reject: group.durable.reject });
+  }
+
+  /**
+   * Before sync writes: zeros ahead of the WAL's end, so their fdatasyncs
+   * flush data only, not a new file size and block map (measured on ext4:
+   * lone sync puts 2,953 -> 3,650/s, medians of 8). Only sync writes pay for
+   * it; bulk loads never sync.
+   * A failure (say ENOSPC) costs only the speed-up: the append that follows
+   * reports its own error if the disk really is full.
+   */
+  private preallocate(wal: AppendableFile): void {
+    try {
+      // Marked first: after a partial failure some zeros may be there already.
+      this.preallocated.add(wal);
+      wal.preallocate(PREALLOCATE_AHEAD_BYTES);
+    } catch {
+      // See above: nothing was promised on it.
+    }
   }
 
   /** A buffer of at least `bytes`: the reused scratch, or a one-off for a big group. */
@@ -237,8 +267,10 @@ export class CommitQueue {
       try {
         await this.target.walReady;
         for (const f of files) {
+          const end = f.size;
           await f.sync();
           this.walSyncs++;
+          if (end > (this.durableEnds.get(f) ?? 0)) this.durableEnds.set(f, end);
         }
         for (const w of waiters) w.resolve();
       } catch (err) {

@@ -1,6 +1,6 @@
 import type { FileSystem } from '../fs/file-system.js';
 import { readLog } from '../log/log-format.js';
-import { decodeBatch } from '../log/write-batch.js';
+import { batchIntactBefore, decodeBatch } from '../log/write-batch.js';
 import { CURRENT_FILE, parseFileName, pathIn, walFileName } from '../version/file-names.js';
 import { VersionSet } from '../version/version-set.js';
 import { LEVEL_COUNT } from './recovery.js';
@@ -60,7 +60,7 @@ async function describeOnce(fs: FileSystem, dir: string): Promise<ClosedCollecti
     const parsed = parseFileName(name);
     if (parsed.type !== 'wal' || parsed.number < versions.logNumber) continue;
     const path = pathIn(dir, walFileName(parsed.number));
-    const log = readLog(await fs.readFile(path), path);
+    const log = readLog(await fs.readFile(path), path, batchIntactBefore);
     for (const payload of log.records) summary.walEntries += decodeBatch(payload, path).ops.length;
   }
   return summary;

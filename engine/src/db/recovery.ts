@@ -1,7 +1,7 @@
 import { corruption, ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { readLog } from '../log/log-format.js';
-import { decodeBatch } from '../log/write-batch.js';
+import { batchIntactBefore, decodeBatch } from '../log/write-batch.js';
 import { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
 import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
@@ -76,7 +76,7 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
     } catch (err) {
       throw ioError('read', path, err);
     }
-    const log = readLog(data, path);
+    const log = readLog(data, path, batchIntactBefore);
     if (log.tornTail) tornWals.push(path);
     const memtable = new Memtable(number);
     for (const payload of log.records) {

@@ -18,6 +18,14 @@ export interface AppendableFile {
   truncate(size: number): void;
   /** fdatasync: resolves once appended data survives power loss. */
   sync(): Promise<void>;
+  /**
+   * Writes zeros past the end, without changing `size`, when fewer than
+   * `ahead` bytes there are already written; extends to 2 × `ahead` so a
+   * stream of appends does it rarely. Appends into written blocks change no
+   * metadata, so the fdatasync after them has no journal commit to wait for.
+   * Readers of the file see the zeros (log readers take them as its end).
+   */
+  preallocate(ahead: number): void;
   close(): Promise<void>;
 }
 

@@ -7,13 +7,19 @@ import type { AppendableFile, FileSystem, ReadableFile } from './file-system.js'
 const fdatasync = promisify(fs.fdatasync);
 const fsyncFd = promisify(fs.fsync);
 
+/** Source of the zeros preallocate writes; never written into. */
+const ZEROS = Buffer.alloc(256 * 1024);
+
 class NodeAppendableFile implements AppendableFile {
   private fd: number;
   size: number;
+  /** The file's real length: size plus the zeros written by preallocate. */
+  private written: number;
 
   constructor(readonly path: string, fd: number, size: number) {
     this.fd = fd;
     this.size = size;
+    this.written = size;
   }
 
   append(data: Uint8Array): void {
@@ -22,11 +28,21 @@ class NodeAppendableFile implements AppendableFile {
       done += fs.writeSync(this.fd, data, done, data.length - done, this.size + done);
     }
     this.size += data.length;
+    if (this.size > this.written) this.written = this.size;
   }
 
   truncate(size: number): void {
     fs.ftruncateSync(this.fd, size);
     this.size = size;
+    this.written = size;
+  }
+
+  preallocate(ahead: number): void {
+    if (this.written - this.size >= ahead) return;
+    const target = this.size + 2 * ahead;
+    while (this.written < target) {
+      this.written += fs.writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.length, target - this.written), this.written);
+    }
   }
 
   sync(): Promise<void> {

@@ -32,10 +32,19 @@ describe('log format', () => {
     assert.equal(log.tornTail, true);
   });
 
-  test('zero bytes after the last record (preallocated or half-persisted space) are a torn tail', () => {
-    const log = readLog(Buffer.concat([file, Buffer.alloc(64)]), 'x.log');
+  test('zero bytes after the last record (a preallocated WAL) are the clean end, not a torn tail', () => {
+    const log = readLog(Buffer.concat([file, Buffer.alloc(64 * 1024)]), 'x.log');
+    assert.equal(log.records.length, 4);
+    assert.equal(log.tornTail, false);
+    assert.equal(log.validEnd, file.length);
+  });
+
+  test('a half-written record followed by zeros is a torn tail', () => {
+    const last = encodeRecord(Buffer.alloc(100, 9));
+    const log = readLog(Buffer.concat([file, last.subarray(0, 50), Buffer.alloc(4096)]), 'x.log');
     assert.equal(log.records.length, 4);
     assert.equal(log.tornTail, true);
+    assert.equal(log.validEnd, file.length);
   });
 
   test('a bad checksum in the middle is reported as CORRUPTION naming the file and offset', () => {
@@ -53,5 +62,47 @@ describe('log format', () => {
     const third = encodeRecord(payloads[0]).length + encodeRecord(payloads[1]).length;
     damaged.writeUInt32LE(1 << 30, third); // would swallow the rest of the file as a "torn tail"
     assert.throws(() => readLog(damaged, 'x.log'), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
+  });
+});
+
+describe('log format: damage followed by intact records that carry claims (the WAL)', () => {
+  // Each payload here starts with its claim as a u32: "the file is intact before this offset".
+  const claimed = (claim: number, body: string) => {
+    const p = Buffer.alloc(4 + body.length);
+    p.writeUInt32LE(claim, 0);
+    p.write(body, 4);
+    return encodeRecord(p);
+  };
+  const claimOf = (payload: Buffer) => payload.readUInt32LE(0);
+  const a = claimed(0, 'first, synced');
+  const b = claimed(0, 'second, written before the sync that covered it ended');
+  const c = claimed(0, 'third, never synced');
+  const damagedAt = a.length + b.length;
+
+  /** The log a, b, c, d with c's bytes zeros (its page never reached the disk) and d claiming `dClaim`. */
+  const withLostThird = (dClaim: number) => Buffer.concat([a, b, Buffer.alloc(c.length), claimed(dClaim, 'fourth, intact on disk')]);
+
+  test('is a torn tail when no later record claims the damaged offset: the records before it are kept, the rest dropped', () => {
+    const log = readLog(withLostThird(a.length), 'w.log', claimOf);
+    assert.equal(log.records.length, 2);
+    assert.equal(log.tornTail, true);
+    assert.equal(log.validEnd, damagedAt);
+  });
+
+  test('is CORRUPTION when a later record claims the damaged offset was intact (synced past it)', () => {
+    assert.throws(
+      () => readLog(withLostThird(damagedAt + 1), 'w.log', claimOf),
+      (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION' && new RegExp(`offset ${damagedAt}`).test(err.message),
+    );
+  });
+
+  test('is CORRUPTION for a log without claims (the manifest), whatever follows', () => {
+    assert.throws(() => readLog(withLostThird(0), 'MANIFEST-000001'), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
+  });
+
+  test('finds the claiming record even when the damage destroyed the length that would lead to it', () => {
+    const log = Buffer.concat([a, b, c, claimed(damagedAt + 1, 'claims c')]);
+    log.writeUInt32LE(7, damagedAt); // c's length now points into its own payload
+    assert.throws(() => readLog(log, 'w.log', claimOf), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
   });
 });

@@ -8,12 +8,19 @@
  * mix of the first two fields (headerCheck() below), so a damaged length is
  * caught before it is trusted; it is computed in JavaScript because a native
  * CRC call for 8 bytes costs more than the mix on the write path. Recovery rules (readLog):
+ *   - only zero bytes left (a preallocated WAL's unused space): the clean end.
  *   - fewer than 12 bytes left, or a record longer than what is left: a torn
  *     tail, dropped; everything before it is kept.
  *   - a bad header or payload checksum on the last record, or followed only
- *     by zero bytes (a preallocated or half-persisted tail): a torn tail too.
+ *     by zero bytes (a half-persisted tail): a torn tail too.
  *   - a bad checksum with more data after it: corruption in the middle,
- *     reported as CORRUPTION with the file and offset, never skipped.
+ *     reported as CORRUPTION with the file and offset, never skipped. The
+ *     exception needs evidence from the records after the damage: in a log
+ *     whose records say before which offset the file must be intact (the
+ *     WAL, intactBeforeOf), damage that no later intact record claims is a
+ *     torn tail. After a power loss the unsynced pages of a preallocated WAL
+ *     can reach the disk in any order, so damage followed by intact records
+ *     is what an unsynced tail looks like there.
  */
 import { corruption } from '../errors.js';
 import { checksum } from '../util/checksum.js';
@@ -55,14 +62,22 @@ export interface LogContents {
   tornTail: boolean;
 }
 
-export function readLog(data: Buffer, fileName: string): LogContents {
+/**
+ * The offset before which this record claims the file must read back intact
+ * (for the WAL: what had been fdatasynced, or where the record's write
+ * began). Without it, all damage followed by data is corruption.
+ */
+export type IntactBeforeOf = (payload: Buffer) => number;
+
+export function readLog(data: Buffer, fileName: string, intactBeforeOf?: IntactBeforeOf): LogContents {
   const records: Buffer[] = [];
   let pos = 0;
   while (pos < data.length) {
     const left = data.length - pos;
+    if (isZero(data, pos)) return { records, validEnd: pos, tornTail: false };
     if (left < RECORD_HEADER_BYTES) return torn(records, pos);
     if (data.readUInt32LE(pos + 8) !== headerCheck(data.readUInt32LE(pos), data.readUInt32LE(pos + 4))) {
-      if (isTail(data, pos + RECORD_HEADER_BYTES)) return torn(records, pos);
+      if (isZero(data, pos + RECORD_HEADER_BYTES) || unsyncedFrom(data, pos, intactBeforeOf)) return torn(records, pos);
       throw corruption(fileName, `bad record header checksum at offset ${pos}`);
     }
     const length = data.readUInt32LE(pos);
@@ -70,7 +85,7 @@ export function readLog(data: Buffer, fileName: string): LogContents {
     if (end > data.length) return torn(records, pos);
     const payload = data.subarray(pos + RECORD_HEADER_BYTES, end);
     if (data.readUInt32LE(pos + 4) !== checksum(payload)) {
-      if (isTail(data, end)) return torn(records, pos);
+      if (isZero(data, end) || unsyncedFrom(data, pos, intactBeforeOf)) return torn(records, pos);
       throw corruption(fileName, `bad record checksum at offset ${pos} (record of ${length} bytes)`);
     }
     records.push(payload);
@@ -83,10 +98,31 @@ function torn(records: Buffer[], pos: number): LogContents {
   return { records, validEnd: pos, tornTail: true };
 }
 
-/** A damaged record counts as the tail if nothing but zero bytes follows it. */
-function isTail(data: Buffer, damagedEnd: number): boolean {
-  for (let i = damagedEnd; i < data.length; i++) {
+/** True if data[from, end) is all zero bytes (or empty). */
+function isZero(data: Buffer, from: number): boolean {
+  for (let i = from; i < data.length; i++) {
     if (data[i] !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * For damage at `damagedAt`: true when the log's records carry claims and no
+ * intact record after the damage claims that offset. Intact records are
+ * found by trying every later offset (header mix, then payload checksum), so
+ * a damaged length cannot hide one; this runs only on a damaged log.
+ */
+function unsyncedFrom(data: Buffer, damagedAt: number, intactBeforeOf: IntactBeforeOf | undefined): boolean {
+  if (intactBeforeOf === undefined) return false;
+  for (let at = damagedAt + 1; at + RECORD_HEADER_BYTES <= data.length; at++) {
+    const length = data.readUInt32LE(at);
+    const crc = data.readUInt32LE(at + 4);
+    if (data.readUInt32LE(at + 8) !== headerCheck(length, crc)) continue;
+    const end = at + RECORD_HEADER_BYTES + length;
+    if (end > data.length) continue;
+    const payload = data.subarray(at + RECORD_HEADER_BYTES, end);
+    if (crc !== checksum(payload)) continue;
+    if (intactBeforeOf(payload) > damagedAt) return false;
   }
   return true;
 }

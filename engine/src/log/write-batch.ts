@@ -2,11 +2,17 @@
  * Write-batch encoding: the payload of one WAL record. A batch is atomic
  * because it is exactly one checksummed record.
  *
- *   payload := firstSequence varint | count varint | op{count}
+ *   payload := 0x00 | intactBefore varint | firstSequence varint | count varint | op{count}
  *   op      := kind u8 (0 delete, 1 put) | keyLength varint | key utf8
  *              [ valueLength varint | value utf8 ]      (puts only)
  *
- * Operation i gets sequence number firstSequence + i.
+ * Operation i gets sequence number firstSequence + i. intactBefore is the
+ * WAL offset before which damage found by recovery is corruption, not a torn
+ * tail (see readLog): where this record's write began, or, in a WAL that was
+ * preallocated, how far it had been fdatasynced. Records of the older format
+ * have no leading 0x00 and start with firstSequence, whose varint never
+ * begins with a zero byte (sequences start at 1); they are still read, and
+ * claim the whole file.
  */
 import { corruption } from '../errors.js';
 import { Cursor, varintLength, writeVarint } from '../util/coding.js';
@@ -32,8 +38,10 @@ function lengthOfLength(n: number): number {
   return n < 0x80 ? 1 : varintLength(n);
 }
 
-function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number): number {
-  let size = varintLength(firstSequence) + varintLength(ops.length);
+const TAG_DURABLE_END = 0x00;
+
+function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number, intactBefore: number): number {
+  let size = 1 + varintLength(intactBefore) + varintLength(firstSequence) + varintLength(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     size += 1 + lengthOfLength(op.keyBytes) + op.keyBytes;
@@ -43,8 +51,8 @@ function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number): numbe
 }
 
 /** Bytes of the sealed log record encodeBatchRecordAt writes. */
-export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number): number {
-  return RECORD_HEADER_BYTES + encodedBatchSize(ops, firstSequence);
+export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number, intactBefore: number): number {
+  return RECORD_HEADER_BYTES + encodedBatchSize(ops, firstSequence, intactBefore);
 }
 
 /**
@@ -52,8 +60,10 @@ export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number):
  * have batchRecordSize bytes free there, and returns where the record ends.
  * Lets the commit queue encode a group into one reused buffer.
  */
-export function encodeBatchRecordAt(ops: readonly BatchOp[], firstSequence: number, buf: Buffer, start: number): number {
-  let pos = writeVarint(buf, start + RECORD_HEADER_BYTES, firstSequence);
+export function encodeBatchRecordAt(ops: readonly BatchOp[], firstSequence: number, intactBefore: number, buf: Buffer, start: number): number {
+  buf[start + RECORD_HEADER_BYTES] = TAG_DURABLE_END;
+  let pos = writeVarint(buf, start + RECORD_HEADER_BYTES + 1, intactBefore);
+  pos = writeVarint(buf, pos, firstSequence);
   pos = writeVarint(buf, pos, ops.length);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
@@ -74,9 +84,27 @@ export interface DecodedBatch {
   ops: BatchOp[];
 }
 
+/**
+ * readLog's IntactBeforeOf for WAL records. A record without the field (older
+ * format) or that cannot be read claims the whole file, so damage before it
+ * stays corruption.
+ */
+export function batchIntactBefore(payload: Buffer): number {
+  if (payload.length === 0 || payload[0] !== TAG_DURABLE_END) return Number.POSITIVE_INFINITY;
+  try {
+    return new Cursor(payload, 1).varint();
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 export function decodeBatch(payload: Buffer, fileName: string): DecodedBatch {
   try {
     const cursor = new Cursor(payload, 0);
+    if (payload.length > 0 && payload[0] === TAG_DURABLE_END) {
+      cursor.u8();
+      cursor.varint();
+    }
     const firstSequence = cursor.varint();
     const count = cursor.varint();
     const ops: BatchOp[] = [];

@@ -40,6 +40,7 @@ export type FsOperation =
   // AppendableFile
   | 'append'
   | 'truncate'
+  | 'preallocate'
   | 'sync'
   | 'close'
   // ReadableFile
@@ -101,10 +102,10 @@ export interface CallRecord {
 const ERRNO: Record<string, number> = { ENOSPC: -28, EIO: -5, EROFS: -30, EDQUOT: -122, EACCES: -13, EMFILE: -24, ENOENT: -2, EEXIST: -17 };
 
 /** Operations that the FileSystem interface makes synchronous. */
-const SYNC_OPERATIONS = new Set<FsOperation>(['create', 'openAppend', 'openRead', 'append', 'truncate', 'read']);
+const SYNC_OPERATIONS = new Set<FsOperation>(['create', 'openAppend', 'openRead', 'append', 'truncate', 'preallocate', 'read']);
 
 /** Operations on an open file descriptor: like Node's, their errors do not name the file. */
-const FD_OPERATIONS = new Set<FsOperation>(['append', 'truncate', 'sync', 'close', 'read']);
+const FD_OPERATIONS = new Set<FsOperation>(['append', 'truncate', 'preallocate', 'sync', 'close', 'read']);
 
 /**
  * An error shaped like the one Node would throw. Errors of descriptor
@@ -264,7 +265,7 @@ export class FaultyFileSystem implements FileSystem {
   }
 
   /** @internal */
-  fileOp<T>(op: 'truncate' | 'read', path: string, run: () => T): T {
+  fileOp<T>(op: 'truncate' | 'preallocate' | 'read', path: string, run: () => T): T {
     return this.syncOp(op, [path], run);
   }
 
@@ -355,6 +356,10 @@ class FaultyAppendableFile implements AppendableFile {
 
   truncate(size: number): void {
     this.fs.fileOp('truncate', this.file.path, () => this.file.truncate(size));
+  }
+
+  preallocate(ahead: number): void {
+    this.fs.fileOp('preallocate', this.file.path, () => this.file.preallocate(ahead));
   }
 
   sync(): Promise<void> {

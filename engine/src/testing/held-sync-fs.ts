@@ -33,6 +33,7 @@ export class HeldSyncFileSystem extends NodeFileSystem {
       },
       append: (d) => file.append(d),
       truncate: (s) => file.truncate(s),
+      preallocate: (a) => file.preallocate(a),
       sync: async () => {
         await this.held;
         return file.sync();

@@ -70,6 +70,9 @@ class BufferedFile implements AppendableFile {
     this.release();
     this.file.truncate(size);
   }
+  preallocate(ahead: number): void {
+    this.file.preallocate(ahead);
+  }
   async sync(): Promise<void> {
     this.release();
     await this.file.sync();
