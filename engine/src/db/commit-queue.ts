@@ -174,16 +174,17 @@ export class CommitQueue {
     let sequence = first;
     let bytes = 0;
     if (group.durable !== undefined) this.preallocate(wal);
-    const before = wal.size;
-    // Damage before this offset is corruption (see write-batch.ts): an append
-    // to a file that is not preallocated leaves no hole before it, but in
-    // preallocated space only what was fdatasynced is sure to be on disk.
-    const intactBefore = this.preallocated.has(wal) ? (this.durableEnds.get(wal) ?? 0) : before;
+    // Damage before this offset is corruption (see write-batch.ts): by
+    // default everything before the record, since an append to a file that is
+    // not preallocated leaves no hole behind it; in preallocated space only
+    // what was fdatasynced is sure to be on disk.
+    const intactBefore = this.preallocated.has(wal) ? (this.durableEnds.get(wal) ?? 0) : undefined;
     for (let i = 0; i < batches.length; i++) {
       bytes += batchRecordSize(batches[i], sequence, intactBefore);
       sequence += batches[i].length;
     }
     const buf = this.buffer(bytes);
+    const before = wal.size;
     try {
       let pos = 0;
       sequence = first;

@@ -14,7 +14,7 @@ const op = (kind: ValueKind, key: string, value = ''): BatchOp => ({
 });
 const ops = [op(ValueKind.Put, 'k1', 'v1'), op(ValueKind.Delete, 'gone'), op(ValueKind.Put, 'ключ', 'значение 🙂'), op(ValueKind.Put, '', '')];
 
-function record(batch: BatchOp[], firstSequence: number, intactBefore: number): Buffer {
+function record(batch: BatchOp[], firstSequence: number, intactBefore: number | undefined): Buffer {
   const buf = Buffer.alloc(batchRecordSize(batch, firstSequence, intactBefore));
   assert.equal(encodeBatchRecordAt(batch, firstSequence, intactBefore, buf, 0), buf.length, 'batchRecordSize is exact');
   return buf;
@@ -22,13 +22,20 @@ function record(batch: BatchOp[], firstSequence: number, intactBefore: number): 
 
 describe('write batch', () => {
   test('round-trips operations, sequence and the intact-before claim through a log record', () => {
-    for (const intactBefore of [0, 1, 127, 128, 5 * 1024 * 1024, 2 ** 40]) {
+    for (const intactBefore of [0, 1, 126, 127, 128, 5 * 1024 * 1024, 2 ** 40]) {
       const [payload] = readLog(record(ops, 1_000_001, intactBefore), 'w.log').records;
       const batch = decodeBatch(payload, 'w.log');
       assert.equal(batch.firstSequence, 1_000_001);
       assert.deepEqual(batch.ops, ops);
       assert.equal(batchIntactBefore(payload), intactBefore);
     }
+  });
+
+  test('a record appended to a file that is not preallocated claims everything before it, in two bytes', () => {
+    const [payload] = readLog(record(ops, 3, undefined), 'w.log').records;
+    assert.equal(batchIntactBefore(payload), Number.POSITIVE_INFINITY);
+    assert.deepEqual([...payload.subarray(0, 2)], [0x00, 0x00], 'tag and claim 0');
+    assert.equal(decodeBatch(payload, 'w.log').firstSequence, 3);
   });
 
   test('reads records of the older format (no claim) and takes them to claim the whole file', () => {

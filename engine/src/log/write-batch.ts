@@ -2,17 +2,18 @@
  * Write-batch encoding: the payload of one WAL record. A batch is atomic
  * because it is exactly one checksummed record.
  *
- *   payload := 0x00 | intactBefore varint | firstSequence varint | count varint | op{count}
+ *   payload := 0x00 | claim varint | firstSequence varint | count varint | op{count}
  *   op      := kind u8 (0 delete, 1 put) | keyLength varint | key utf8
  *              [ valueLength varint | value utf8 ]      (puts only)
  *
- * Operation i gets sequence number firstSequence + i. intactBefore is the
- * WAL offset before which damage found by recovery is corruption, not a torn
- * tail (see readLog): where this record's write began, or, in a WAL that was
- * preallocated, how far it had been fdatasynced. Records of the older format
- * have no leading 0x00 and start with firstSequence, whose varint never
- * begins with a zero byte (sequences start at 1); they are still read, and
- * claim the whole file.
+ * Operation i gets sequence number firstSequence + i. claim says before
+ * which WAL offset damage found by recovery is corruption rather than a torn
+ * tail (see readLog): 0 = everything before this record (an append to a file
+ * that was not preallocated leaves no hole behind it); n > 0 = offset n - 1,
+ * how far a preallocated WAL had been fdatasynced. Records of the older
+ * format have no leading 0x00 and start with firstSequence, whose varint
+ * never begins with a zero byte (sequences start at 1); they are still read,
+ * and claim everything before them.
  */
 import { corruption } from '../errors.js';
 import { Cursor, varintLength, writeVarint } from '../util/coding.js';
@@ -38,10 +39,13 @@ function lengthOfLength(n: number): number {
   return n < 0x80 ? 1 : varintLength(n);
 }
 
-const TAG_DURABLE_END = 0x00;
+const TAG_CLAIM = 0x00;
 
-function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number, intactBefore: number): number {
-  let size = 1 + varintLength(intactBefore) + varintLength(firstSequence) + varintLength(ops.length);
+/** The claim field for an intactBefore offset; undefined: everything before the record. */
+const claimOf = (intactBefore: number | undefined) => (intactBefore === undefined ? 0 : intactBefore + 1);
+
+function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number, intactBefore: number | undefined): number {
+  let size = 1 + varintLength(claimOf(intactBefore)) + varintLength(firstSequence) + varintLength(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     size += 1 + lengthOfLength(op.keyBytes) + op.keyBytes;
@@ -51,7 +55,7 @@ function encodedBatchSize(ops: readonly BatchOp[], firstSequence: number, intact
 }
 
 /** Bytes of the sealed log record encodeBatchRecordAt writes. */
-export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number, intactBefore: number): number {
+export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number, intactBefore: number | undefined): number {
   return RECORD_HEADER_BYTES + encodedBatchSize(ops, firstSequence, intactBefore);
 }
 
@@ -60,9 +64,9 @@ export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number, 
  * have batchRecordSize bytes free there, and returns where the record ends.
  * Lets the commit queue encode a group into one reused buffer.
  */
-export function encodeBatchRecordAt(ops: readonly BatchOp[], firstSequence: number, intactBefore: number, buf: Buffer, start: number): number {
-  buf[start + RECORD_HEADER_BYTES] = TAG_DURABLE_END;
-  let pos = writeVarint(buf, start + RECORD_HEADER_BYTES + 1, intactBefore);
+export function encodeBatchRecordAt(ops: readonly BatchOp[], firstSequence: number, intactBefore: number | undefined, buf: Buffer, start: number): number {
+  buf[start + RECORD_HEADER_BYTES] = TAG_CLAIM;
+  let pos = writeVarint(buf, start + RECORD_HEADER_BYTES + 1, claimOf(intactBefore));
   pos = writeVarint(buf, pos, firstSequence);
   pos = writeVarint(buf, pos, ops.length);
   for (let i = 0; i < ops.length; i++) {
@@ -85,14 +89,15 @@ export interface DecodedBatch {
 }
 
 /**
- * readLog's IntactBeforeOf for WAL records. A record without the field (older
- * format) or that cannot be read claims the whole file, so damage before it
- * stays corruption.
+ * readLog's IntactBeforeOf for WAL records. A record that claims everything
+ * before it (claim 0, the older format, or unreadable) answers Infinity:
+ * readLog only asks records that lie after the damage.
  */
 export function batchIntactBefore(payload: Buffer): number {
-  if (payload.length === 0 || payload[0] !== TAG_DURABLE_END) return Number.POSITIVE_INFINITY;
+  if (payload.length === 0 || payload[0] !== TAG_CLAIM) return Number.POSITIVE_INFINITY;
   try {
-    return new Cursor(payload, 1).varint();
+    const claim = new Cursor(payload, 1).varint();
+    return claim === 0 ? Number.POSITIVE_INFINITY : claim - 1;
   } catch {
     return Number.POSITIVE_INFINITY;
   }
@@ -101,7 +106,7 @@ export function batchIntactBefore(payload: Buffer): number {
 export function decodeBatch(payload: Buffer, fileName: string): DecodedBatch {
   try {
     const cursor = new Cursor(payload, 0);
-    if (payload.length > 0 && payload[0] === TAG_DURABLE_END) {
+    if (payload.length > 0 && payload[0] === TAG_CLAIM) {
       cursor.u8();
       cursor.varint();
     }
