@@ -23,6 +23,7 @@ export type {
   CompactionErrorEvent,
   WriteStallEvent,
   StallReason,
+  TornWal,
 } from './db/stats.js';
 export type { GetExplanation, LookupStep, MemtableProbe, LevelProbe, TableProbe, BlockRead } from './db/explain-get.js';
 export type { TableInspection, TableEntryPreview, InspectTableOptions, TableOrigin } from './db/inspect-table.js';

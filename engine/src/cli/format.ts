@@ -44,6 +44,9 @@ export function formatStats(s: CollectionStats): string[] {
     ['Write stalls', `${count(s.stalls.count)} (${count(Math.round(s.stalls.totalMs))} ms)${s.stalls.active ? ', stalled now' : ''}`],
   ];
   if (s.writeError !== undefined) rows.push(['Writes refused', s.writeError]);
+  for (const t of s.recovery.tornWals) {
+    rows.push(['Torn WAL at open', `${t.path}: cut at byte ${count(t.cutAt)} of ${count(t.fileBytes)}, ${count(t.keptRecords)} record(s) kept`]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   return [
     `Collection ${s.name}: ${count(files)} table file(s), ${formatBytes(s.liveBytes)}, last sequence ${count(s.lastSequence)}`,

@@ -2,6 +2,7 @@ import { corruption, ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { readLog } from '../log/log-format.js';
 import { batchIntactBefore, decodeBatch } from '../log/write-batch.js';
+import type { TornWal } from './stats.js';
 import { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
 import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
@@ -15,9 +16,10 @@ export interface RecoveredState {
   /** Memtables rebuilt from WALs not yet flushed, oldest first; each still owns its WAL file. */
   recovered: Memtable[];
   lastSequence: number;
-  /** WAL files whose last record was torn and dropped (for the open report). */
-  tornWals: string[];
+  /** WAL files cut at a torn tail during this recovery (reported in stats().recovery). */
+  tornWals: TornWal[];
 }
+
 
 export async function readOptionsFile(fs: FileSystem, dir: string): Promise<CollectionOptions> {
   const path = pathIn(dir, OPTIONS_FILE);
@@ -67,7 +69,7 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
   wals.sort((a, b) => a - b);
   let lastSequence = versions.lastSequence;
   const recovered: Memtable[] = [];
-  const tornWals: string[] = [];
+  const tornWals: TornWal[] = [];
   for (const number of wals) {
     const path = pathIn(dir, walFileName(number));
     let data: Buffer;
@@ -77,7 +79,7 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
       throw ioError('read', path, err);
     }
     const log = readLog(data, path, batchIntactBefore);
-    if (log.tornTail) tornWals.push(path);
+    if (log.tornTail) tornWals.push({ path, keptRecords: log.records.length, cutAt: log.validEnd, fileBytes: data.length });
     const memtable = new Memtable(number);
     for (const payload of log.records) {
       const batch = decodeBatch(payload, path);

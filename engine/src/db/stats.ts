@@ -2,6 +2,16 @@ import type { StallReason } from './write-gate.js';
 
 export type { StallReason };
 
+/** A WAL that recovery cut at a torn tail. */
+export interface TornWal {
+  path: string;
+  /** Records kept: everything before the cut. */
+  keptRecords: number;
+  /** Offset of the cut; the file held `fileBytes`. */
+  cutAt: number;
+  fileBytes: number;
+}
+
 /** Plain, serializable shapes for stats() and events, so the app can send them over IPC as they are. */
 export interface TableStats {
   id: number;
@@ -55,6 +65,12 @@ export interface CollectionStats {
   };
   /** Bytes of all live SSTables. */
   liveBytes: number;
+  /**
+   * What the last open found: WALs whose tail was torn (a crash or power
+   * loss during unsynced writes) and cut there. Only writes that were never
+   * acknowledged as synced can have been dropped.
+   */
+  recovery: { tornWals: TornWal[] };
   stalls: {
     count: number;
     /** Includes the stall in progress, if any. */

@@ -5,6 +5,7 @@ import { after, describe, test } from 'node:test';
 import { StorageManager } from '../manager/storage-manager.js';
 import { isStorageError } from '../testing/storage-error.js';
 import { tempDir } from '../testing/temp-dir.js';
+import type { TornWal } from './stats.js';
 
 const dir = tempDir('strata-wal-prealloc');
 after(dir.cleanup);
@@ -36,11 +37,12 @@ function theWal(base: string): { path: string; data: Buffer; starts: number[]; e
   return { path, data, starts, end: pos };
 }
 
-async function readAll(base: string): Promise<Map<string, string>> {
+/** Every entry after reopening, and the WALs the open cut at a torn tail. */
+async function readAll(base: string): Promise<Map<string, string> & { torn: TornWal[] }> {
   const m = new StorageManager({ baseDataPath: base });
   try {
     const c = await m.useCollection('t');
-    const out = new Map<string, string>();
+    const out = Object.assign(new Map<string, string>(), { torn: c.stats().recovery.tornWals });
     for await (const [k, v] of c.scan()) out.set(k, v);
     return out;
   } finally {
@@ -59,7 +61,9 @@ describe('WAL preallocation for sync writes', () => {
     assert.equal(wal.starts.length, 50);
     assert.ok(wal.data.length >= wal.end + 512 * 1024, `file ${wal.data.length} bytes, records end at ${wal.end}: zeros ahead`);
     assert.ok(wal.data.subarray(wal.end).every((b) => b === 0));
-    assert.deepEqual([...(await readAll(base)).keys()], keysUpTo(50));
+    const reopened = await readAll(base);
+    assert.deepEqual([...reopened.keys()], keysUpTo(50));
+    assert.deepEqual(reopened.torn, [], 'the zeros are no torn tail');
     const m2 = new StorageManager({ baseDataPath: base });
     assert.equal((await m2.describeCollection('t')).approximateEntries, 50, 'a closed collection counts the WAL up to the zeros');
     await m2.closeAll();
@@ -82,7 +86,9 @@ describe('WAL preallocation for sync writes', () => {
     // Record 12's page never reached the disk while those of 13..19 did.
     wal.data.fill(0, wal.starts[12], wal.starts[13]);
     writeFileSync(wal.path, wal.data);
-    assert.deepEqual([...(await readAll(base)).keys()], keysUpTo(12));
+    const reopened = await readAll(base);
+    assert.deepEqual([...reopened.keys()], keysUpTo(12));
+    assert.deepEqual(reopened.torn, [{ path: wal.path, keptRecords: 12, cutAt: wal.starts[12], fileBytes: wal.data.length }], 'the open reports the cut');
   });
 
   test('damage to a write that a later record shows was synced is CORRUPTION, never a silent loss', async () => {
