@@ -67,11 +67,20 @@ export function useCollections(client: Client): Collections {
       try {
         const s = await client['collections.stats']({ name })
         setStats((prev) => (prev.has(name) ? prev : new Map(prev).set(name, s)))
+        const torn = s.recovery.tornWals
+        if (torn.length > 0) {
+          const kept = torn.reduce((n, t) => n + t.keptRecords, 0)
+          notify(
+            'warning',
+            `"${name}" recovered after a crash`,
+            `${torn.length} write-ahead log(s) ended in a torn write and were cut there (${kept.toLocaleString('en-US')} record(s) kept). Only writes never confirmed as synced can be missing.`
+          )
+        }
       } catch {
         // Stats are decoration for the status bar; the open itself reports real errors.
       }
     },
-    [client]
+    [client, notify]
   )
 
   return { list, stats, refresh, primeStats }

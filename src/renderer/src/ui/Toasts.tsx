@@ -3,7 +3,7 @@ import { describeError } from '../api/errors'
 import { CloseIcon } from './icons'
 import '../styles/toasts.css'
 
-export type ToastKind = 'info' | 'success' | 'error'
+export type ToastKind = 'info' | 'success' | 'warning' | 'error'
 
 interface Toast {
   id: number
@@ -27,7 +27,7 @@ export function useNotify(): Notify {
 }
 
 /** Errors stay long enough to be read; confirmations get out of the way. */
-const LIFETIME: Record<ToastKind, number> = { info: 3500, success: 2500, error: 12000 }
+const LIFETIME: Record<ToastKind, number> = { info: 3500, success: 2500, warning: 12000, error: 12000 }
 const MAX_VISIBLE = 4
 
 export function ToastProvider({ children }: { children: ReactNode }) {
