@@ -96,10 +96,8 @@ export class CommitQueue {
   private inFlight = new Set<AppendableFile>();
   /** Set once an fdatasync failed: no later sync write may be acknowledged. */
   private syncFailure: StorageError | undefined;
-  /** Per WAL, the offset its last completed fdatasync covered. */
-  private durableEnds = new WeakMap<AppendableFile, number>();
-  /** WALs that preallocate has written zeros ahead of. */
-  private preallocated = new WeakSet<AppendableFile>();
+  /** Per preallocated WAL, the offset its last completed fdatasync covered (0 before the first). */
+  private syncedEnds = new WeakMap<AppendableFile, number>();
   userBytesWritten = 0;
   walBytesWritten = 0;
   /** Write calls to the WAL and fdatasyncs of it: with group commit, far fewer than writes. */
@@ -178,7 +176,7 @@ export class CommitQueue {
     // default everything before the record, since an append to a file that is
     // not preallocated leaves no hole behind it; in preallocated space only
     // what was fdatasynced is sure to be on disk.
-    const intactBefore = this.preallocated.has(wal) ? (this.durableEnds.get(wal) ?? 0) : undefined;
+    const intactBefore = this.syncedEnds.get(wal);
     for (let i = 0; i < batches.length; i++) {
       bytes += batchRecordSize(batches[i], sequence, intactBefore);
       sequence += batches[i].length;
@@ -220,7 +218,7 @@ export class CommitQueue {
   private preallocate(wal: AppendableFile): void {
     try {
       // Marked first: after a partial failure some zeros may be there already.
-      this.preallocated.add(wal);
+      if (!this.syncedEnds.has(wal)) this.syncedEnds.set(wal, 0);
       wal.preallocate(PREALLOCATE_AHEAD_BYTES);
     } catch {
       // See above: nothing was promised on it.
@@ -271,7 +269,8 @@ export class CommitQueue {
           const end = f.size;
           await f.sync();
           this.walSyncs++;
-          if (end > (this.durableEnds.get(f) ?? 0)) this.durableEnds.set(f, end);
+          // Every synced WAL was preallocated first (see commitGroup), so it is in the map.
+          if (end > (this.syncedEnds.get(f) ?? 0)) this.syncedEnds.set(f, end);
         }
         for (const w of waiters) w.resolve();
       } catch (err) {

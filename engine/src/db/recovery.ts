@@ -20,7 +20,6 @@ export interface RecoveredState {
   tornWals: TornWal[];
 }
 
-
 export async function readOptionsFile(fs: FileSystem, dir: string): Promise<CollectionOptions> {
   const path = pathIn(dir, OPTIONS_FILE);
   let text: string;

@@ -73,29 +73,37 @@ export function readLog(data: Buffer, fileName: string, intactBeforeOf?: IntactB
   const records: Buffer[] = [];
   let pos = 0;
   while (pos < data.length) {
-    const left = data.length - pos;
-    if (isZero(data, pos)) return { records, validEnd: pos, tornTail: false };
-    if (left < RECORD_HEADER_BYTES) return torn(records, pos);
-    if (data.readUInt32LE(pos + 8) !== headerCheck(data.readUInt32LE(pos), data.readUInt32LE(pos + 4))) {
-      if (isZero(data, pos + RECORD_HEADER_BYTES) || unsyncedFrom(data, pos, intactBeforeOf)) return torn(records, pos);
-      throw corruption(fileName, `bad record header checksum at offset ${pos}`);
-    }
-    const length = data.readUInt32LE(pos);
-    const end = pos + RECORD_HEADER_BYTES + length;
-    if (end > data.length) return torn(records, pos);
-    const payload = data.subarray(pos + RECORD_HEADER_BYTES, end);
-    if (data.readUInt32LE(pos + 4) !== checksum(payload)) {
-      if (isZero(data, end) || unsyncedFrom(data, pos, intactBeforeOf)) return torn(records, pos);
-      throw corruption(fileName, `bad record checksum at offset ${pos} (record of ${length} bytes)`);
-    }
+    if (isZero(data, pos)) break;
+    const payload = intactRecordAt(data, pos);
+    if (payload === undefined) return classifyDamage(data, pos, records, fileName, intactBeforeOf);
     records.push(payload);
-    pos = end;
+    pos += RECORD_HEADER_BYTES + payload.length;
   }
   return { records, validEnd: pos, tornTail: false };
 }
 
-function torn(records: Buffer[], pos: number): LogContents {
-  return { records, validEnd: pos, tornTail: true };
+/** The payload of the record starting at `at` if its header and payload checksums hold, else undefined. */
+function intactRecordAt(data: Buffer, at: number): Buffer | undefined {
+  if (at + RECORD_HEADER_BYTES > data.length) return undefined;
+  const length = data.readUInt32LE(at);
+  const crc = data.readUInt32LE(at + 4);
+  if (data.readUInt32LE(at + 8) !== headerCheck(length, crc)) return undefined;
+  const end = at + RECORD_HEADER_BYTES + length;
+  if (end > data.length) return undefined;
+  const payload = data.subarray(at + RECORD_HEADER_BYTES, end);
+  return crc === checksum(payload) ? payload : undefined;
+}
+
+/** Applies the recovery rules (see the top of this file) to a record at `pos` that is not intact. */
+function classifyDamage(data: Buffer, pos: number, records: Buffer[], fileName: string, intactBeforeOf: IntactBeforeOf | undefined): LogContents {
+  const torn = { records, validEnd: pos, tornTail: true };
+  if (data.length - pos < RECORD_HEADER_BYTES) return torn;
+  const length = data.readUInt32LE(pos);
+  const headerOk = data.readUInt32LE(pos + 8) === headerCheck(length, data.readUInt32LE(pos + 4));
+  const end = pos + RECORD_HEADER_BYTES + length;
+  if (headerOk && end > data.length) return torn;
+  if (isZero(data, headerOk ? end : pos + RECORD_HEADER_BYTES) || unsyncedFrom(data, pos, intactBeforeOf)) return torn;
+  throw corruption(fileName, headerOk ? `bad record checksum at offset ${pos} (record of ${length} bytes)` : `bad record header checksum at offset ${pos}`);
 }
 
 /** True if data[from, end) is all zero bytes (or empty). */
@@ -115,14 +123,8 @@ function isZero(data: Buffer, from: number): boolean {
 function unsyncedFrom(data: Buffer, damagedAt: number, intactBeforeOf: IntactBeforeOf | undefined): boolean {
   if (intactBeforeOf === undefined) return false;
   for (let at = damagedAt + 1; at + RECORD_HEADER_BYTES <= data.length; at++) {
-    const length = data.readUInt32LE(at);
-    const crc = data.readUInt32LE(at + 4);
-    if (data.readUInt32LE(at + 8) !== headerCheck(length, crc)) continue;
-    const end = at + RECORD_HEADER_BYTES + length;
-    if (end > data.length) continue;
-    const payload = data.subarray(at + RECORD_HEADER_BYTES, end);
-    if (crc !== checksum(payload)) continue;
-    if (intactBeforeOf(payload) > damagedAt) return false;
+    const payload = intactRecordAt(data, at);
+    if (payload !== undefined && intactBeforeOf(payload) > damagedAt) return false;
   }
   return true;
 }
