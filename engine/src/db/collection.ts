@@ -11,6 +11,7 @@ import type { VersionSet } from '../version/version-set.js';
 import { CommitQueue, type CommitTarget } from './commit-queue.js';
 import { LOCK_FILE, pathIn, tableFileName, walFileName } from '../version/file-names.js';
 import { writeLevel0Table } from './flush.js';
+import type { FlushRunner } from './flush-thread.js';
 import { CollectionLock } from './lock.js';
 import type { CollectionOptions } from './options.js';
 import { recover } from './recovery.js';
@@ -99,6 +100,8 @@ export class Collection implements CommitTarget {
     walNumber: number,
     launcher: CompactionLauncher,
     private readonly tornWals: TornWal[],
+    /** Where flushes of this session's memtables run; undefined: on this thread, from the memtable. */
+    private readonly flushRunner: FlushRunner | undefined,
   ) {
     this.tables = new TableCache(fs, directory, new BlockCache(options.blockCacheBytes));
     this.commits = new CommitQueue(this);
@@ -138,7 +141,7 @@ export class Collection implements CommitTarget {
   }
 
   /** Opens (recovering if needed) the collection stored in `directory`. Used by StorageManager. */
-  static async open(fs: FileSystem, directory: string, name: string, launcher: CompactionLauncher = forkLauncher): Promise<Collection> {
+  static async open(fs: FileSystem, directory: string, name: string, launcher: CompactionLauncher = forkLauncher, flushRunner?: FlushRunner): Promise<Collection> {
     const lock = await CollectionLock.acquire(fs, pathIn(directory, LOCK_FILE), name);
     let versions: VersionSet | undefined;
     try {
@@ -153,7 +156,7 @@ export class Collection implements CommitTarget {
       } catch (err) {
         throw ioError('create write-ahead log', walPath, err);
       }
-      const c = new Collection(name, directory, fs, state.options, state.versions, lock, state.recovered, state.lastSequence, wal, walNumber, launcher, state.tornWals);
+      const c = new Collection(name, directory, fs, state.options, state.versions, lock, state.recovered, state.lastSequence, wal, walNumber, launcher, state.tornWals, flushRunner);
       c.scheduleFlush();
       c.compactions.maybeSchedule();
       return c;
@@ -318,7 +321,7 @@ export class Collection implements CommitTarget {
         if (memtable.size > 0) {
           const start: FlushStartEvent = { id, reason, walNumber: memtable.walNumber, entries: memtable.size, memtableBytes: memtable.approximateBytes, startedAt };
           this.emit('flush-start', start);
-          meta = await writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
+          meta = await this.writeLevel0(memtable, reason, id);
         }
         const logNumber = this.imms[1]?.walNumber ?? this.mem.walNumber;
         await this.versions.logAndApply({ added: meta ? [meta] : [], logNumber, lastSequence: memtable.maxSequence });
@@ -369,6 +372,24 @@ export class Collection implements CommitTarget {
       this.compactions.maybeSchedule();
     }
   }
+  /**
+   * A memtable filled in this session holds exactly its WAL's operations, so
+   * the flush runner can rebuild the table from the WAL on another thread.
+   * A recovered one may hold only a WAL's records before a torn tail: it is
+   * flushed from memory, here.
+   */
+  private writeLevel0(memtable: Memtable, reason: FlushReason, id: number): Promise<FileMeta> {
+    const { blockBytes, bloomBitsPerKey, compression } = this.options;
+    if (this.flushRunner === undefined || reason === 'recovery') return writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
+    return this.flushRunner({
+      dir: this.directory,
+      walPath: pathIn(this.directory, walFileName(memtable.walNumber)),
+      id,
+      options: { blockBytes, bloomBitsPerKey, compression },
+      expected: { entries: memtable.size, maxSequence: memtable.maxSequence },
+    });
+  }
+
 
   private emitVersion(): void {
     if (this.events.listenerCount('version') === 0) return;

@@ -15,10 +15,10 @@
  * never begins with a zero byte (sequences start at 1); they are still read,
  * and claim everything before them.
  */
-import { corruption } from '../errors.js';
+import { corruption, StorageError } from '../errors.js';
 import { Cursor, varintLength, writeVarint } from '../util/coding.js';
 import { RECORD_HEADER_BYTES, sealRecordAt } from './log-format.js';
-import { writeUtf8 } from '../util/utf8.js';
+import { readUtf8, writeUtf8 } from '../util/utf8.js';
 
 export const enum ValueKind {
   Delete = 0,
@@ -103,7 +103,15 @@ export function batchIntactBefore(payload: Buffer): number {
   }
 }
 
-export function decodeBatch(payload: Buffer, fileName: string): DecodedBatch {
+/**
+ * Called once per operation of a batch, in order, with its sequence number
+ * and where its key (and, for a put, its value) lie in the payload: flush reads a WAL as bytes this
+ * way without making a string of anything.
+ */
+export type OpVisitor = (kind: ValueKind, sequence: number, keyStart: number, keyBytes: number, valueStart: number, valueBytes: number) => void;
+
+/** Walks a batch payload's operations; returns its first sequence and count. Throws CORRUPTION naming `fileName` if it does not decode. */
+export function visitBatch(payload: Buffer, fileName: string, visit: OpVisitor): { firstSequence: number; count: number } {
   try {
     const cursor = new Cursor(payload, 0);
     if (payload.length > 0 && payload[0] === TAG_CLAIM) {
@@ -112,23 +120,35 @@ export function decodeBatch(payload: Buffer, fileName: string): DecodedBatch {
     }
     const firstSequence = cursor.varint();
     const count = cursor.varint();
-    const ops: BatchOp[] = [];
     for (let i = 0; i < count; i++) {
       const kind = cursor.u8();
       if (kind !== ValueKind.Put && kind !== ValueKind.Delete) throw new RangeError(`unknown operation kind ${kind}`);
       const keyBytes = cursor.varint();
-      const key = cursor.utf8(keyBytes);
-      let value = '';
+      const keyStart = cursor.pos;
+      cursor.skip(keyBytes);
+      let valueStart = cursor.pos;
       let valueBytes = 0;
       if (kind === ValueKind.Put) {
         valueBytes = cursor.varint();
-        value = cursor.utf8(valueBytes);
+        valueStart = cursor.pos;
+        cursor.skip(valueBytes);
       }
-      ops.push({ kind, key, keyBytes, value, valueBytes });
+      visit(kind, firstSequence + i, keyStart, keyBytes, valueStart, valueBytes);
     }
     if (!cursor.done) throw new RangeError('trailing bytes after the last operation');
-    return { firstSequence, ops };
+    return { firstSequence, count };
   } catch (err) {
+    if (err instanceof StorageError) throw err;
     throw corruption(fileName, `undecodable write batch (${(err as Error).message})`);
   }
+}
+
+export function decodeBatch(payload: Buffer, fileName: string): DecodedBatch {
+  const ops: BatchOp[] = [];
+  const { firstSequence } = visitBatch(payload, fileName, (kind, _sequence, keyStart, keyBytes, valueStart, valueBytes) => {
+    const key = readUtf8(payload, keyStart, keyStart + keyBytes);
+    const value = valueBytes === 0 ? '' : readUtf8(payload, valueStart, valueStart + valueBytes);
+    ops.push({ kind, key, keyBytes, value, valueBytes });
+  });
+  return { firstSequence, ops };
 }

@@ -11,6 +11,8 @@ import { VersionSet } from '../version/version-set.js';
 import { describeClosedCollection } from '../db/describe-closed.js';
 import { checkCollectionName } from './collection-name.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
+import { type FlushRunner, flushOnThread } from '../db/flush-thread.js';
+import { describe } from '../util/describe.js';
 
 /** What a collection holds, read without opening it (no lock, no WAL replay). */
 export interface CollectionSummary {
@@ -30,6 +32,12 @@ export interface StorageManagerOptions extends Partial<CollectionOptions> {
   fileSystem?: FileSystem;
   /** Starts compaction worker processes; the default forks a Node child process. The Electron app passes one built on utilityProcess.fork. */
   compactionLauncher?: CompactionLauncher;
+  /**
+   * Whether memtables are flushed on the flush thread (a worker thread that
+   * writes through node:fs) rather than on the calling thread. Defaults to
+   * true, unless a fileSystem is given: the thread cannot use it.
+   */
+  flushOnThread?: boolean;
 }
 
 /**
@@ -42,6 +50,7 @@ export class StorageManager {
   private readonly fs: FileSystem;
   private readonly defaults: CollectionOptions;
   private readonly launcher: CompactionLauncher;
+  private readonly flushRunner: FlushRunner | undefined;
   private readonly open = new Map<string, Promise<Collection>>();
   private active: Collection | undefined;
 
@@ -52,6 +61,13 @@ export class StorageManager {
     this.baseDataPath = options.baseDataPath;
     this.fs = options.fileSystem ?? new NodeFileSystem();
     this.launcher = options.compactionLauncher ?? forkLauncher;
+    if (options.flushOnThread !== undefined && typeof options.flushOnThread !== 'boolean') {
+      throw new StorageError('INVALID_ARGUMENT', `flushOnThread must be a boolean, got ${describe(options.flushOnThread)}`);
+    }
+    if (options.flushOnThread === true && options.fileSystem !== undefined) {
+      throw new StorageError('INVALID_ARGUMENT', 'flushOnThread cannot be used with a custom fileSystem: the flush thread writes through node:fs');
+    }
+    this.flushRunner = (options.flushOnThread ?? options.fileSystem === undefined) ? flushOnThread : undefined;
     this.defaults = resolveOptions(pickOptions(options as unknown as Record<string, unknown>), DEFAULT_OPTIONS);
   }
 
@@ -129,7 +145,7 @@ export class StorageManager {
     }
     const promise = (async () => {
       if (!(await this.exists(name))) throw this.notFound(name);
-      return Collection.open(this.fs, this.dir(name), name, this.launcher);
+      return Collection.open(this.fs, this.dir(name), name, this.launcher, this.flushRunner);
     })();
     this.open.set(name, promise);
     try {

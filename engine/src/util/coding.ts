@@ -51,6 +51,12 @@ export class Cursor {
     return out;
   }
 
+  /** Moves past `length` bytes without making a view of them. */
+  skip(length: number): void {
+    if (length < 0 || this.pos + length > this.end) throw new RangeError('field runs past the end');
+    this.pos += length;
+  }
+
   utf8(length: number): string {
     if (length < 0 || this.pos + length > this.end) throw new RangeError('string runs past the end');
     const s = readUtf8(this.buf, this.pos, this.pos + length);

@@ -31,3 +31,16 @@ const fastRead = typeof (Buffer.prototype as unknown as Partial<Utf8Reader>).utf
 export function readUtf8(buf: Buffer, start: number, end: number): string {
   return fastRead ? (buf as unknown as Utf8Reader).utf8Slice(start, end) : buf.toString('utf8', start, end);
 }
+
+/**
+ * `buf[start, end)` as one char per byte, through Buffer's `latin1Slice`:
+ * native `<` on two such strings compares their bytes, and for UTF-8 that
+ * is code point order.
+ */
+type Latin1Reader = { latin1Slice(start: number, end: number): string };
+
+const fastLatin1 = typeof (Buffer.prototype as unknown as Partial<Latin1Reader>).latin1Slice === 'function';
+
+export function readLatin1(buf: Buffer, start: number, end: number): string {
+  return fastLatin1 ? (buf as unknown as Latin1Reader).latin1Slice(start, end) : buf.toString('latin1', start, end);
+}

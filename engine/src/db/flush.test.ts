@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { NodeFileSystem } from '../fs/node-fs.js';
+import { type BatchOp, batchRecordSize, encodeBatchRecordAt, ValueKind } from '../log/write-batch.js';
+import { StorageManager } from '../manager/storage-manager.js';
+import { Memtable } from '../memtable/memtable.js';
+import { FaultyFileSystem } from '../testing/faulty-fs.js';
+import { seededRandom } from '../testing/random.js';
+import { isStorageError } from '../testing/storage-error.js';
+import { tempDir } from '../testing/temp-dir.js';
+import { tableFileName } from '../version/file-names.js';
+import { flushOnThread } from './flush-thread.js';
+import { writeLevel0Table, writeLevel0TableFromWal } from './flush.js';
+import { deleteOp, putOp } from './validate.js';
+
+const dir = tempDir('strata-flush');
+after(dir.cleanup);
+let n = 0;
+const fs = new NodeFileSystem();
+const OPTIONS = { blockBytes: 512, bloomBitsPerKey: 10, compression: 'snappy' } as const;
+
+/** A WAL holding `batches` (sequences from 1) and a memtable that took the same writes, in a fresh directory. */
+function walAndMemtable(batches: BatchOp[][]): { path: string; walPath: string; memtable: Memtable } {
+  const path = join(dir.path, `d${n++}`);
+  mkdirSync(path);
+  const records: Buffer[] = [];
+  const memtable = new Memtable(1);
+  let sequence = 1;
+  for (const ops of batches) {
+    const record = Buffer.alloc(batchRecordSize(ops, sequence, undefined));
+    encodeBatchRecordAt(ops, sequence, undefined, record, 0);
+    records.push(record);
+    for (const op of ops) memtable.add(sequence++, op.kind, op.key, op.keyBytes, op.value, op.valueBytes, false);
+  }
+  const walPath = join(path, '000001.log');
+  writeFileSync(walPath, Buffer.concat(records));
+  return { path, walPath, memtable };
+}
+
+/** Integers below n from a seeded generator, so every run writes the same data. */
+const rngOf = (seed: number) => {
+  const next = seededRandom(seed);
+  return { int: (n: number) => Math.floor(next() * n) };
+};
+
+const tableBytes = (path: string, id: number) => readFileSync(join(path, tableFileName(id)));
+
+/** Builds table 2 from the memtable and table 3 from the WAL, and returns both files' bytes. */
+async function bothWays(batches: BatchOp[][]): Promise<{ fromMemtable: Buffer; fromWal: Buffer }> {
+  const { path, walPath, memtable } = walAndMemtable(batches);
+  const expected = { entries: memtable.size, maxSequence: memtable.maxSequence };
+  await writeLevel0Table(fs, path, memtable, 2, OPTIONS);
+  await writeLevel0TableFromWal(fs, path, walPath, 3, OPTIONS, expected);
+  return { fromMemtable: tableBytes(path, 2), fromWal: tableBytes(path, 3) };
+}
+
+// Keys whose UTF-16 order differs from their code point (and UTF-8 byte) order, non-ASCII values, and the empty value.
+const AWKWARD = ['\uffff', '\u{10000}', 'é', 'e', '中文', '😀', 'a\u0000b', 'z'];
+
+describe('flushing a memtable from its WAL', () => {
+  test('writes byte for byte the table a flush from the memtable writes: random order, overwrites, deletes, non-ASCII keys', async () => {
+    const rng = rngOf(11);
+    const keys = [...AWKWARD, ...Array.from({ length: 300 }, (_, i) => `key-${rng.int(1000)}-${i % 7}`)];
+    const batches: BatchOp[][] = [];
+    for (let b = 0; b < 40; b++) {
+      const ops: BatchOp[] = [];
+      for (let i = 0; i < 1 + rng.int(30); i++) {
+        const k = keys[rng.int(keys.length)];
+        ops.push(rng.int(5) === 0 ? deleteOp(k) : putOp(k, rng.int(9) === 0 ? '' : `v${b}.${i}-ü-${'x'.repeat(rng.int(200))}`));
+      }
+      batches.push(ops);
+    }
+    const { fromMemtable, fromWal } = await bothWays(batches);
+    assert.ok(fromMemtable.length > 1000);
+    assert.ok(fromWal.equals(fromMemtable), 'the two tables differ');
+  });
+
+  test('keys first written in ascending order, with earlier keys overwritten and deleted later, give the same table', async () => {
+    const key = (i: number) => `k${String(i).padStart(5, '0')}`;
+    const batches: BatchOp[][] = [];
+    for (let b = 0; b < 20; b++) batches.push(Array.from({ length: 50 }, (_, i) => putOp(key(b * 50 + i), `v${b}-${i}`)));
+    batches.push([putOp(key(3), 'rewritten'), deleteOp(key(10)), putOp(key(999), 'late')]);
+    const { fromMemtable, fromWal } = await bothWays(batches);
+    assert.ok(fromWal.equals(fromMemtable), 'the two tables differ');
+  });
+
+  test('a new key below the last one after an ascending run is still put in order', async () => {
+    const { fromMemtable, fromWal } = await bothWays([[putOp('b', '1'), putOp('c', '2')], [putOp('a', '3'), putOp('d', '4')]]);
+    assert.ok(fromWal.equals(fromMemtable), 'the two tables differ');
+  });
+
+  test('a WAL that does not hold what its memtable holds is refused as corruption naming it, and no table is left behind', async () => {
+    const { path, walPath, memtable } = walAndMemtable([[putOp('a', '1'), putOp('b', '2')]]);
+    await assert.rejects(
+      writeLevel0TableFromWal(fs, path, walPath, 2, OPTIONS, { entries: memtable.size + 1, maxSequence: memtable.maxSequence }),
+      isStorageError('CORRUPTION', /000001\.log.*holds 2 keys up to sequence 2.*memtable holds 3 up to 2/),
+    );
+    await assert.rejects(writeLevel0TableFromWal(fs, path, walPath, 3, OPTIONS, { entries: memtable.size, maxSequence: 7 }), isStorageError('CORRUPTION', /up to 7/));
+    assert.deepEqual(readdirSync(path), ['000001.log']);
+  });
+
+  test('a WAL cut short since its records were written is refused, not flushed without them', async () => {
+    const { path, walPath, memtable } = walAndMemtable([[putOp('a', '1')], [putOp('b', '2')]]);
+    truncateSync(walPath, readFileSync(walPath).length - 3);
+    await assert.rejects(
+      writeLevel0TableFromWal(fs, path, walPath, 2, OPTIONS, { entries: memtable.size, maxSequence: memtable.maxSequence }),
+      isStorageError('CORRUPTION', /torn tail/),
+    );
+    assert.deepEqual(readdirSync(path), ['000001.log']);
+  });
+
+  test('the flush thread writes the same table, reports a missing WAL as an I/O error naming it, and keeps working after', async () => {
+    const { path, walPath, memtable } = walAndMemtable([[putOp('x', '1'), putOp('é', '2'), deleteOp('a')], [putOp('x', '3')]]);
+    const expected = { entries: memtable.size, maxSequence: memtable.maxSequence };
+    await writeLevel0Table(fs, path, memtable, 2, OPTIONS);
+    const meta = await flushOnThread({ dir: path, walPath, id: 3, options: OPTIONS, expected });
+    assert.deepEqual(
+      { id: meta.id, level: meta.level, entries: meta.entries, tombstones: meta.tombstones, minKey: meta.minKey, maxKey: meta.maxKey, maxSequence: meta.maxSequence },
+      { id: 3, level: 0, entries: 3, tombstones: 1, minKey: 'a', maxKey: 'é', maxSequence: 4 },
+    );
+    assert.equal(meta.size, tableBytes(path, 3).length);
+    assert.ok(tableBytes(path, 3).equals(tableBytes(path, 2)));
+
+    const missing = join(path, '000099.log');
+    await assert.rejects(flushOnThread({ dir: path, walPath: missing, id: 4, options: OPTIONS, expected }), isStorageError('IO_ERROR', /000099\.log.*ENOENT/));
+    assert.ok(!existsSync(join(path, tableFileName(4))));
+    const again = await flushOnThread({ dir: path, walPath, id: 5, options: OPTIONS, expected });
+    assert.equal(again.entries, 3);
+  });
+});
+
+describe('StorageManager flushOnThread', () => {
+  test('must be a boolean, and cannot be combined with a custom file system', () => {
+    const baseDataPath = join(dir.path, 'opts');
+    assert.throws(() => new StorageManager({ baseDataPath, flushOnThread: 'yes' as unknown as boolean }), isStorageError('INVALID_ARGUMENT', /flushOnThread must be a boolean, got "yes"/));
+    assert.throws(
+      () => new StorageManager({ baseDataPath, flushOnThread: true, fileSystem: new FaultyFileSystem(new NodeFileSystem()) }),
+      isStorageError('INVALID_ARGUMENT', /custom fileSystem/),
+    );
+  });
+
+  test('collections flushed on the thread and in memory end up with identical tables and the same contents after reopening', async () => {
+    const rng = rngOf(5);
+    const writes = Array.from({ length: 3000 }, (_, i) => {
+      const k = `user:${rng.int(1500)}:${AWKWARD[i % AWKWARD.length]}`;
+      return rng.int(6) === 0 ? { type: 'delete' as const, key: k } : { type: 'put' as const, key: k, value: `${i}-${'v'.repeat(rng.int(80))}` };
+    });
+    const run = async (flushOnThread: boolean) => {
+      const baseDataPath = join(dir.path, `same-${flushOnThread}`);
+      const m = new StorageManager({ baseDataPath, flushOnThread, memtableBytes: 16 * 1024, autoCompaction: false });
+      await m.createCollection('t');
+      const c = await m.useCollection('t');
+      for (let i = 0; i < writes.length; i += 25) await c.batch(writes.slice(i, i + 25));
+      await c.flush();
+      const flushes = c.stats().totals.flushes;
+      await m.closeAll();
+      const colDir = join(baseDataPath, 't');
+      const tables = readdirSync(colDir).filter((f) => f.endsWith('.sst')).sort();
+      const reopened = new StorageManager({ baseDataPath, flushOnThread });
+      const r = await reopened.useCollection('t');
+      const entries: [string, string][] = [];
+      for await (const e of r.scan()) entries.push(e);
+      await reopened.closeAll();
+      return { flushes, tables: tables.map((f) => [f, readFileSync(join(colDir, f)).toString('base64')]), entries };
+    };
+    const onThread = await run(true);
+    const inMemory = await run(false);
+    assert.ok(onThread.flushes >= 10, `only ${onThread.flushes} flushes`);
+    assert.equal(onThread.flushes, inMemory.flushes);
+    assert.deepEqual(onThread.tables, inMemory.tables);
+    const model = new Map<string, string>();
+    for (const w of writes) {
+      if (w.type === 'put') model.set(w.key, w.value);
+      else model.delete(w.key);
+    }
+    assert.deepEqual(new Map(onThread.entries), model);
+    assert.equal(onThread.entries.length, model.size);
+  });
+});
