@@ -21,6 +21,13 @@ export type FlushReply = { job: number; meta: FileMeta } | { job: number; code: 
 
 const self = import.meta.url;
 const runningFromSource = self.endsWith('.ts');
+/**
+ * A small young generation: what a flush allocates is either reused from
+ * flush to flush or short-lived, and V8's default lets a busy worker's heap
+ * grow to ~50 MiB of mostly garbage before it collects.
+ */
+const LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 const workerUrl = new URL(runningFromSource ? './flush-worker.ts' : './flush-worker.js', self);
 
 /**
@@ -59,8 +66,8 @@ class FlushThread {
     // a worker does not inherit and (on Node 20) does not take from execArgv;
     // so from source, a small script registers it and then imports the worker.
     const worker = runningFromSource
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true })
-      : new Worker(workerUrl);
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, resourceLimits: LIMITS })
+      : new Worker(workerUrl, { resourceLimits: LIMITS });
     worker.on('message', (reply: FlushReply) => this.settle(worker, reply));
     worker.on('error', (err) => this.end(worker, err));
     worker.on('exit', (code) => this.end(worker, new Error(`it exited with code ${code}`)));

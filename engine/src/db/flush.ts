@@ -1,5 +1,5 @@
 import { corruption, ioError } from '../errors.js';
-import type { FileSystem } from '../fs/file-system.js';
+import type { FileSystem, ReadableFile } from '../fs/file-system.js';
 import { readLog } from '../log/log-format.js';
 import { batchIntactBefore, ValueKind, visitBatch } from '../log/write-batch.js';
 import type { Memtable } from '../memtable/memtable.js';
@@ -36,76 +36,161 @@ export interface Level0Expectation {
 }
 
 /**
+ * Where writeLevel0TableFromWal keeps a WAL's bytes and its operations
+ * (operation i: kind, sequence, and key and value where they lie in the
+ * bytes). Reused from flush to flush, so a thread that does nothing but
+ * flush allocates little per flush and its heap stays small; a flush uses it
+ * only in synchronous code, so two flushes on one thread never share it.
+ */
+class WalOps {
+  bytes = Buffer.alloc(0);
+  count = 0;
+  kinds = new Uint8Array(0);
+  sequences = new Float64Array(0);
+  keyStarts = new Uint32Array(0);
+  keyLengths = new Uint32Array(0);
+  valueStarts = new Uint32Array(0);
+  valueLengths = new Uint32Array(0);
+
+  /** The bytes of `file`, read into reused space. */
+  read(file: ReadableFile): Buffer {
+    if (this.bytes.length < file.size) this.bytes = Buffer.allocUnsafe(Math.max(file.size, 2 * this.bytes.length));
+    return file.size === 0 ? this.bytes.subarray(0, 0) : file.read(0, file.size, this.bytes);
+  }
+
+  push(kind: ValueKind, sequence: number, keyStart: number, keyLength: number, valueStart: number, valueLength: number): void {
+    const i = this.count++;
+    if (i === this.kinds.length) this.grow();
+    this.kinds[i] = kind;
+    this.sequences[i] = sequence;
+    this.keyStarts[i] = keyStart;
+    this.keyLengths[i] = keyLength;
+    this.valueStarts[i] = valueStart;
+    this.valueLengths[i] = valueLength;
+  }
+
+  /** Lets go of space a flush far above the usual size needed, so one huge memtable does not pin its size. */
+  trim(): void {
+    if (this.bytes.length > KEEP_BYTES) this.bytes = Buffer.alloc(0);
+    if (this.kinds.length > KEEP_OPS) this.resize(0);
+    this.count = 0;
+  }
+
+  private grow(): void {
+    this.resize(Math.max(1024, 2 * this.kinds.length));
+  }
+
+  private resize(n: number): void {
+    const keep = <T extends Uint8Array | Uint32Array | Float64Array>(a: T, b: T): T => (b.set(a.subarray(0, Math.min(a.length, n))), b);
+    this.kinds = keep(this.kinds, new Uint8Array(n));
+    this.sequences = keep(this.sequences, new Float64Array(n));
+    this.keyStarts = keep(this.keyStarts, new Uint32Array(n));
+    this.keyLengths = keep(this.keyLengths, new Uint32Array(n));
+    this.valueStarts = keep(this.valueStarts, new Uint32Array(n));
+    this.valueLengths = keep(this.valueLengths, new Uint32Array(n));
+  }
+}
+
+const KEEP_BYTES = 16 * 1024 * 1024;
+const KEEP_OPS = 256 * 1024;
+const walOps = new WalOps();
+
+/**
  * Writes the same L0 table as writeLevel0Table, from the memtable's WAL
  * instead of the memtable: what lets a flush run on another thread, which
  * cannot see the memtable. A memtable that took writes only in this session
  * holds exactly its WAL's operations (appends are synchronous and precede
  * the memtable insert), and each key's newest version is the one with the
  * highest sequence, the last in the file. Keys and values are copied as the
- * bytes they are in the WAL; no string is made. If the WAL does not yield
- * exactly `expected`, the table is not kept and the flush fails.
+ * bytes they are in the WAL; no string is made unless keys arrived out of
+ * order. If the WAL does not yield exactly `expected`, the table is not kept
+ * and the flush fails.
  */
 export function writeLevel0TableFromWal(fs: FileSystem, dir: string, walPath: string, id: number, options: TableBuilderOptions, expected: Level0Expectation): Promise<FileMeta> {
   return writeTable(fs, dir, id, options, async (builder) => {
-    let data: Buffer;
+    let file: ReadableFile;
     try {
-      data = await fs.readFile(walPath);
+      file = fs.openRead(walPath);
     } catch (err) {
       throw ioError('read write-ahead log', walPath, err);
     }
-    const log = readLog(data, walPath, batchIntactBefore);
-    // Operation i: its kind, sequence, and key and value where they lie in `data`.
-    const kinds: ValueKind[] = [];
-    const sequences: number[] = [];
-    const keyStarts: number[] = [];
-    const keyLengths: number[] = [];
-    const valueStarts: number[] = [];
-    const valueLengths: number[] = [];
-    /** Each key's bytes as a Latin-1 string (whose native order is byte order) -> its newest operation. */
-    const newest = new Map<string, number>();
-    // Whether keys first appeared in ascending order, as in a sequential fill: then the map's own (insertion) order is key order, and no sort is needed.
-    let ascending = true;
-    let lastNewKey = '';
-    let maxSequence = 0;
-    for (const payload of log.records) {
-      const base = payload.byteOffset - data.byteOffset;
-      visitBatch(payload, walPath, (kind, sequence, keyStart, keyBytes, valueStart, valueBytes) => {
-        const key = readLatin1(data, base + keyStart, base + keyStart + keyBytes);
-        const keys = newest.size;
-        newest.set(key, kinds.length);
-        if (newest.size > keys) {
-          if (key <= lastNewKey && keys > 0) ascending = false;
-          lastNewKey = key;
-        }
-        kinds.push(kind);
-        sequences.push(sequence);
-        keyStarts.push(base + keyStart);
-        keyLengths.push(keyBytes);
-        valueStarts.push(base + valueStart);
-        valueLengths.push(valueBytes);
-        if (sequence > maxSequence) maxSequence = sequence;
-      });
+    try {
+      addWalEntries(builder, readWal(file), walPath, expected);
+    } finally {
+      walOps.trim();
+      await file.close().catch(() => {});
     }
-    if (log.tornTail || newest.size !== expected.entries || maxSequence !== expected.maxSequence) {
-      throw corruption(
-        walPath,
-        `holds ${newest.size} keys up to sequence ${maxSequence}${log.tornTail ? ' before a torn tail' : ''}, but its memtable holds ${expected.entries} up to ${expected.maxSequence}`,
-      );
-    }
-    let key = Buffer.allocUnsafe(256);
-    const add = (i: number) => {
-      const keyLength = keyLengths[i];
-      // The builder takes a key from offset 0: copied to reused space rather than a view per entry.
-      if (key.length < keyLength) key = Buffer.allocUnsafe(keyLength * 2);
-      const from = keyStarts[i];
-      for (let j = 0; j < keyLength; j++) key[j] = data[from + j];
-      if (kinds[i] === ValueKind.Put) builder.add(key, keyLength, sequences[i], ValueKind.Put, data, valueLengths[i], valueStarts[i]);
-      else builder.add(key, keyLength, sequences[i], ValueKind.Delete, '', 0);
-    };
-    // UTF-8 byte order is code point order: the order the memtable keeps.
-    if (ascending) newest.forEach(add);
-    else for (const bytes of [...newest.keys()].sort()) add(newest.get(bytes)!);
   });
+}
+
+function readWal(file: ReadableFile): Buffer {
+  try {
+    return walOps.read(file);
+  } catch (err) {
+    throw ioError('read write-ahead log', file.path, err);
+  }
+}
+
+/** Synchronous from the read to the last entry: walOps is in use throughout. */
+function addWalEntries(builder: TableBuilder, data: Buffer, walPath: string, expected: Level0Expectation): void {
+  const log = readLog(data, walPath, batchIntactBefore);
+  const ops = walOps;
+  // Whether every key is above the one before it, as in a sequential fill:
+  // then the operations are already the table, one entry each, in order.
+  let ascending = true;
+  let maxSequence = 0;
+  for (const payload of log.records) {
+    const base = payload.byteOffset - data.byteOffset;
+    visitBatch(payload, walPath, (kind, sequence, keyStart, keyBytes, valueStart, valueBytes) => {
+      const i = ops.count;
+      if (ascending && i > 0 && compareRanges(data, ops.keyStarts[i - 1], ops.keyLengths[i - 1], base + keyStart, keyBytes) >= 0) ascending = false;
+      ops.push(kind, sequence, base + keyStart, keyBytes, base + valueStart, valueBytes);
+      if (sequence > maxSequence) maxSequence = sequence;
+    });
+  }
+  const { kinds, sequences, keyStarts, keyLengths, valueStarts, valueLengths } = ops;
+  let order: Iterable<number>;
+  let entries: number;
+  if (ascending) {
+    entries = ops.count;
+    order = kinds.subarray(0, ops.count).keys();
+  } else {
+    // Each key's bytes as a Latin-1 string (whose native order is byte
+    // order, and for UTF-8 code point order: the memtable's) -> its newest
+    // operation, the last one.
+    const newest = new Map<string, number>();
+    for (let i = 0; i < ops.count; i++) newest.set(readLatin1(data, keyStarts[i], keyStarts[i] + keyLengths[i]), i);
+    entries = newest.size;
+    order = (function* () {
+      for (const bytes of [...newest.keys()].sort()) yield newest.get(bytes)!;
+    })();
+  }
+  if (log.tornTail || entries !== expected.entries || maxSequence !== expected.maxSequence) {
+    throw corruption(
+      walPath,
+      `holds ${entries} keys up to sequence ${maxSequence}${log.tornTail ? ' before a torn tail' : ''}, but its memtable holds ${expected.entries} up to ${expected.maxSequence}`,
+    );
+  }
+  let key = Buffer.allocUnsafe(256);
+  for (const i of order) {
+    const keyLength = keyLengths[i];
+    // The builder takes a key from offset 0: copied to reused space rather than a view per entry.
+    if (key.length < keyLength) key = Buffer.allocUnsafe(keyLength * 2);
+    const from = keyStarts[i];
+    for (let j = 0; j < keyLength; j++) key[j] = data[from + j];
+    if (kinds[i] === ValueKind.Put) builder.add(key, keyLength, sequences[i], ValueKind.Put, data, valueLengths[i], valueStarts[i]);
+    else builder.add(key, keyLength, sequences[i], ValueKind.Delete, '', 0);
+  }
+}
+
+/** Sign of buf[a, a + aLength) - buf[b, b + bLength), bytewise: a loop beats a native call for keys this short. */
+function compareRanges(buf: Buffer, a: number, aLength: number, b: number, bLength: number): number {
+  const n = aLength < bLength ? aLength : bLength;
+  for (let i = 0; i < n; i++) {
+    const d = buf[a + i] - buf[b + i];
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
 }
 
 /** Creates table `id` in `dir`, lets `fill` add its entries, then fsyncs it and the directory; on failure removes the partial file. */
