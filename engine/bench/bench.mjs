@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Strata vs classic-level, side by side: runs each store in a child process
-// of its own (run-store.mjs, one after the other so they never compete for
-// the 2 cores), then prints one table and, with --json, writes the results.
+// of its own (run-store.mjs), workload by workload in turn (Strata's
+// fillseq, then classic-level's, then both fillbatch, …), so they never
+// compete for the 2 cores and a slow or fast spell of the machine lands on
+// both sides of a ratio rather than on one store's whole run. Then prints
+// one table and, with --json, writes the results.
 // Usage: node bench/bench.mjs [--num N] [--json FILE] [--only fillbatch,seekrandom,...]   (after npm run build)
 // --only is for working on a few workloads; the README's table is a full run.
 import { spawn } from 'node:child_process';
@@ -10,38 +13,91 @@ import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { KEY_BYTES, VALUE_BYTES } from './workloads.mjs';
+import { KEY_BYTES, selectWorkloads, VALUE_BYTES } from './workloads.mjs';
 
 const { values: args } = parseArgs({ options: { num: { type: 'string', default: '1000000' }, json: { type: 'string' }, only: { type: 'string' } } });
 const runner = fileURLToPath(new URL('./run-store.mjs', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'strata-bench-'));
 
-// Ctrl-C reaches the child too (same process group); SIGTERM may reach only
-// us, so pass it on. Either way the awaited child exits, and `finally` below
-// removes the directories once nothing writes into them any more.
-let child;
+// Ctrl-C reaches the children too (same process group); SIGTERM may reach
+// only us, so pass it on. Either way the awaited children exit, and `finally`
+// below removes the directories once nothing writes into them any more.
+const children = [];
 let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     interrupted = true;
-    child?.kill(sig);
+    for (const c of children) c.kill(sig);
   });
 }
 
-function runStore(store) {
-  return new Promise((resolve, reject) => {
-    child = spawn(process.execPath, ['--expose-gc', runner, '--store', store, '--num', args.num, '--dir', join(base, store), ...(args.only ? ['--only', args.only] : [])], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
+/**
+ * Starts one store's runner in step mode. `next()` runs its next workload
+ * and resolves with the result; `finish()` resolves with the runner's final
+ * summary once it has exited.
+ */
+function startStore(store) {
+  const child = spawn(process.execPath, ['--expose-gc', runner, '--store', store, '--num', args.num, '--dir', join(base, store), '--step', ...(args.only ? ['--only', args.only] : [])], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const lines = [];
+  let waiting;
+  let last = '';
+  let buffered = '';
+  let failure;
+  const deliver = () => {
+    if (waiting && (lines.length > 0 || failure)) {
+      const w = waiting;
+      waiting = undefined;
+      if (lines.length > 0) w.resolve(lines.shift());
+      else w.reject(failure);
+    }
+  };
+  child.stdout.on('data', (d) => {
+    buffered += d;
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (line === '') continue;
+      last = line;
+      // Anything a compaction worker prints is passed over: only the runner's JSON lines count.
+      let message;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (message?.ready !== undefined || message?.result !== undefined) lines.push(message);
+    }
+    deliver();
+  });
+  const exited = new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (code !== 0) return reject(new Error(`${store} runner failed (${signal ?? `exit code ${code}`})`));
-      // The last line: anything a compaction worker printed comes before it.
-      resolve(JSON.parse(out.trim().split('\n').at(-1)));
+      if (code === 0) return resolve(JSON.parse(last));
+      failure = new Error(`${store} runner failed (${signal ?? `exit code ${code}`})`);
+      deliver();
+      reject(failure);
     });
   });
+  exited.catch(() => {});
+  const read = () => new Promise((resolve, reject) => ((waiting = { resolve, reject }), deliver()));
+  return {
+    async next() {
+      const ready = await read();
+      if (ready.ready === undefined) throw new Error(`${store} runner: expected a ready line, got ${JSON.stringify(ready)}`);
+      child.stdin.write('go\n');
+      const { result } = await read();
+      if (result === undefined) throw new Error(`${store} runner: expected a result line`);
+      return result;
+    },
+    finish() {
+      child.stdin.end();
+      return exited;
+    },
+  };
 }
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
@@ -50,8 +106,11 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 
 try {
   console.error(`Strata vs classic-level: ${fmt(Number(args.num))} entries, ${KEY_BYTES}-byte keys, ${VALUE_BYTES}-byte values`);
-  const strata = await runStore('strata');
-  const classic = await runStore('classic');
+  const count = selectWorkloads(args.only).length;
+  const stores = { strata: startStore('strata'), classic: startStore('classic') };
+  for (let i = 0; i < count; i++) for (const s of Object.values(stores)) await s.next();
+  const strata = await stores.strata.finish();
+  const classic = await stores.classic.finish();
   const rows = strata.workloads.map((s, i) => {
     const c = classic.workloads[i];
     return { workload: s.name, ops: s.ops, strataOpsPerSec: s.opsPerSec, classicOpsPerSec: c.opsPerSec, ratio: s.opsPerSec / c.opsPerSec };

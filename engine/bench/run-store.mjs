@@ -2,7 +2,10 @@
 // Runs every workload against one store in this process, so the driver can
 // read this process's peak RSS as that store's alone, and prints the results
 // as JSON on the last line of stdout (progress goes to stderr).
-// Usage: node --expose-gc bench/run-store.mjs --store strata|classic [--num N] [--dir DIR] [--only a,b]
+// With --step, it prints {"ready": name} before each workload and waits for a
+// line on stdin to start it, then prints {"result": …}: so the driver can run
+// the two stores workload by workload, each while the other sits idle.
+// Usage: node --expose-gc bench/run-store.mjs --store strata|classic [--num N] [--dir DIR] [--only a,b] [--step]
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
@@ -10,10 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { workloads, prng } from './workloads.mjs';
+import { createInterface } from 'node:readline';
+import { prng, selectWorkloads } from './workloads.mjs';
 
 const { values: args } = parseArgs({
-  options: { store: { type: 'string' }, num: { type: 'string', default: '1000000' }, dir: { type: 'string' }, only: { type: 'string' } },
+  options: {
+    store: { type: 'string' },
+    num: { type: 'string', default: '1000000' },
+    dir: { type: 'string' },
+    only: { type: 'string' },
+    step: { type: 'boolean', default: false },
+  },
 });
 const N = Number(args.num);
 if (!Number.isInteger(N) || N < 1) throw new Error(`--num must be a positive integer, got ${args.num}`);
@@ -121,17 +131,14 @@ else base = mkdtempSync(join(tmpdir(), `strata-bench-${args.store}-`));
 const cleanUp = () => rmSync(base, { recursive: true, force: true, maxRetries: 5 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (cleanUp(), process.exit(130)));
 
-/**
- * The workloads named in `only` (all when absent), in run order. The reads
- * need the store fillrandom fills, so naming any of them runs fillrandom too.
- */
-function selectWorkloads(only) {
-  if (only === undefined) return workloads;
-  const names = new Set(only.split(',').map((s) => s.trim()));
-  const unknown = [...names].filter((n) => !workloads.some((w) => w.name === n));
-  if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${workloads.map((w) => w.name).join(', ')})`);
-  if (workloads.some((w) => names.has(w.name) && w.store === 'main')) names.add('fillrandom');
-  return workloads.filter((w) => names.has(w.name));
+
+/** With --step: announces the next workload and resolves when the driver says go (a line on stdin). */
+const stdinLines = args.step ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
+async function waitForGo(name) {
+  if (stdinLines === undefined) return;
+  console.log(JSON.stringify({ ready: name }));
+  const { done } = await stdinLines.next();
+  if (done) throw new Error('the driver closed stdin before the last workload');
 }
 
 const seedOf = (name) => [...name].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619), 2166136261);
@@ -147,6 +154,7 @@ const workerSampler = setInterval(sampleWorker, 200);
 
 try {
   for (const w of selectWorkloads(args.only)) {
+    await waitForGo(w.name);
     const dir = join(base, w.store === 'fresh' ? w.name : 'main');
     const db = (current = w.store === 'fresh' ? await open(dir) : (main ??= await open(dir)));
     globalThis.gc?.();
@@ -174,12 +182,14 @@ try {
     // Peak so far: where it jumps shows which workload drives memory.
     r.peakRssBytesSoFar = process.resourceUsage().maxRSS * 1024;
     results.push(r);
+    if (args.step) console.log(JSON.stringify({ result: r }));
     process.stderr.write(`  ${args.store.padEnd(8)} ${w.name.padEnd(13)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ops/s\n`);
   }
   sampleWorker();
   await main?.close();
 } finally {
   clearInterval(workerSampler);
+  if (args.step) process.stdin.destroy();
   cleanUp();
 }
 

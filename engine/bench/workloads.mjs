@@ -201,3 +201,16 @@ export const workloads = [
     },
   },
 ];
+
+/**
+ * The workloads named in `only` (all when absent), in run order. The reads
+ * need the store fillrandom fills, so naming any of them runs fillrandom too.
+ */
+export function selectWorkloads(only) {
+  if (only === undefined) return workloads;
+  const names = new Set(only.split(',').map((s) => s.trim()));
+  const unknown = [...names].filter((n) => !workloads.some((w) => w.name === n));
+  if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${workloads.map((w) => w.name).join(', ')})`);
+  if (workloads.some((w) => names.has(w.name) && w.store === 'main')) names.add('fillrandom');
+  return workloads.filter((w) => names.has(w.name));
+}
