@@ -372,6 +372,7 @@ export class Collection implements CommitTarget {
       this.compactions.maybeSchedule();
     }
   }
+
   /**
    * A memtable filled in this session holds exactly its WAL's operations, so
    * the flush runner can rebuild the table from the WAL on another thread.
@@ -389,7 +390,6 @@ export class Collection implements CommitTarget {
       expected: { entries: memtable.size, maxSequence: memtable.maxSequence },
     });
   }
-
 
   private emitVersion(): void {
     if (this.events.listenerCount('version') === 0) return;

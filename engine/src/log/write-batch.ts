@@ -105,8 +105,8 @@ export function batchIntactBefore(payload: Buffer): number {
 
 /**
  * Called once per operation of a batch, in order, with its sequence number
- * and where its key (and, for a put, its value) lie in the payload: flush reads a WAL as bytes this
- * way without making a string of anything.
+ * and where its key (and, for a put, its value) lie in the payload: flush
+ * reads a WAL as bytes this way, without making a string of anything.
  */
 export type OpVisitor = (kind: ValueKind, sequence: number, keyStart: number, keyBytes: number, valueStart: number, valueBytes: number) => void;
 

@@ -1,7 +1,7 @@
 import { corruption } from '../errors.js';
 import { ValueKind } from '../log/write-batch.js';
 import { sortableKey } from '../util/key-order.js';
-import { readUtf8 } from '../util/utf8.js';
+import { readLatin1, readUtf8 } from '../util/utf8.js';
 
 export interface PointHit {
   kind: ValueKind;
@@ -10,10 +10,6 @@ export interface PointHit {
 }
 
 const EMPTY = Buffer.alloc(4);
-
-/** Buffer's latin1Slice, which toString('latin1') calls after normalizing its arguments: an ASCII key is its own Latin-1 decoding, and this is the cheapest way to make it a string. */
-type Latin1Reader = { latin1Slice(start: number, end: number): string };
-const hasLatin1Slice = typeof (Buffer.prototype as unknown as Partial<Latin1Reader>).latin1Slice === 'function';
 
 /** Sign of (a[0..aLength) - b), bytewise; a loop beats a native call for keys this short. */
 function compareBytes(a: Buffer, aStart: number, aLength: number, b: Uint8Array): number {
@@ -97,10 +93,8 @@ export class BlockCursor {
   get key(): string {
     if (this.keyString === undefined) {
       const bytes = this.keyBytes;
-      this.keyString =
-        this.wideAt === this.keyLength && hasLatin1Slice
-          ? (bytes as unknown as Latin1Reader).latin1Slice(0, this.keyLength)
-          : readUtf8(bytes, 0, this.keyLength);
+      // An ASCII key is its own Latin-1 decoding, the cheapest way to make it a string.
+      this.keyString = this.wideAt === this.keyLength ? readLatin1(bytes, 0, this.keyLength) : readUtf8(bytes, 0, this.keyLength);
     }
     return this.keyString;
   }

@@ -1,6 +1,7 @@
 import { corruption, ioError, StorageError } from '../errors.js';
 import type { ReadableFile } from '../fs/file-system.js';
 import { Cursor } from '../util/coding.js';
+import { readLatin1 } from '../util/utf8.js';
 import { BlockCache } from './block-cache.js';
 import { BlockCursor, type PointHit } from './block-reader.js';
 import { bloomMayContain } from './bloom.js';
@@ -81,7 +82,7 @@ export class TableReader {
       const cursor = new Cursor(index, 0);
       const count = cursor.varint();
       for (let i = 0; i < count; i++) {
-        this.lastKeys.push(byteString(cursor.bytes(cursor.varint())));
+        this.lastKeys.push(latin1Of(cursor.bytes(cursor.varint())));
         const offset = cursor.varint();
         const size = cursor.varint();
         if (offset + size + BLOCK_TRAILER_BYTES > footer.filter.offset) throw new RangeError(`block ${i} points outside the data area`);
@@ -128,7 +129,7 @@ export class TableReader {
 
   /** Index of the first block whose last key is >= key (blockCount if none). */
   blockFor(key: Buffer): number {
-    const target = byteString(key);
+    const target = latin1Of(key);
     const lastKeys = this.lastKeys;
     let lo = 0;
     let hi = lastKeys.length;
@@ -256,11 +257,7 @@ export class TableReader {
   }
 }
 
-type Latin1Reader = { latin1Slice(start: number, end: number): string };
-
-const hasLatin1Slice = typeof (Buffer.prototype as unknown as Partial<Latin1Reader>).latin1Slice === 'function';
-
 /** Bytes as a string of one char per byte, so that `<` on two such strings compares the bytes. */
-function byteString(bytes: Buffer): string {
-  return hasLatin1Slice ? (bytes as unknown as Latin1Reader).latin1Slice(0, bytes.length) : bytes.toString('latin1');
+function latin1Of(bytes: Buffer): string {
+  return readLatin1(bytes, 0, bytes.length);
 }

@@ -33,9 +33,10 @@ export function readUtf8(buf: Buffer, start: number, end: number): string {
 }
 
 /**
- * `buf[start, end)` as one char per byte, through Buffer's `latin1Slice`:
- * native `<` on two such strings compares their bytes, and for UTF-8 that
- * is code point order.
+ * `buf[start, end)` as one char per byte, through Buffer's `latin1Slice`
+ * (what toString('latin1', …) calls after normalizing its arguments): native
+ * `<` on two such strings compares their bytes, which for UTF-8 is code
+ * point order, and an ASCII text is its own Latin-1 decoding.
  */
 type Latin1Reader = { latin1Slice(start: number, end: number): string };
 
