@@ -11,7 +11,7 @@ import type { VersionSet } from '../version/version-set.js';
 import { CommitQueue, type CommitTarget } from './commit-queue.js';
 import { LOCK_FILE, pathIn, tableFileName, walFileName } from '../version/file-names.js';
 import { writeLevel0Table } from './flush.js';
-import type { FlushRunner } from './flush-thread.js';
+import { FlushThreadStopped, type FlushRunner } from './flush-thread.js';
 import { CollectionLock } from './lock.js';
 import type { CollectionOptions } from './options.js';
 import { recover } from './recovery.js';
@@ -86,6 +86,8 @@ export class Collection implements CommitTarget {
   private readonly flushReasons = new WeakMap<Memtable, FlushReason>();
   /** Which process wrote each table this session (moves keep the origin); see inspectTable. */
   private readonly tableOrigins = new Map<number, TableOrigin>();
+  /** Why the flush thread stopped serving this collection, if it did. */
+  private flushThreadFailure: string | undefined;
 
   private constructor(
     readonly name: string,
@@ -101,7 +103,7 @@ export class Collection implements CommitTarget {
     launcher: CompactionLauncher,
     private readonly tornWals: TornWal[],
     /** Where flushes of this session's memtables run; undefined: on this thread, from the memtable. */
-    private readonly flushRunner: FlushRunner | undefined,
+    private flushRunner: FlushRunner | undefined,
   ) {
     this.tables = new TableCache(fs, directory, new BlockCache(options.blockCacheBytes));
     this.commits = new CommitQueue(this);
@@ -379,16 +381,28 @@ export class Collection implements CommitTarget {
    * A recovered one may hold only a WAL's records before a torn tail: it is
    * flushed from memory, here.
    */
-  private writeLevel0(memtable: Memtable, reason: FlushReason, id: number): Promise<FileMeta> {
+  private async writeLevel0(memtable: Memtable, reason: FlushReason, id: number): Promise<FileMeta> {
     const { blockBytes, bloomBitsPerKey, compression } = this.options;
-    if (this.flushRunner === undefined || reason === 'recovery') return writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
-    return this.flushRunner({
-      dir: this.directory,
-      walPath: pathIn(this.directory, walFileName(memtable.walNumber)),
-      id,
-      options: { blockBytes, bloomBitsPerKey, compression },
-      expected: { entries: memtable.size, maxSequence: memtable.maxSequence },
-    });
+    const runner = this.flushRunner;
+    if (runner === undefined || reason === 'recovery') return writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
+    try {
+      return await runner({
+        dir: this.directory,
+        walPath: pathIn(this.directory, walFileName(memtable.walNumber)),
+        id,
+        options: { blockBytes, bloomBitsPerKey, compression },
+        expected: { entries: memtable.size, maxSequence: memtable.maxSequence },
+      });
+    } catch (err) {
+      if (!(err instanceof FlushThreadStopped)) throw err;
+      // The thread failed, not the disk: this collection flushes here from
+      // now on, starting with this memtable, over whatever part of the
+      // table the thread may have left.
+      this.flushRunner = undefined;
+      this.flushThreadFailure = err.message;
+      await this.fs.remove(pathIn(this.directory, tableFileName(id))).catch(() => {});
+      return writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
+    }
   }
 
   private emitVersion(): void {
@@ -640,6 +654,7 @@ export class Collection implements CommitTarget {
         workerStarts: c.workerStarts,
       },
       openScans: this.openScanCount,
+      flush: { onThread: this.flushRunner !== undefined, threadStopped: this.flushThreadFailure },
       writeError: this.failure?.message,
     };
   }

@@ -16,6 +16,17 @@ export interface FlushJob {
 /** Runs a flush elsewhere and resolves with the table's metadata once it is durable. */
 export type FlushRunner = (job: FlushJob) => Promise<FileMeta>;
 
+/**
+ * The thread failed, not the flush: it could not start, or it died with the
+ * job in flight. The WAL is untouched, so the flush can be done elsewhere.
+ */
+export class FlushThreadStopped extends StorageError {
+  constructor(message: string, cause: unknown) {
+    super('IO_ERROR', message, { cause });
+    this.name = 'FlushThreadStopped';
+  }
+}
+
 export type FlushRequest = FlushJob & { job: number };
 export type FlushReply = { job: number; meta: FileMeta } | { job: number; code: StorageErrorCode; message: string };
 
@@ -37,9 +48,9 @@ const workerUrl = new URL(runningFromSource ? './flush-worker.ts' : './flush-wor
  * main thread's time under bulk writes; on another core it overlaps with
  * taking the next writes. Started at the first flush; it holds the event
  * loop open only while a job is in flight, so an idle one never keeps a
- * program from exiting. If it dies, its jobs fail (and so do their
- * collections' flushes, as any flush I/O error does) and the next job
- * starts a new one.
+ * program from exiting. If it cannot start or dies, its jobs fail with
+ * FlushThreadStopped (their collections then flush on their own thread)
+ * and the next job starts a new one.
  */
 class FlushThread {
   private worker: Worker | undefined;
@@ -51,7 +62,7 @@ class FlushThread {
     try {
       worker = this.worker ?? this.start();
     } catch (err) {
-      return Promise.reject(new StorageError('IO_ERROR', `could not start the flush thread: ${(err as Error).message}`, { cause: err }));
+      return Promise.reject(new FlushThreadStopped(`could not start the flush thread: ${(err as Error).message}`, err));
     }
     const id = this.nextJob++;
     return new Promise<FileMeta>((resolve, reject) => {
@@ -88,7 +99,7 @@ class FlushThread {
   private end(worker: Worker, err: Error): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    const failure = new StorageError('IO_ERROR', `the flush thread stopped: ${err.message}`, { cause: err });
+    const failure = new FlushThreadStopped(`the flush thread stopped: ${err.message}`, err);
     for (const waiter of this.pending.values()) waiter.reject(failure);
     this.pending.clear();
   }

@@ -9,9 +9,12 @@ import { Memtable } from '../memtable/memtable.js';
 import { FaultyFileSystem } from '../testing/faulty-fs.js';
 import { seededRandom } from '../testing/random.js';
 import { isStorageError } from '../testing/storage-error.js';
+import { StorageError } from '../errors.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { tableFileName } from '../version/file-names.js';
-import { flushOnThread } from './flush-thread.js';
+import { Collection } from './collection.js';
+import { forkLauncher } from '../compaction/launcher.js';
+import { type FlushRunner, FlushThreadStopped, flushOnThread } from './flush-thread.js';
 import { writeLevel0Table, writeLevel0TableFromWal } from './flush.js';
 import { deleteOp, putOp } from './validate.js';
 
@@ -191,5 +194,59 @@ describe('StorageManager flushOnThread', () => {
     }
     assert.deepEqual(new Map(onThread.entries), model);
     assert.equal(onThread.entries.length, model.size);
+  });
+});
+
+describe('a collection whose flush runner fails', () => {
+  /** A collection created by a manager, opened directly with `runner`; and what it takes to read everything back. */
+  async function openWith(label: string, runner: FlushRunner) {
+    const baseDataPath = join(dir.path, label);
+    await new StorageManager({ baseDataPath, memtableBytes: 8 * 1024, autoCompaction: false }).createCollection('t');
+    const c = await Collection.open(new NodeFileSystem(), join(baseDataPath, 't'), 't', forkLauncher, runner);
+    const readBack = async () => {
+      const m = new StorageManager({ baseDataPath, flushOnThread: false });
+      const r = await m.useCollection('t');
+      const entries: [string, string][] = [];
+      for await (const e of r.scan()) entries.push(e);
+      await m.closeAll();
+      return entries;
+    };
+    return { c, readBack };
+  }
+  const key = (i: number) => `k${String(i).padStart(4, '0')}`;
+
+  test('when the thread itself stops, the flush is done in memory over what it left, and later flushes stay off the thread', async () => {
+    const calls: number[] = [];
+    const { c, readBack } = await openWith('stopped', async (job) => {
+      calls.push(job.id);
+      writeFileSync(join(job.dir, tableFileName(job.id)), 'half a table');
+      throw new FlushThreadStopped('the flush thread stopped: it exited with code 1', undefined);
+    });
+    for (let i = 0; i < 600; i += 20) await c.batch(Array.from({ length: 20 }, (_, j) => ({ type: 'put' as const, key: key(i + j), value: `v${i + j}-${'x'.repeat(40)}` })));
+    await c.flush();
+    const s = c.stats();
+    assert.equal(calls.length, 1);
+    assert.ok(s.totals.flushes >= 3, `only ${s.totals.flushes} flushes`);
+    assert.deepEqual(s.flush, { onThread: false, threadStopped: 'the flush thread stopped: it exited with code 1' });
+    assert.equal(s.writeError, undefined);
+    await c.close();
+    const entries = await readBack();
+    assert.equal(entries.length, 600);
+    assert.deepEqual(entries[599], [key(599), `v599-${'x'.repeat(40)}`]);
+  });
+
+  test('when the flush itself fails (the disk), the collection refuses writes as for any flush failure, and reopens with every write', async () => {
+    const { c, readBack } = await openWith('disk', async (job) => {
+      throw new StorageError('IO_ERROR', `write SSTable failed for ${join(job.dir, tableFileName(job.id))}: ENOSPC (no space left on device)`);
+    });
+    let written = 0;
+    await assert.rejects(async () => {
+      for (; written < 2000; written++) await c.put(key(written), `v${written}-${'x'.repeat(40)}`);
+    }, isStorageError('IO_ERROR', /ENOSPC.*refuses writes until it is reopened/));
+    assert.match(c.stats().writeError ?? '', /ENOSPC/);
+    assert.equal(c.stats().flush.threadStopped, undefined);
+    await c.close();
+    const entries = await readBack();
+    assert.equal(entries.length, written);
   });
 });

@@ -94,6 +94,12 @@ export interface CollectionStats {
     workerStarts: number;
   };
   openScans: number;
+  flush: {
+    /** Whether this session's memtables are flushed on the flush thread (see StorageManager's flushOnThread). */
+    onThread: boolean;
+    /** Why this collection stopped using the flush thread (it could not start, or died), if it did; it then flushes on its own thread. */
+    threadStopped: string | undefined;
+  };
   /** Set once the collection refuses writes after an I/O failure. */
   writeError: string | undefined;
 }
