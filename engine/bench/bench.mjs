@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KEY_BYTES, selectWorkloads, VALUE_BYTES } from './workloads.mjs';
@@ -41,61 +42,42 @@ function startStore(store) {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.push(child);
-  const lines = [];
-  let waiting;
-  let last = '';
-  let buffered = '';
-  let failure;
-  const deliver = () => {
-    if (waiting && (lines.length > 0 || failure)) {
-      const w = waiting;
-      waiting = undefined;
-      if (lines.length > 0) w.resolve(lines.shift());
-      else w.reject(failure);
-    }
-  };
-  child.stdout.on('data', (d) => {
-    buffered += d;
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (line === '') continue;
-      last = line;
-      // Anything a compaction worker prints is passed over: only the runner's JSON lines count.
-      let message;
-      try {
-        message = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (message?.ready !== undefined || message?.result !== undefined) lines.push(message);
-    }
-    deliver();
-  });
   const exited = new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve(JSON.parse(last));
-      failure = new Error(`${store} runner failed (${signal ?? `exit code ${code}`})`);
-      deliver();
-      reject(failure);
-    });
+    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${store} runner failed (${signal ?? `exit code ${code}`})`))));
   });
   exited.catch(() => {});
-  const read = () => new Promise((resolve, reject) => ((waiting = { resolve, reject }), deliver()));
+  // The runner's JSON lines; anything a compaction worker prints is passed over.
+  const messages = (async function* () {
+    for await (const line of createInterface({ input: child.stdout })) {
+      try {
+        yield JSON.parse(line);
+      } catch {
+        // not the runner's
+      }
+    }
+  })();
+  const read = async () => {
+    const { value, done } = await messages.next();
+    if (!done) return value;
+    await exited;
+    throw new Error(`${store} runner ended early`);
+  };
   return {
     async next() {
-      const ready = await read();
-      if (ready.ready === undefined) throw new Error(`${store} runner: expected a ready line, got ${JSON.stringify(ready)}`);
+      const { ready } = await read();
+      if (ready === undefined) throw new Error(`${store} runner: expected a ready line`);
       child.stdin.write('go\n');
       const { result } = await read();
       if (result === undefined) throw new Error(`${store} runner: expected a result line`);
       return result;
     },
-    finish() {
+    async finish() {
       child.stdin.end();
-      return exited;
+      let last;
+      for await (const m of messages) last = m;
+      await exited;
+      return last;
     },
   };
 }

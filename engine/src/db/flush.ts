@@ -108,27 +108,22 @@ const walOps = new WalOps();
  */
 export function writeLevel0TableFromWal(fs: FileSystem, dir: string, walPath: string, id: number, options: TableBuilderOptions, expected: Level0Expectation): Promise<FileMeta> {
   return writeTable(fs, dir, id, options, async (builder) => {
-    let file: ReadableFile;
+    let file: ReadableFile | undefined;
+    let data: Buffer;
     try {
       file = fs.openRead(walPath);
+      data = walOps.read(file);
     } catch (err) {
+      await file?.close().catch(() => {});
       throw ioError('read write-ahead log', walPath, err);
     }
     try {
-      addWalEntries(builder, readWal(file), walPath, expected);
+      addWalEntries(builder, data, walPath, expected);
     } finally {
       walOps.trim();
       await file.close().catch(() => {});
     }
   });
-}
-
-function readWal(file: ReadableFile): Buffer {
-  try {
-    return walOps.read(file);
-  } catch (err) {
-    throw ioError('read write-ahead log', file.path, err);
-  }
 }
 
 /** Synchronous from the read to the last entry: walOps is in use throughout. */

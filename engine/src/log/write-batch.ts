@@ -15,7 +15,7 @@
  * never begins with a zero byte (sequences start at 1); they are still read,
  * and claim everything before them.
  */
-import { corruption, StorageError } from '../errors.js';
+import { corruption } from '../errors.js';
 import { Cursor, varintLength, writeVarint } from '../util/coding.js';
 import { RECORD_HEADER_BYTES, sealRecordAt } from './log-format.js';
 import { readUtf8, writeUtf8 } from '../util/utf8.js';
@@ -110,8 +110,8 @@ export function batchIntactBefore(payload: Buffer): number {
  */
 export type OpVisitor = (kind: ValueKind, sequence: number, keyStart: number, keyBytes: number, valueStart: number, valueBytes: number) => void;
 
-/** Walks a batch payload's operations; returns its first sequence and count. Throws CORRUPTION naming `fileName` if it does not decode. */
-export function visitBatch(payload: Buffer, fileName: string, visit: OpVisitor): { firstSequence: number; count: number } {
+/** Walks a batch payload's operations; returns its first sequence. Throws CORRUPTION naming `fileName` if it does not decode. */
+export function visitBatch(payload: Buffer, fileName: string, visit: OpVisitor): number {
   try {
     const cursor = new Cursor(payload, 0);
     if (payload.length > 0 && payload[0] === TAG_CLAIM) {
@@ -136,16 +136,15 @@ export function visitBatch(payload: Buffer, fileName: string, visit: OpVisitor):
       visit(kind, firstSequence + i, keyStart, keyBytes, valueStart, valueBytes);
     }
     if (!cursor.done) throw new RangeError('trailing bytes after the last operation');
-    return { firstSequence, count };
+    return firstSequence;
   } catch (err) {
-    if (err instanceof StorageError) throw err;
     throw corruption(fileName, `undecodable write batch (${(err as Error).message})`);
   }
 }
 
 export function decodeBatch(payload: Buffer, fileName: string): DecodedBatch {
   const ops: BatchOp[] = [];
-  const { firstSequence } = visitBatch(payload, fileName, (kind, _sequence, keyStart, keyBytes, valueStart, valueBytes) => {
+  const firstSequence = visitBatch(payload, fileName, (kind, _sequence, keyStart, keyBytes, valueStart, valueBytes) => {
     const key = readUtf8(payload, keyStart, keyStart + keyBytes);
     const value = valueBytes === 0 ? '' : readUtf8(payload, valueStart, valueStart + valueBytes);
     ops.push({ kind, key, keyBytes, value, valueBytes });
