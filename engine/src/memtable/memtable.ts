@@ -8,7 +8,14 @@ import { nativeCompare, sortableKey } from '../util/key-order.js';
  * The tree is keyed by sortableKey(key), so it can use JavaScript's native
  * string comparison (several times faster than a code-point comparator) and
  * still order keys by code point. A hash map beside it answers point
- * lookups and overwrites without walking the tree; only new keys descend it.
+ * lookups and overwrites without walking the tree.
+ *
+ * New keys reach the tree lazily: a write parks them in a list, and the first
+ * ordered read (a scan, or a flush from memory) inserts them. A memtable that
+ * is only written and then flushed on the flush thread, which rebuilds the
+ * order from the WAL, never builds its tree at all; that was the largest cost
+ * of a put. A scan interleaved with writes inserts the same keys it would
+ * have inserted eagerly, so no workload pays more than before.
  *
  * Each key maps to a chain of versions, newest first. While no scan holds a
  * snapshot, a write simply replaces the newest version, so overwrites cost no
@@ -31,6 +38,8 @@ const ENTRY_OVERHEAD = 96;
 export class Memtable {
   private readonly map = new OrderedMap<string, Version>([], nativeCompare, false);
   private readonly byKey = new Map<string, Version>();
+  /** Keys in byKey but not yet in the tree. */
+  private unordered: Version[] = [];
   private bytes = 0;
   private count = 0;
   private tombstoneCount = 0;
@@ -64,7 +73,7 @@ export class Memtable {
     if (existing === undefined) {
       const version: Version = { key, sequence, kind, value, valueBytes, older: undefined };
       this.byKey.set(key, version);
-      this.map.setElement(sortableKey(key), version);
+      this.unordered.push(version);
       this.count++;
       if (kind === ValueKind.Delete) this.tombstoneCount++;
       this.bytes += keyBytes + valueBytes + ENTRY_OVERHEAD;
@@ -95,7 +104,7 @@ export class Memtable {
    * is safe while writes keep arriving.
    */
   collect(from: string | undefined, inclusive: boolean, reverse: boolean, snapshot: number, max: number, out: MemtableEntry[]): void {
-    const map = this.map;
+    const map = this.ordered();
     if (!reverse) {
       const at = from === undefined ? undefined : sortableKey(from);
       const it = at === undefined ? map.begin() : inclusive ? map.lowerBound(at) : map.upperBound(at);
@@ -116,9 +125,19 @@ export class Memtable {
     }
   }
 
+  /** The tree, with every key written so far. */
+  private ordered(): OrderedMap<string, Version> {
+    const pending = this.unordered;
+    if (pending.length > 0) {
+      this.unordered = [];
+      for (const version of pending) this.map.setElement(sortableKey(version.key), version);
+    }
+    return this.map;
+  }
+
   /** Every key's version visible at `snapshot`, in key order (used by flush). */
   *entries(snapshot = Infinity): Generator<MemtableEntry> {
-    for (const [, newest] of this.map) {
+    for (const [, newest] of this.ordered()) {
       const entry = visibleAt(newest, snapshot);
       if (entry !== undefined) yield entry;
     }
