@@ -530,7 +530,8 @@ export class Collection implements CommitTarget {
         const v = this.pinnedVersions.get(version)! - 1;
         if (v === 0) this.pinnedVersions.delete(version);
         else this.pinnedVersions.set(version, v);
-        void this.deleteObsoleteTables();
+        // Most scans end with nothing obsolete; a pass per scan would cost a promise chain each.
+        if (this.obsoleteTables.size > 0) void this.deleteObsoleteTables();
       },
     };
   }
