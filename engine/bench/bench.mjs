@@ -5,7 +5,7 @@
 // compete for the 2 cores and a slow or fast spell of the machine lands on
 // both sides of a ratio rather than on one store's whole run. Then prints
 // one table and, with --json, writes the results.
-// Usage: node bench/bench.mjs [--num N] [--json FILE] [--only fillbatch,seekrandom,...]   (after npm run build)
+// Usage: see USAGE below; run it after npm run build.
 // --only is for working on a few workloads; the README's table is a full run.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,27 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KEY_BYTES, selectWorkloads, VALUE_BYTES } from './workloads.mjs';
 
-const { values: args } = parseArgs({ options: { num: { type: 'string', default: '1000000' }, json: { type: 'string' }, only: { type: 'string' } } });
+const USAGE = 'usage: node bench/bench.mjs [--num N] [--json FILE] [--only fillbatch,seekrandom,...]';
+
+/** Bad arguments are the user's mistake, not the bench's: say which, with the usage, and start nothing. */
+function usageError(message) {
+  console.error(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let args;
+try {
+  ({ values: args } = parseArgs({ options: { num: { type: 'string', default: '1000000' }, json: { type: 'string' }, only: { type: 'string' } } }));
+} catch (err) {
+  usageError(err.message);
+}
+if (!/^[1-9][0-9]*$/.test(args.num)) usageError(`--num must be a positive integer, got ${JSON.stringify(args.num)}`);
+let count;
+try {
+  count = selectWorkloads(args.only).length;
+} catch (err) {
+  usageError(err.message);
+}
 const runner = fileURLToPath(new URL('./run-store.mjs', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'strata-bench-'));
 
@@ -88,7 +108,6 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 
 try {
   console.error(`Strata vs classic-level: ${fmt(Number(args.num))} entries, ${KEY_BYTES}-byte keys, ${VALUE_BYTES}-byte values`);
-  const count = selectWorkloads(args.only).length;
   const stores = { strata: startStore('strata'), classic: startStore('classic') };
   for (let i = 0; i < count; i++) for (const s of Object.values(stores)) await s.next();
   const strata = await stores.strata.finish();
