@@ -66,6 +66,24 @@ describe('Memtable', () => {
     );
   });
 
+  test('more new keys than are ever left out of the tree, read in order after every write or only at the end, come out in order', () => {
+    // 40,000 keys: more than twice what the memtable leaves out of its tree at once, so writes move keys into it as they go.
+    const random = seededRandom(7);
+    const keys = Array.from({ length: 40_000 }, (_, i) => `k${Math.floor(random() * 1e9)}-${i}`);
+    const sorted = [...keys].sort(compareKeys);
+    const late = new Memtable(1);
+    keys.forEach((k, i) => put(late, i + 1, k, 'v'));
+    assert.deepEqual(collectAll(late, undefined, true, false), sorted);
+    assert.deepEqual(collectAll(late, sorted[20_000], false, true, Infinity, 3), [sorted[19_999], sorted[19_998], sorted[19_997]]);
+    assert.equal([...late.entries()].length, keys.length);
+    const early = new Memtable(1);
+    keys.forEach((k, i) => {
+      put(early, i + 1, k, 'v');
+      if (i % 9_999 === 0) assert.equal(collectAll(early, undefined, true, false).length, i + 1);
+    });
+    assert.deepEqual(collectAll(early, undefined, true, false), sorted);
+  });
+
   test('random writes interleaved with bounded reads agree with a sorted model', () => {
     const random = seededRandom(20261203);
     const alphabet = ['a', 'b', 'z', '\u00e9', '\uFFFD', '\u{1F600}', '\u0000'];
