@@ -1,5 +1,6 @@
 import type { CollectionStats, RunningCompactionStats } from '@strata/engine'
 import type { HistoryState } from './history'
+import { flushThreadNote } from './flush-note'
 import { formatBytes, formatMs, formatTime, percent } from './format'
 
 const RECENT_STALL_MS = 8000
@@ -65,6 +66,17 @@ function StallStatus({ stats, lastStall }: { stats: CollectionStats; lastStall: 
     const text = `Writes were stalled (${lastStall.reason}) for ${formatMs(lastStall.durationMs)} until ${formatTime(lastStall.endedAt)} · ${totals}`
     return (
       <div className="lv-cell lv-cell-stalled" role="status" data-testid="stall-banner" title={text}>
+        <span className="lv-dot lv-dot-warn" aria-hidden />
+        <span className="lv-ellipsis">{text}</span>
+      </div>
+    )
+  }
+  const note = flushThreadNote(stats.flush)
+  if (note) {
+    // The note first: the cell is narrow, and the reason at its end can be long (the whole text is in the tooltip).
+    const text = `${note} · writes flowing · ${totals}`
+    return (
+      <div className="lv-cell lv-cell-stalled" role="status" data-testid="flush-thread-note" title={text}>
         <span className="lv-dot lv-dot-warn" aria-hidden />
         <span className="lv-ellipsis">{text}</span>
       </div>

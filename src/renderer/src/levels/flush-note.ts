@@ -1,0 +1,12 @@
+import type { CollectionStats } from '@strata/engine'
+
+/**
+ * What the status strip says once a collection's flushes no longer run on
+ * the flush thread because it stopped (it could not start, or died): writes
+ * still flow, but each flush now builds its table on the main process's own
+ * thread, until the collection is reopened. Undefined while nothing stopped.
+ */
+export function flushThreadNote(flush: CollectionStats['flush']): string | undefined {
+  if (flush.threadStopped === undefined) return undefined
+  return `Flushing on the main thread until reopened (${flush.threadStopped})`
+}
