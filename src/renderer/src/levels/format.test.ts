@@ -6,6 +6,7 @@ import { sparkPath, throughput } from './sparkline'
 
 test('formatBytes and formatMs', () => {
   assert.equal(formatBytes(512), '512 B')
+  assert.equal(formatBytes(12.158752007341134), '12 B')
   assert.equal(formatBytes(1536), '1.50 KB')
   assert.equal(formatBytes(10 * 1024 * 1024), '10.0 MB')
   assert.equal(formatMs(250), '250 ms')

@@ -8,7 +8,8 @@ export function formatBytes(n: number): string {
     n /= 1024
     u++
   }
-  return `${u === 0 ? n : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)} ${UNITS[u]}`
+  // Rates (bytes per second) are fractional: below 1 KB a whole number of bytes says enough.
+  return `${u === 0 ? Math.round(n) : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)} ${UNITS[u]}`
 }
 
 export function formatMs(ms: number): string {
