@@ -1,4 +1,5 @@
 import type { CollectionStats, RunningCompactionStats } from '@strata/engine'
+import { useEffect, useReducer } from 'react'
 import type { HistoryState } from './history'
 import { flushThreadNote } from './flush-note'
 import { formatBytes, formatMs, formatTime, percent } from './format'
@@ -45,6 +46,15 @@ function CompactionStatus({ running }: { running: RunningCompactionStats }) {
 }
 
 function StallStatus({ stats, lastStall }: { stats: CollectionStats; lastStall: HistoryState['lastStall'] }) {
+  // A recent stall shows for RECENT_STALL_MS; an idle collection sends no new stats to end that, so a timer does.
+  const [, rerender] = useReducer((n: number) => n + 1, 0)
+  useEffect(() => {
+    if (!lastStall) return
+    const due = lastStall.endedAt + RECENT_STALL_MS - Date.now()
+    if (due <= 0) return
+    const timer = setTimeout(rerender, due + 50)
+    return () => clearTimeout(timer)
+  }, [lastStall])
   const current = stats.stalls.active ? stats.stalls.current : undefined
   const totals = stats.stalls.count > 0 ? `${stats.stalls.count} stall${stats.stalls.count === 1 ? '' : 's'}, ${formatMs(stats.stalls.totalMs)} in all` : 'no stalls'
   if (stats.writeError)
