@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Strata vs classic-level, side by side: runs each store in a child process
-// of its own (run-store.mjs), workload by workload in turn (Strata's
-// fillseq, then classic-level's, then both fillbatch, …), so they never
-// compete for the 2 cores and a slow or fast spell of the machine lands on
-// both sides of a ratio rather than on one store's whole run. Then prints
-// one table and, with --json, writes the results.
+// of its own (run-store.mjs), in turn a tenth of a workload at a time
+// (Strata's first tenth of fillseq, then classic-level's, then the second
+// tenths, …), so they never compete for the 2 cores and a slow or fast spell
+// of the machine lands on both sides of a ratio rather than on one store's
+// whole run. Then prints one table and, with --json, writes the results.
 // Usage: see USAGE below; run it after npm run build.
 // --only is for working on a few workloads; the README's table is a full run.
 import { spawn } from 'node:child_process';
@@ -53,9 +53,10 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 /**
- * Starts one store's runner in step mode. `next()` runs its next workload
- * and resolves with the result; `finish()` resolves with the runner's final
- * summary once it has exited.
+ * Starts one store's runner in step mode. `next()` runs the next piece of
+ * its current workload and resolves with whether that was the workload's
+ * last; `finish()` resolves with the runner's final summary once it has
+ * exited.
  */
 function startStore(store) {
   const child = spawn(process.execPath, ['--expose-gc', runner, '--store', store, '--num', args.num, '--dir', join(base, store), '--step', ...(args.only ? ['--only', args.only] : [])], {
@@ -88,9 +89,9 @@ function startStore(store) {
       const { ready } = await read();
       if (ready === undefined) throw new Error(`${store} runner: expected a ready line`);
       child.stdin.write('go\n');
-      const { result } = await read();
-      if (result === undefined) throw new Error(`${store} runner: expected a result line`);
-      return result;
+      const { result, piece } = await read();
+      if (result === undefined && piece === undefined) throw new Error(`${store} runner: expected a piece or result line`);
+      return { name: ready, last: result !== undefined };
     },
     async finish() {
       child.stdin.end();
@@ -109,7 +110,12 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 try {
   console.error(`Strata vs classic-level: ${fmt(Number(args.num))} entries, ${KEY_BYTES}-byte keys, ${VALUE_BYTES}-byte values`);
   const stores = { strata: startStore('strata'), classic: startStore('classic') };
-  for (let i = 0; i < count; i++) for (const s of Object.values(stores)) await s.next();
+  // Piece by piece: Strata's first piece of fillseq, classic-level's, Strata's second, …
+  for (let done = 0; done < count; ) {
+    const [a, b] = [await stores.strata.next(), await stores.classic.next()];
+    if (a.name !== b.name || a.last !== b.last) throw new Error(`the runners are out of step: strata at ${a.name}, classic-level at ${b.name}`);
+    if (a.last) done++;
+  }
   const strata = await stores.strata.finish();
   const classic = await stores.classic.finish();
   const rows = strata.workloads.map((s, i) => {

@@ -2,9 +2,11 @@
 // Runs every workload against one store in this process, so the driver can
 // read this process's peak RSS as that store's alone, and prints the results
 // as JSON on the last line of stdout (progress goes to stderr).
-// With --step, it prints {"ready": name} before each workload and waits for a
-// line on stdin to start it, then prints {"result": …}: so the driver can run
-// the two stores workload by workload, each while the other sits idle.
+// With --step, it prints {"ready": name} before each piece of a workload
+// (see CHUNKS in workloads.mjs) and waits for a line on stdin to run it, then
+// prints {"piece": name} or, after the last piece, {"result": …}: so the
+// driver can run the two stores piece by piece, each while the other sits
+// idle. Only the pieces are timed.
 // Usage: node --expose-gc bench/run-store.mjs --store strata|classic [--num N] [--dir DIR] [--only a,b] [--step]
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { prng, selectWorkloads } from './workloads.mjs';
 
@@ -132,13 +134,36 @@ const cleanUp = () => rmSync(base, { recursive: true, force: true, maxRetries: 5
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (cleanUp(), process.exit(130)));
 
 
-/** With --step: announces the next workload and resolves when the driver says go (a line on stdin). */
+/** With --step: announces the next piece of a workload and resolves when the driver says go (a line on stdin). */
 const stdinLines = args.step ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
 async function waitForGo(name) {
   if (stdinLines === undefined) return;
   console.log(JSON.stringify({ ready: name }));
   const { done } = await stdinLines.next();
   if (done) throw new Error('the driver closed stdin before the last workload');
+}
+
+/**
+ * Event-loop delay over the timed pieces only: how late a 10 ms interval
+ * timer fires, as monitorEventLoopDelay measures it. That monitor cannot be
+ * paused between pieces (re-enabled, it records the whole pause as one
+ * delay) nor merged, so the pieces record into one histogram here.
+ */
+function delayRecorder() {
+  const histogram = createHistogram();
+  let timer;
+  return {
+    histogram,
+    start() {
+      let expected = performance.now() + 10;
+      timer = setInterval(() => {
+        const now = performance.now();
+        histogram.record(Math.max(1, Math.round((now - expected) * 1e6)));
+        expected = now + 10;
+      }, 10);
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 const seedOf = (name) => [...name].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619), 2166136261);
@@ -162,13 +187,24 @@ try {
     // directories), untimed: otherwise the journal commit that the first
     // fsyncs of this workload force carries the last workload's bytes too.
     execFileSync('sync');
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    const start = performance.now();
-    const ops = await w.run(db, N, prng(seedOf(w.name)));
-    const seconds = (performance.now() - start) / 1000;
-    loop.disable();
-    const r = { name: w.name, ops, seconds, opsPerSec: ops / seconds, eventLoopDelayMs: { max: loop.max / 1e6, p99: loop.percentile(99) / 1e6 } };
+    const loop = delayRecorder();
+    const pieces = w.run(db, N, prng(seedOf(w.name)));
+    let seconds = 0;
+    let ops;
+    for (let first = true; ; first = false) {
+      if (!first) await waitForGo(w.name);
+      loop.start();
+      const start = performance.now();
+      const step = await pieces.next();
+      seconds += (performance.now() - start) / 1000;
+      loop.stop();
+      if (step.done) {
+        ops = step.value;
+        break;
+      }
+      if (args.step) console.log(JSON.stringify({ piece: w.name }));
+    }
+    const r = { name: w.name, ops, seconds, opsPerSec: ops / seconds, eventLoopDelayMs: { max: loop.histogram.max / 1e6, p99: loop.histogram.percentile(99) / 1e6 } };
     if (w.settle) {
       await db.settle();
       r.diskBytes = diskUsage(dir);

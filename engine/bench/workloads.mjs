@@ -56,6 +56,19 @@ export const value = (i) => {
 
 const syncCount = (n) => Math.max(1, Math.floor(n / 1000));
 
+/**
+ * Long workloads run in CHUNKS pieces: each `run` is an async generator that
+ * yields after each piece, so the driver can alternate the two stores piece
+ * by piece. The machine's speed drifts over minutes, and classic-level's
+ * side of a write workload lasts 8-10 times as long as Strata's: run whole,
+ * the two sides of one ratio saw different spells (overwrite read 8.4x in one
+ * run and 7.4x in the next). Short workloads (sync fills, full scans) run in
+ * one piece.
+ */
+export const CHUNKS = 10;
+/** Whether operation i (of n) ends a piece. */
+const chunkEnds = (i, n) => (i + 1) % Math.ceil(n / CHUNKS) === 0 && i + 1 < n;
+
 function expect(what, actual, wanted) {
   if (actual !== wanted) throw new Error(`${what}: got ${actual}, expected ${wanted}`);
 }
@@ -64,26 +77,30 @@ function expect(what, actual, wanted) {
  * In run order. `store: 'fresh'` runs on a new, empty store of its own;
  * `'main'` on the one store that fillrandom fills and the rest read, so reads
  * see every key. `settle` asks the runner to let compaction finish (untimed)
- * afterwards and record disk size and write amplification. `run` returns the
- * number of operations it timed.
+ * afterwards and record disk size and write amplification. `run` is an
+ * async generator (see CHUNKS) that returns the number of operations it ran.
  */
 export const workloads = [
   {
     name: 'fillseq',
     store: 'fresh',
-    async run(db, n) {
-      for (let i = 0; i < n; i++) await db.put(key(i), value(i));
+    async *run(db, n) {
+      for (let i = 0; i < n; i++) {
+        await db.put(key(i), value(i));
+        if (chunkEnds(i, n)) yield;
+      }
       return n;
     },
   },
   {
     name: 'fillbatch',
     store: 'fresh',
-    async run(db, n) {
+    async *run(db, n) {
       for (let i = 0; i < n; i += BATCH) {
         const ops = [];
         for (let j = i; j < Math.min(n, i + BATCH); j++) ops.push({ type: 'put', key: key(j), value: value(j) });
         await db.batch(ops);
+        if (chunkEnds(Math.min(n, i + BATCH) - 1, n)) yield;
       }
       return n;
     },
@@ -91,7 +108,7 @@ export const workloads = [
   {
     name: 'fillsync',
     store: 'fresh',
-    async run(db, n, rng) {
+    async *run(db, n, rng) {
       const count = syncCount(n);
       for (let i = 0; i < count; i++) await db.put(key(rng.int(n)), value(i), true);
       return count;
@@ -104,7 +121,7 @@ export const workloads = [
     // so both stores write N/1000 five times over and the ops/s is the total's.
     name: `fillsync-${WRITERS}`,
     store: 'fresh',
-    async run(db, n, rng) {
+    async *run(db, n, rng) {
       const count = syncCount(n) * SYNC_ROUNDS;
       let next = 0;
       const writer = async () => {
@@ -123,14 +140,17 @@ export const workloads = [
     name: 'fillrandom',
     store: 'main',
     settle: true,
-    async run(db, n, rng) {
+    async *run(db, n, rng) {
       const order = new Uint32Array(n);
       for (let i = 0; i < n; i++) order[i] = i;
       for (let i = n - 1; i > 0; i--) {
         const j = rng.int(i + 1);
         [order[i], order[j]] = [order[j], order[i]];
       }
-      for (let i = 0; i < n; i++) await db.put(key(order[i]), value(i));
+      for (let i = 0; i < n; i++) {
+        await db.put(key(order[i]), value(i));
+        if (chunkEnds(i, n)) yield;
+      }
       return n;
     },
   },
@@ -138,17 +158,23 @@ export const workloads = [
     name: 'overwrite',
     store: 'main',
     settle: true,
-    async run(db, n, rng) {
-      for (let i = 0; i < n; i++) await db.put(key(rng.int(n)), value(i + 1));
+    async *run(db, n, rng) {
+      for (let i = 0; i < n; i++) {
+        await db.put(key(rng.int(n)), value(i + 1));
+        if (chunkEnds(i, n)) yield;
+      }
       return n;
     },
   },
   {
     name: 'readrandom',
     store: 'main',
-    async run(db, n, rng) {
+    async *run(db, n, rng) {
       let found = 0;
-      for (let i = 0; i < n; i++) if ((await db.get(key(rng.int(n)))) !== undefined) found++;
+      for (let i = 0; i < n; i++) {
+        if ((await db.get(key(rng.int(n)))) !== undefined) found++;
+        if (chunkEnds(i, n)) yield;
+      }
       expect('readrandom found', found, n);
       return n;
     },
@@ -156,9 +182,12 @@ export const workloads = [
   {
     name: 'readmissing',
     store: 'main',
-    async run(db, n, rng) {
+    async *run(db, n, rng) {
       let found = 0;
-      for (let i = 0; i < n; i++) if ((await db.get(missingKey(rng.int(n)))) !== undefined) found++;
+      for (let i = 0; i < n; i++) {
+        if ((await db.get(missingKey(rng.int(n)))) !== undefined) found++;
+        if (chunkEnds(i, n)) yield;
+      }
       expect('readmissing found', found, 0);
       return n;
     },
@@ -166,7 +195,7 @@ export const workloads = [
   {
     name: 'readseq',
     store: 'main',
-    async run(db, n) {
+    async *run(db, n) {
       expect('readseq entries', await db.scan({}), n);
       return n;
     },
@@ -174,7 +203,7 @@ export const workloads = [
   {
     name: 'readreverse',
     store: 'main',
-    async run(db, n) {
+    async *run(db, n) {
       expect('readreverse entries', await db.scan({ reverse: true }), n);
       return n;
     },
@@ -183,11 +212,12 @@ export const workloads = [
     // One op = a seek to a random key plus reading the next 50 entries.
     name: `seekrandom`,
     store: 'main',
-    async run(db, n, rng) {
+    async *run(db, n, rng) {
       const seeks = Math.max(1, Math.floor(n / 10));
       for (let i = 0; i < seeks; i++) {
         const at = rng.int(n);
         expect('seekrandom entries', await db.scan({ gte: key(at), limit: SEEK_NEXTS }), Math.min(SEEK_NEXTS, n - at));
+        if (chunkEnds(i, seeks)) yield;
       }
       return seeks;
     },
@@ -195,8 +225,11 @@ export const workloads = [
   {
     name: 'deleterandom',
     store: 'main',
-    async run(db, n, rng) {
-      for (let i = 0; i < n; i++) await db.del(key(rng.int(n)));
+    async *run(db, n, rng) {
+      for (let i = 0; i < n; i++) {
+        await db.del(key(rng.int(n)));
+        if (chunkEnds(i, n)) yield;
+      }
       return n;
     },
   },
