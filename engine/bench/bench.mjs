@@ -40,15 +40,31 @@ try {
 const runner = fileURLToPath(new URL('./run-store.mjs', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'strata-bench-'));
 
-// Ctrl-C reaches the children too (same process group); SIGTERM may reach
-// only us, so pass it on. Either way the awaited children exit, and `finally`
-// below removes the directories once nothing writes into them any more.
+// Each runner leads a process group of its own (with Strata's compaction
+// worker in it), so it can be frozen whole between its pieces: otherwise its
+// background work (flushes, compactions; LevelDB's compaction thread) would
+// catch up for free, untimed, while the other store runs its piece, which
+// favours the store with the shorter pieces. Frozen, each store sees its
+// workload as one continuous run. Signals are passed on to the groups, after
+// a SIGCONT so a frozen group can act on them; `finally` below thaws them
+// all, then removes the directories once nothing writes into them any more.
 const children = [];
 let interrupted = false;
+const signalGroup = (child, sig) => {
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    // already gone
+  }
+};
+const thaw = (child) => signalGroup(child, 'SIGCONT');
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     interrupted = true;
-    for (const c of children) c.kill(sig);
+    for (const c of children) {
+      thaw(c);
+      signalGroup(c, sig);
+    }
   });
 }
 
@@ -61,6 +77,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 function startStore(store) {
   const child = spawn(process.execPath, ['--expose-gc', runner, '--store', store, '--num', args.num, '--dir', join(base, store), '--step', ...(args.only ? ['--only', args.only] : [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    detached: true,
   });
   children.push(child);
   const exited = new Promise((resolve, reject) => {
@@ -86,14 +103,17 @@ function startStore(store) {
   };
   return {
     async next() {
+      thaw(child);
       const { ready } = await read();
       if (ready === undefined) throw new Error(`${store} runner: expected a ready line`);
       child.stdin.write('go\n');
       const { result, piece } = await read();
       if (result === undefined && piece === undefined) throw new Error(`${store} runner: expected a piece or result line`);
+      signalGroup(child, 'SIGSTOP');
       return { name: ready, last: result !== undefined };
     },
     async finish() {
+      thaw(child);
       child.stdin.end();
       let last;
       for await (const m of messages) last = m;
@@ -157,5 +177,6 @@ try {
   if (!interrupted) console.error(err);
   process.exitCode = interrupted ? 130 : 1;
 } finally {
+  for (const c of children) thaw(c);
   rmSync(base, { recursive: true, force: true, maxRetries: 5 });
 }
