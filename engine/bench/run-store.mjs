@@ -218,8 +218,9 @@ try {
     // Peak so far: where it jumps shows which workload drives memory.
     r.peakRssBytesSoFar = process.resourceUsage().maxRSS * 1024;
     results.push(r);
-    if (args.step) console.log(JSON.stringify({ result: r }));
+    // Progress first: once the driver has the result, it freezes this process.
     process.stderr.write(`  ${args.store.padEnd(8)} ${w.name.padEnd(13)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ops/s\n`);
+    if (args.step) console.log(JSON.stringify({ result: r }));
   }
   sampleWorker();
   await main?.close();

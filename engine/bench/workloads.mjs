@@ -62,8 +62,9 @@ const syncCount = (n) => Math.max(1, Math.floor(n / 1000));
  * by piece. The machine's speed drifts over minutes, and classic-level's
  * side of a write workload lasts 8-10 times as long as Strata's: run whole,
  * the two sides of one ratio saw different spells (overwrite read 8.4x in one
- * run and 7.4x in the next). Short workloads (sync fills, full scans) run in
- * one piece.
+ * run and 7.4x in the next). Full scans run in one piece. Sync fills are
+ * cut too (fillsync-64 by its rounds): they last under a second, but one slow
+ * spell of the disk's fsyncs would otherwise land on one side only.
  */
 export const CHUNKS = 10;
 /** Whether operation i (of n) ends a piece. */
@@ -110,7 +111,10 @@ export const workloads = [
     store: 'fresh',
     async *run(db, n, rng) {
       const count = syncCount(n);
-      for (let i = 0; i < count; i++) await db.put(key(rng.int(n)), value(i), true);
+      for (let i = 0; i < count; i++) {
+        await db.put(key(rng.int(n)), value(i), true);
+        if (chunkEnds(i, count)) yield;
+      }
       return count;
     },
   },
@@ -122,16 +126,20 @@ export const workloads = [
     name: `fillsync-${WRITERS}`,
     store: 'fresh',
     async *run(db, n, rng) {
-      const count = syncCount(n) * SYNC_ROUNDS;
+      const perRound = syncCount(n);
       let next = 0;
-      const writer = async () => {
-        while (next < count) {
-          const i = next++;
-          await db.put(key(rng.int(n)), value(i), true);
-        }
-      };
-      await Promise.all(Array.from({ length: WRITERS }, writer));
-      return count;
+      for (let round = 1; round <= SYNC_ROUNDS; round++) {
+        const end = round * perRound;
+        const writer = async () => {
+          while (next < end) {
+            const i = next++;
+            await db.put(key(rng.int(n)), value(i), true);
+          }
+        };
+        await Promise.all(Array.from({ length: WRITERS }, writer));
+        if (round < SYNC_ROUNDS) yield;
+      }
+      return perRound * SYNC_ROUNDS;
     },
   },
   {
