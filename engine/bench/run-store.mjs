@@ -133,7 +133,6 @@ else base = mkdtempSync(join(tmpdir(), `strata-bench-${args.store}-`));
 const cleanUp = () => rmSync(base, { recursive: true, force: true, maxRetries: 5 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (cleanUp(), process.exit(130)));
 
-
 /** With --step: announces the next piece of a workload and resolves when the driver says go (a line on stdin). */
 const stdinLines = args.step ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
 async function waitForGo(name) {

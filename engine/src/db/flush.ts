@@ -4,6 +4,7 @@ import { readLog } from '../log/log-format.js';
 import { batchIntactBefore, ValueKind, visitBatch } from '../log/write-batch.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { TableBuilder, type TableBuilderOptions } from '../table/table-builder.js';
+import { compareBytes } from '../util/bytes.js';
 import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
 
@@ -147,7 +148,7 @@ function addWalEntries(builder: TableBuilder, data: Buffer, walPath: string, exp
     const base = payload.byteOffset - data.byteOffset;
     visitBatch(payload, walPath, (kind, sequence, keyStart, keyBytes, valueStart, valueBytes) => {
       const i = ops.count;
-      if (ascending && i > 0 && compareRanges(data, ops.keyStarts[i - 1], ops.keyLengths[i - 1], base + keyStart, keyBytes) >= 0) ascending = false;
+      if (ascending && i > 0 && compareBytes(data, ops.keyStarts[i - 1], ops.keyLengths[i - 1], data, base + keyStart, keyBytes) >= 0) ascending = false;
       ops.push(kind, sequence, base + keyStart, keyBytes, base + valueStart, valueBytes);
       if (sequence > maxSequence) maxSequence = sequence;
     });
@@ -213,14 +214,14 @@ function newestInKeyOrder(data: Buffer, ops: WalOps): number[] {
   }
   const byKey: number[] = new Array(count);
   for (let i = 0; i < count; i++) byKey[i] = i;
-  byKey.sort((a, b) => heads[a] - heads[b] || compareRanges(data, keyStarts[a], keyLengths[a], keyStarts[b], keyLengths[b]) || a - b);
+  byKey.sort((a, b) => heads[a] - heads[b] || compareBytes(data, keyStarts[a], keyLengths[a], data, keyStarts[b], keyLengths[b]) || a - b);
   const newest: number[] = [];
   for (let k = 0; k < count; k++) {
     const i = byKey[k];
     if (k + 1 === count) newest.push(i);
     else {
       const next = byKey[k + 1];
-      if (heads[i] !== heads[next] || compareRanges(data, keyStarts[i], keyLengths[i], keyStarts[next], keyLengths[next]) !== 0) newest.push(i);
+      if (heads[i] !== heads[next] || compareBytes(data, keyStarts[i], keyLengths[i], data, keyStarts[next], keyLengths[next]) !== 0) newest.push(i);
     }
   }
   return newest;
@@ -228,16 +229,6 @@ function newestInKeyOrder(data: Buffer, ops: WalOps): number[] {
 
 /** Bytes of a key read into its sort number: six fit a double exactly. */
 const SORT_HEAD_BYTES = 6;
-
-/** Sign of buf[a, a + aLength) - buf[b, b + bLength), bytewise: a loop beats a native call for keys this short. */
-function compareRanges(buf: Buffer, a: number, aLength: number, b: number, bLength: number): number {
-  const n = aLength < bLength ? aLength : bLength;
-  for (let i = 0; i < n; i++) {
-    const d = buf[a + i] - buf[b + i];
-    if (d !== 0) return d;
-  }
-  return aLength - bLength;
-}
 
 /** Creates table `id` in `dir`, lets `fill` add its entries, then fsyncs it and the directory; on failure removes the partial file. */
 async function writeTable(fs: FileSystem, dir: string, id: number, options: TableBuilderOptions, fill: (builder: TableBuilder) => Promise<void>): Promise<FileMeta> {

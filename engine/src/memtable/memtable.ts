@@ -19,8 +19,8 @@ import { nativeCompare, sortableKey } from '../util/key-order.js';
  * the pause: an insert costs ~2 µs, so a first scan after 300,000 parked keys
  * (a large memtable) would block for over a second. Past MAX_PARKED keys,
  * each write inserts the oldest parked key, and a scan inserts at most that
- * many (30-80 ms measured, the more the larger the tree). The default 4 MiB memtable of db_bench's entries (~21k
- * keys) stays mostly parked.
+ * many (30-80 ms measured, the more the larger the tree). The default 4 MiB
+ * memtable of db_bench's entries (~21k keys) stays mostly parked.
  *
  * Each key maps to a chain of versions, newest first. While no scan holds a
  * snapshot, a write simply replaces the newest version, so overwrites cost no
@@ -46,9 +46,9 @@ const MAX_PARKED = 16_384;
 export class Memtable {
   private readonly map = new OrderedMap<string, Version>([], nativeCompare, false);
   private readonly byKey = new Map<string, Version>();
-  /** Keys in byKey but not yet in the tree: unordered[unorderedFrom] onwards, oldest first. */
-  private unordered: (Version | undefined)[] = [];
-  private unorderedFrom = 0;
+  /** Keys in byKey but not yet in the tree: parked[parkedFrom] onwards, oldest first. */
+  private parked: (Version | undefined)[] = [];
+  private parkedFrom = 0;
   private bytes = 0;
   private count = 0;
   private tombstoneCount = 0;
@@ -136,27 +136,30 @@ export class Memtable {
 
   /** Leaves a new key out of the tree, unless that would leave more than MAX_PARKED out: then the oldest goes in. */
   private park(version: Version): void {
-    const parked = this.unordered;
+    const parked = this.parked;
     parked.push(version);
-    if (parked.length - this.unorderedFrom <= MAX_PARKED) return;
-    const oldest = parked[this.unorderedFrom]!;
-    parked[this.unorderedFrom++] = undefined;
-    this.map.setElement(sortableKey(oldest.key), oldest);
-    if (this.unorderedFrom >= MAX_PARKED) {
-      this.unordered = parked.slice(this.unorderedFrom);
-      this.unorderedFrom = 0;
+    if (parked.length - this.parkedFrom <= MAX_PARKED) return;
+    this.insert(parked[this.parkedFrom]!);
+    parked[this.parkedFrom++] = undefined;
+    if (this.parkedFrom >= MAX_PARKED) {
+      this.parked = parked.slice(this.parkedFrom);
+      this.parkedFrom = 0;
     }
   }
 
   /** The tree, with every key written so far. */
   private ordered(): OrderedMap<string, Version> {
-    const parked = this.unordered;
-    if (parked.length > this.unorderedFrom) {
-      for (let i = this.unorderedFrom; i < parked.length; i++) this.map.setElement(sortableKey(parked[i]!.key), parked[i]!);
-      this.unordered = [];
-      this.unorderedFrom = 0;
+    const parked = this.parked;
+    if (parked.length > this.parkedFrom) {
+      for (let i = this.parkedFrom; i < parked.length; i++) this.insert(parked[i]!);
+      this.parked = [];
+      this.parkedFrom = 0;
     }
     return this.map;
+  }
+
+  private insert(version: Version): void {
+    this.map.setElement(sortableKey(version.key), version);
   }
 
   /** Every key's version visible at `snapshot`, in key order (used by flush). */

@@ -1,5 +1,6 @@
 import { corruption } from '../errors.js';
 import { ValueKind } from '../log/write-batch.js';
+import { compareBytes } from '../util/bytes.js';
 import { sortableKey } from '../util/key-order.js';
 import { readLatin1, readUtf8 } from '../util/utf8.js';
 
@@ -10,16 +11,6 @@ export interface PointHit {
 }
 
 const EMPTY = Buffer.alloc(4);
-
-/** Sign of (a[0..aLength) - b), bytewise; a loop beats a native call for keys this short. */
-function compareBytes(a: Buffer, aStart: number, aLength: number, b: Uint8Array): number {
-  const n = aLength < b.length ? aLength : b.length;
-  for (let i = 0; i < n; i++) {
-    const d = a[aStart + i] - b[i];
-    if (d !== 0) return d;
-  }
-  return aLength - b.length;
-}
 
 /**
  * A cursor over one data block (format in block.ts), in either direction,
@@ -149,7 +140,7 @@ export class BlockCursor {
     }
     this.parseFrom(this.restart(lo));
     while (this.valid) {
-      const c = compareBytes(this.keyBytes, 0, this.keyLength, target);
+      const c = compareBytes(this.keyBytes, 0, this.keyLength, target, 0, target.length);
       if (c > 0 || (c === 0 && inclusive)) return;
       this.next();
     }
@@ -173,7 +164,7 @@ export class BlockCursor {
   /** The newest version of `target` in this block, or undefined (moves the cursor). */
   find(target: Uint8Array): PointHit | undefined {
     this.seek(target, true);
-    if (!this.valid || compareBytes(this.keyBytes, 0, this.keyLength, target) !== 0) return undefined;
+    if (!this.valid || compareBytes(this.keyBytes, 0, this.keyLength, target, 0, target.length) !== 0) return undefined;
     return { kind: this.kind, sequence: this.sequence, value: this.value() };
   }
 
@@ -263,7 +254,7 @@ export class BlockCursor {
     this.parseFrom(this.restart(index));
     for (;;) {
       if (target !== undefined) {
-        const c = compareBytes(this.keyBytes, 0, this.keyLength, target);
+        const c = compareBytes(this.keyBytes, 0, this.keyLength, target, 0, target.length);
         if (c > 0 || (c === 0 && !inclusive)) break;
       }
       this.keys[n] = this.key;
@@ -302,7 +293,7 @@ export class BlockCursor {
     this.varint();
     if (shared !== 0) throw this.bad('a restart entry shares key bytes');
     if (this.pos + unshared > this.restartsAt) throw this.bad('key runs past the end of the block');
-    return compareBytes(this.buf, this.pos, unshared, target);
+    return compareBytes(this.buf, this.pos, unshared, target, 0, target.length);
   }
 
   private bad(what: string) {

@@ -3,7 +3,6 @@
  * Numbers up to 2^53 are supported, because sequence numbers and file offsets
  * are plain JavaScript numbers.
  */
-import { readUtf8 } from './utf8.js';
 export function varintLength(value: number): number {
   let n = 1;
   while (value >= 0x80) {
@@ -55,13 +54,6 @@ export class Cursor {
   skip(length: number): void {
     if (length < 0 || this.pos + length > this.end) throw new RangeError('field runs past the end');
     this.pos += length;
-  }
-
-  utf8(length: number): string {
-    if (length < 0 || this.pos + length > this.end) throw new RangeError('string runs past the end');
-    const s = readUtf8(this.buf, this.pos, this.pos + length);
-    this.pos += length;
-    return s;
   }
 
   u8(): number {

@@ -65,37 +65,32 @@ function StallStatus({ stats, lastStall }: { stats: CollectionStats; lastStall: 
     )
   if (current) {
     const text = `Writes stalled (${current.reason}) for ${formatMs(current.durationMs)}: L0 has ${stats.level0.files} tables (stops at ${stats.level0.stopTrigger}), ${stats.immutableMemtables.length} memtables wait for flush`
-    return (
-      <div className="lv-cell lv-cell-stall" role="alert" data-testid="stall-banner" title={text}>
-        <span className="lv-dot lv-dot-stall" aria-hidden />
-        <span className="lv-ellipsis">{text}</span>
-      </div>
-    )
+    return <StallCell tone="stall" testId="stall-banner" text={text} />
   }
   if (lastStall && Date.now() - lastStall.endedAt < RECENT_STALL_MS) {
     const text = `Writes were stalled (${lastStall.reason}) for ${formatMs(lastStall.durationMs)} until ${formatTime(lastStall.endedAt)} · ${totals}`
-    return (
-      <div className="lv-cell lv-cell-stalled" role="status" data-testid="stall-banner" title={text}>
-        <span className="lv-dot lv-dot-warn" aria-hidden />
-        <span className="lv-ellipsis">{text}</span>
-      </div>
-    )
+    return <StallCell tone="warn" testId="stall-banner" text={text} />
   }
   const note = flushThreadNote(stats.flush)
   if (note) {
     // The note first: the cell is narrow, and the reason at its end can be long (the whole text is in the tooltip).
     const text = `${note} · writes flowing · ${totals}`
-    return (
-      <div className="lv-cell lv-cell-stalled" role="status" data-testid="flush-thread-note" title={text}>
-        <span className="lv-dot lv-dot-warn" aria-hidden />
-        <span className="lv-ellipsis">{text}</span>
-      </div>
-    )
+    return <StallCell tone="warn" testId="flush-thread-note" text={text} />
   }
   return (
     <div className="lv-cell muted">
       <span className="lv-dot lv-dot-ok" aria-hidden />
       <span className="lv-ellipsis">Writes flowing · {totals}</span>
+    </div>
+  )
+}
+
+/** One line of the write status: a stall now (an alert), or something worth a look (a stall just over, flushes off their thread). */
+function StallCell({ tone, testId, text }: { tone: 'stall' | 'warn'; testId: string; text: string }) {
+  return (
+    <div className={tone === 'stall' ? 'lv-cell lv-cell-stall' : 'lv-cell lv-cell-stalled'} role={tone === 'stall' ? 'alert' : 'status'} data-testid={testId} title={text}>
+      <span className={tone === 'stall' ? 'lv-dot lv-dot-stall' : 'lv-dot lv-dot-warn'} aria-hidden />
+      <span className="lv-ellipsis">{text}</span>
     </div>
   )
 }
