@@ -308,11 +308,15 @@ describe('recovery', () => {
     const colDir = join(base, 't');
     writeFileSync(join(colDir, '009999.sst'), 'leftover of an unfinished flush');
     writeFileSync(join(colDir, 'OPTIONS.tmp'), 'half-written');
+    // Another opener's lock file, written aside and about to be linked in as LOCK.
+    const racingOpener = `LOCK.${process.pid}.r4c3r.tmp`;
+    writeFileSync(join(colDir, racingOpener), JSON.stringify({ pid: process.pid }));
     const { m: m2, c: c2 } = await reopen(base, new StorageManager({ baseDataPath: base }));
     assert.equal(await c2.get('k'), 'v');
     const files = readdirSync(colDir);
     assert.ok(!files.includes('009999.sst'));
     assert.ok(!files.includes('OPTIONS.tmp'));
+    assert.ok(files.includes(racingOpener), "a live opener's lock temp file is the lock's to remove, not recovery's");
     assert.equal(files.filter((f) => f.startsWith('MANIFEST-')).length, 1);
     await m2.closeAll();
   });

@@ -1,23 +1,45 @@
 import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 
 /**
- * A lock file holding the owner's pid, host and process start time. Node has
- * no portable flock, so ownership is "the file exists and its owner is alive".
- * The start time (from /proc, where available) keeps a recycled pid from
- * making a stale lock look alive. The lock file appears atomically with its
- * content (FileSystem.createExclusive). A stale lock is moved aside by an
- * atomic rename and checked: if what was moved is not the stale lock that was
- * judged dead (another process took over in between), it is put back. Then
- * everyone races again for an exclusive create, so exactly one process wins.
+ * Layout: LOCK and LOCK.break each hold one JSON object,
+ *   {"pid":4242,"host":"box","started":"183920"}
+ * the owner's pid, host and process start time (field 22 of /proc/<pid>/stat,
+ * null where there is no /proc). Both appear atomically with their content
+ * (FileSystem.createExclusive), so a reader never sees one half-written.
+ *
+ * Node has no portable flock, so ownership is "LOCK exists and its owner is
+ * alive"; the start time keeps a recycled pid from making a dead owner look
+ * alive. Taking a lock is an exclusive create of LOCK, so of several openers
+ * exactly one wins.
+ *
+ * A LOCK whose owner is dead must be removed before anyone can win, and the
+ * removal must never hit a live lock that replaced it in between. Removing
+ * after a check is not atomic, so it is done under a second lock, LOCK.break,
+ * taken by exclusive create: while an opener holds it no one else removes
+ * LOCK, so a LOCK found dead under it stays dead until it is removed. Openers
+ * that find LOCK.break held by a live process wait for it to go. A LOCK.break
+ * left by a process that died while holding it is removed on sight; two
+ * openers racing to remove the same dead LOCK.break is the one window left,
+ * and it needs a crash in the middle of a takeover.
+ *
+ * Crashes can also leave scratch files behind (createExclusive's temp files,
+ * LOCK.<pid>.<random>.tmp). They are not swept with the collection's other
+ * temp files, since a live opener may be about to link its own; the winner
+ * of the lock removes those whose process is dead.
  */
 interface LockOwner {
   pid: number;
   host: string;
   started: string | null;
 }
+
+/** How long an opener waits for another process to finish taking over a stale lock. */
+const TAKEOVER_WAIT_MS = 3000;
 
 export class CollectionLock {
   private constructor(
@@ -27,35 +49,24 @@ export class CollectionLock {
   ) {}
 
   static async acquire(fs: FileSystem, path: string, collection: string): Promise<CollectionLock> {
-    const me: LockOwner = { pid: process.pid, host: hostname(), started: processStart(process.pid) };
-    const token = JSON.stringify(me);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (await fs.createExclusive(path, Buffer.from(token))) return new CollectionLock(fs, path, token);
-      const holder = await readOwner(fs, path);
-      if (holder !== undefined && isAlive(holder)) {
-        const where = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
-        throw new StorageError('COLLECTION_LOCKED', `collection "${collection}" is locked by ${where} on ${holder.host} (lock file ${path})`);
+    const token = JSON.stringify({ pid: process.pid, host: hostname(), started: processStart(process.pid) } satisfies LockOwner);
+    const giveUpAt = Date.now() + TAKEOVER_WAIT_MS;
+    for (;;) {
+      if (await fs.createExclusive(path, Buffer.from(token))) {
+        await removeDeadScratch(fs, path).catch(() => {}); // tidying only: the lock is ours either way
+        return new CollectionLock(fs, path, token);
       }
-      await CollectionLock.moveAsideIfUnchanged(fs, path, holder);
+      const holder = await readOwner(fs, path);
+      if (holder !== undefined && isAlive(holder)) throw lockedBy(holder, collection, path);
+      const breaker = await removeDeadLock(fs, path, token);
+      if (Date.now() >= giveUpAt) {
+        const why = breaker
+          ? `is being taken over by process ${breaker.pid} on ${breaker.host}, which still holds ${path}.break`
+          : `lock file ${path} kept changing hands`;
+        throw new StorageError('COLLECTION_LOCKED', `collection "${collection}" ${why} after ${TAKEOVER_WAIT_MS} ms; try again`);
+      }
+      if (breaker) await sleep(5 + Math.random() * 20); // else the dead lock is gone: race for the create again at once
     }
-    throw new StorageError('COLLECTION_LOCKED', `collection "${collection}" lock file ${path} keeps changing hands; try again`);
-  }
-
-  /** Removes the lock at `path` only if it is still the stale one that was read. */
-  private static async moveAsideIfUnchanged(fs: FileSystem, path: string, stale: LockOwner | undefined): Promise<void> {
-    const aside = `${path}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      await fs.rename(path, aside);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else moved it already
-      throw err;
-    }
-    const moved = await readOwner(fs, aside);
-    if (JSON.stringify(moved) !== JSON.stringify(stale) && moved !== undefined) {
-      // We took a fresh lock from a process that won the race meanwhile: give it back.
-      await fs.createExclusive(path, await fs.readFile(aside));
-    }
-    await fs.remove(aside);
   }
 
   async release(): Promise<void> {
@@ -64,24 +75,77 @@ export class CollectionLock {
   }
 }
 
+function lockedBy(holder: LockOwner, collection: string, path: string): StorageError {
+  const where = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
+  return new StorageError('COLLECTION_LOCKED', `collection "${collection}" is locked by ${where} on ${holder.host} (lock file ${path})`);
+}
+
+/**
+ * Removes the lock at `path` if, under LOCK.break, its owner is dead (or it
+ * cannot be read). Resolves undefined when the caller should race for the
+ * lock again at once, or the live owner of LOCK.break when it should wait.
+ */
+async function removeDeadLock(fs: FileSystem, path: string, token: string): Promise<LockOwner | undefined> {
+  const breakPath = `${path}.break`;
+  if (!(await fs.createExclusive(breakPath, Buffer.from(token)))) {
+    const breaker = await readOwner(fs, breakPath);
+    if (breaker !== undefined && isAlive(breaker)) return breaker;
+    // Its taker died mid-takeover (or just finished, and the file is gone).
+    const again = await readOwner(fs, breakPath);
+    if (JSON.stringify(again) === JSON.stringify(breaker) && (await fs.exists(breakPath))) await removeIfPresent(fs, breakPath);
+    return undefined;
+  }
+  try {
+    const holder = await readOwner(fs, path);
+    if (holder === undefined ? await fs.exists(path) : !isAlive(holder)) await removeIfPresent(fs, path);
+  } finally {
+    await removeIfPresent(fs, breakPath);
+  }
+  return undefined;
+}
+
+/** Removes createExclusive temp files next to the lock whose writer is dead. */
+async function removeDeadScratch(fs: FileSystem, path: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  for (const name of await fs.readdir(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(/\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name)?.[1]);
+    if (Number.isSafeInteger(pid) && !pidExists(pid)) await removeIfPresent(fs, join(dir, name));
+  }
+}
+
+async function removeIfPresent(fs: FileSystem, path: string): Promise<void> {
+  try {
+    await fs.remove(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 async function readOwner(fs: FileSystem, path: string): Promise<LockOwner | undefined> {
   try {
     const parsed = JSON.parse((await fs.readFile(path)).toString('utf8')) as LockOwner;
     return typeof parsed.pid === 'number' ? parsed : undefined;
   } catch {
-    return undefined; // unreadable or half-written: treat as stale
+    return undefined; // missing, or not a lock written by this module
   }
 }
 
 function isAlive(owner: LockOwner): boolean {
   if (owner.host !== hostname()) return true; // cannot check another machine's processes: assume alive
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
+  if (!pidExists(owner.pid)) return false;
   const started = processStart(owner.pid);
   return owner.started === null || started === null || started === owner.started;
+}
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function processStart(pid: number): string | null {

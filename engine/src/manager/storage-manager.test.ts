@@ -131,16 +131,16 @@ describe('StorageManager', () => {
     const { FaultyFileSystem } = await import('../testing/faulty-fs.js');
     await new StorageManager({ baseDataPath: base }).createCollection('c');
     writeFileSync(join(base, 'c', 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), started: '1' }));
-    // A judges the lock stale, then stalls before taking it away; B takes it over meanwhile.
+    // A judges the lock stale, then stalls before it starts the takeover; B takes over meanwhile.
     const slowFs = new FaultyFileSystem();
-    slowFs.slow({ op: 'rename', path: /LOCK$/, delayMs: 300 });
-    slowFs.slow({ op: 'remove', path: /LOCK$/, delayMs: 300 });
+    slowFs.slow({ op: 'createExclusive', path: /LOCK\.break$/, delayMs: 300 });
     const a = new StorageManager({ baseDataPath: base, fileSystem: slowFs });
     const b = new StorageManager({ baseDataPath: base });
     const [ra, rb] = await Promise.allSettled([a.useCollection('c'), new Promise((r) => setTimeout(r, 50)).then(() => b.useCollection('c'))]);
     assert.equal(rb.status, 'fulfilled', 'B took over the stale lock');
     assert.equal(ra.status, 'rejected', 'A, slower, must not also own the collection');
     assert.ok((ra as PromiseRejectedResult).reason instanceof StorageError && (ra as PromiseRejectedResult).reason.code === 'COLLECTION_LOCKED');
+    assert.equal(slowFs.calls('createExclusive', /LOCK\.break$/), 1, 'A did reach the takeover, late');
     await b.closeAll();
     await a.closeAll();
   });
@@ -153,6 +153,9 @@ describe('StorageManager', () => {
     const { spawn } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
     writeFileSync(join(m.baseDataPath, 'contended', 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 54321, host: hostname(), started: '1' }));
+    // Each racer reports how its open went; a winner keeps the collection
+    // until every racer has reported (its stdin closes), so no late starter
+    // can find the lock released and win as well.
     const script = join(m.baseDataPath, 'racer.mts');
     writeFileSync(
       script,
@@ -161,24 +164,39 @@ const m = new StorageManager({ baseDataPath: ${JSON.stringify(m.baseDataPath)} }
 try {
   await m.useCollection('contended');
   console.log('WON');
-  await new Promise((r) => setTimeout(r, 2000));
+  process.stdin.resume();
+  await new Promise((r) => process.stdin.on('end', r));
   await m.closeAll();
 } catch (err) {
-  console.log(err.code);
+  console.log(err.code ?? err.message);
 }
 `,
     );
     const engineRoot = fileURLToPath(new URL('../..', import.meta.url));
-    const run = () =>
-      new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: engineRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.on('close', () => resolve(out.trim()));
-      });
-    const results = await Promise.all([run(), run(), run(), run()]);
+    const RACERS = 6;
+    const children = Array.from({ length: RACERS }, () => spawn(process.execPath, ['--import', 'tsx', script], { cwd: engineRoot, stdio: ['pipe', 'pipe', 'inherit'] }));
+    const reports = children.map(
+      (child) =>
+        new Promise<string>((resolve) => {
+          let out = '';
+          child.stdout.on('data', (d) => {
+            out += d;
+            if (out.includes('\n')) resolve(out.trim());
+          });
+          child.on('close', () => resolve(out.trim()));
+        }),
+    );
+    const results = await Promise.all(reports);
+    const exited = children.map((child) => new Promise((r) => (child.exitCode === null ? child.on('close', r) : r(null))));
+    for (const child of children) child.stdin.end();
+    await Promise.all(exited);
     assert.equal(results.filter((r) => r === 'WON').length, 1, results.join(', '));
-    assert.equal(results.filter((r) => r === 'COLLECTION_LOCKED').length, 3, results.join(', '));
+    assert.equal(results.filter((r) => r === 'COLLECTION_LOCKED').length, RACERS - 1, results.join(', '));
+    assert.deepEqual(
+      readdirSync(join(m.baseDataPath, 'contended')).filter((f) => f.startsWith('LOCK')),
+      [],
+      'the winner released the lock and no scratch file is left',
+    );
   });
 
   test('options are validated by name and persisted with the collection', async () => {

@@ -4,6 +4,9 @@ import { join } from 'node:path';
  * Files inside one collection directory:
  *   OPTIONS          persisted collection options (JSON)
  *   LOCK             pid of the process holding the collection open
+ *   LOCK.*           the lock's own scratch: LOCK.break while a stale lock is
+ *                    taken over, temp files of its exclusive creates (db/lock.ts
+ *                    owns them: an opener may be linking one in right now)
  *   CURRENT          name of the live manifest, replaced atomically
  *   MANIFEST-000007  log of version edits
  *   000012.log       write-ahead log of one memtable
@@ -22,7 +25,7 @@ export const manifestFileName = (n: number) => `MANIFEST-${pad(n)}`;
 
 export type ParsedFileName =
   | { type: 'wal' | 'table' | 'manifest'; number: number }
-  | { type: 'temp' | 'fixed' | 'unknown' };
+  | { type: 'temp' | 'fixed' | 'lock-scratch' | 'unknown' };
 
 export function parseFileName(name: string): ParsedFileName {
   let m = /^(\d+)\.log$/.exec(name);
@@ -31,6 +34,7 @@ export function parseFileName(name: string): ParsedFileName {
   if (m) return { type: 'table', number: Number(m[1]) };
   m = /^MANIFEST-(\d+)$/.exec(name);
   if (m) return { type: 'manifest', number: Number(m[1]) };
+  if (name.startsWith(`${LOCK_FILE}.`)) return { type: 'lock-scratch' };
   if (name.endsWith('.tmp')) return { type: 'temp' };
   if (name === OPTIONS_FILE || name === LOCK_FILE || name === CURRENT_FILE) return { type: 'fixed' };
   return { type: 'unknown' };
