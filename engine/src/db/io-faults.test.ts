@@ -239,9 +239,10 @@ describe('WAL fdatasync failures', () => {
     await s.c.put('a', '1', { sync: true });
     // The first WAL fdatasync from now on fails, slowly; the one after would succeed
     // (as on Linux, where the error is reported once and the dirty pages may be gone).
-    s.fs.fail({ op: 'sync', path: /\.log$/, nth: 1, code: 'EIO', delayMs: 30 });
+    s.fs.fail({ op: 'sync', path: /\.log$/, nth: 1, code: 'EIO', delayMs: 200 });
+    const syncsBefore = s.fs.calls('sync', /\.log$/);
     const first = s.c.put('b', '2', { sync: true });
-    await new Promise((r) => setTimeout(r, 5)); // b's fdatasync is in flight
+    while (s.fs.calls('sync', /\.log$/) === syncsBefore) await new Promise((r) => setImmediate(r)); // b's fdatasync is in flight
     const second = s.c.put('c', '3', { sync: true });
     const nosync = s.c.put('d', '4');
     const [r1, r2] = await Promise.allSettled([first, second, nosync]);
