@@ -242,7 +242,11 @@ describe('WAL fdatasync failures', () => {
     s.fs.fail({ op: 'sync', path: /\.log$/, nth: 1, code: 'EIO', delayMs: 200 });
     const syncsBefore = s.fs.calls('sync', /\.log$/);
     const first = s.c.put('b', '2', { sync: true });
-    while (s.fs.calls('sync', /\.log$/) === syncsBefore) await new Promise((r) => setImmediate(r)); // b's fdatasync is in flight
+    for (let turns = 0; s.fs.calls('sync', /\.log$/) === syncsBefore; turns++) {
+      if (turns > 100_000) assert.fail("b's fdatasync was never issued");
+      await new Promise((r) => setImmediate(r));
+    }
+    // b's fdatasync is in flight now, for 200 ms
     const second = s.c.put('c', '3', { sync: true });
     const nosync = s.c.put('d', '4');
     const [r1, r2] = await Promise.allSettled([first, second, nosync]);

@@ -74,6 +74,57 @@ describe('CollectionLock', () => {
     await lock.release();
   });
 
+  test('of many openers in one process racing for a dead lock, exactly one wins, round after round', async () => {
+    const path = lockPath();
+    for (let round = 0; round < 25; round++) {
+      writeFileSync(path, ownerJson(DEAD_PID));
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => CollectionLock.acquire(fs, path, 'c')));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      assert.equal(won.length, 1, `round ${round}: ${won.length} openers won`);
+      for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'COLLECTION_LOCKED');
+      await (won[0] as PromiseFulfilledResult<CollectionLock>).value.release();
+      assert.equal(existsSync(path), false);
+      assert.equal(existsSync(`${path}.break`), false);
+    }
+  });
+
+  test('a lock released while an opener looks at it is never removed from under the next owner', async () => {
+    const path = lockPath();
+    // Z, another live process, holds the lock and releases it right after C's create failed.
+    writeFileSync(path, JSON.stringify({ pid: process.ppid, host: hostname(), started: null }));
+    let other: Promise<CollectionLock> | undefined;
+    let missingReads = 0;
+    class ReleasedMeanwhile extends NodeFileSystem {
+      private first = true;
+      override async createExclusive(p: string, data: Uint8Array): Promise<boolean> {
+        const created = await super.createExclusive(p, data);
+        if (p === path && this.first) {
+          this.first = false;
+          rmSync(path); // Z releases
+        }
+        return created;
+      }
+      override async readFile(p: string): Promise<Buffer> {
+        try {
+          return await super.readFile(p);
+        } catch (err) {
+          // The second time C finds LOCK missing, another opener takes it before C goes on.
+          if (p === path && ++missingReads === 2) await (other = CollectionLock.acquire(fs, path, 'c'));
+          throw err;
+        }
+      }
+    }
+    const mine = await CollectionLock.acquire(new ReleasedMeanwhile(), path, 'c').then(
+      (lock) => lock,
+      (err: unknown) => err,
+    );
+    const theirs = other === undefined ? undefined : await other;
+    const owners = [mine, theirs].filter((x) => x instanceof CollectionLock);
+    assert.equal(owners.length, 1, 'exactly one opener owns the lock');
+    await assert.rejects(CollectionLock.acquire(fs, path, 'c'), isStorageError('COLLECTION_LOCKED'));
+    await owners[0].release();
+  });
+
   test('an unreadable lock file counts as dead', async () => {
     const path = lockPath();
     writeFileSync(path, '{"pi');
@@ -89,6 +140,17 @@ describe('CollectionLock', () => {
     await first.release();
     const second = await CollectionLock.acquire(fs, path, 'c');
     await second.release();
+  });
+
+  test('release leaves alone a lock that is no longer its own', async () => {
+    const path = lockPath();
+    const lock = await CollectionLock.acquire(fs, path, 'c');
+    // Say this process was judged dead (a stopped machine, a clock jump) and another took over.
+    const theirs = JSON.stringify({ pid: process.ppid, host: hostname(), started: null });
+    rmSync(path);
+    writeFileSync(path, theirs);
+    await lock.release();
+    assert.equal(readFileSync(path, 'utf8'), theirs);
   });
 
   test("the winner removes the temp files of dead lock takers, never a live one's", async () => {

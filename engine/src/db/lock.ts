@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StorageError } from '../errors.js';
+import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 
 /**
@@ -21,11 +21,13 @@ import type { FileSystem } from '../fs/file-system.js';
  * removal must never hit a live lock that replaced it in between. Removing
  * after a check is not atomic, so it is done under a second lock, LOCK.break,
  * taken by exclusive create: while an opener holds it no one else removes
- * LOCK, so a LOCK found dead under it stays dead until it is removed. Openers
- * that find LOCK.break held by a live process wait for it to go. A LOCK.break
- * left by a process that died while holding it is removed on sight; two
- * openers racing to remove the same dead LOCK.break is the one window left,
- * and it needs a crash in the middle of a takeover.
+ * LOCK, so a LOCK that is there and dead when read under it is still that
+ * LOCK when it is removed. (A LOCK found missing is left alone: a create may
+ * bring a live one any moment.) Openers that find LOCK.break held by a live
+ * process wait for it to go, up to TAKEOVER_WAIT_MS. A LOCK.break left by a
+ * process that died while holding it is removed when found; two openers
+ * racing to remove the same dead LOCK.break is the one window left, so two
+ * owners need a crash in the middle of a takeover first.
  *
  * Crashes can also leave scratch files behind (createExclusive's temp files,
  * LOCK.<pid>.<random>.tmp). They are not swept with the collection's other
@@ -51,27 +53,32 @@ export class CollectionLock {
   static async acquire(fs: FileSystem, path: string, collection: string): Promise<CollectionLock> {
     const token = JSON.stringify({ pid: process.pid, host: hostname(), started: processStart(process.pid) } satisfies LockOwner);
     const giveUpAt = Date.now() + TAKEOVER_WAIT_MS;
+    let lastTry = false;
     for (;;) {
       if (await fs.createExclusive(path, Buffer.from(token))) {
         await removeDeadScratch(fs, path).catch(() => {}); // tidying only: the lock is ours either way
         return new CollectionLock(fs, path, token);
       }
-      const holder = await readOwner(fs, path);
-      if (holder !== undefined && isAlive(holder)) throw lockedBy(holder, collection, path);
-      const breaker = await removeDeadLock(fs, path, token);
+      const found = await readLockFile(fs, path);
+      if (found.owner !== undefined && isAlive(found.owner)) throw lockedBy(found.owner, collection, path);
+      if (lastTry) throw new StorageError('COLLECTION_LOCKED', `collection "${collection}" lock file ${path} kept changing hands for ${TAKEOVER_WAIT_MS} ms; try again`);
+      const breaker = found.state === 'missing' ? undefined : await removeDeadLock(fs, path, token);
       if (Date.now() >= giveUpAt) {
-        const why = breaker
-          ? `is being taken over by process ${breaker.pid} on ${breaker.host}, which still holds ${path}.break`
-          : `lock file ${path} kept changing hands`;
-        throw new StorageError('COLLECTION_LOCKED', `collection "${collection}" ${why} after ${TAKEOVER_WAIT_MS} ms; try again`);
+        if (breaker !== undefined) {
+          throw new StorageError(
+            'COLLECTION_LOCKED',
+            `collection "${collection}" is being taken over by process ${breaker.pid} on ${breaker.host}, which still holds ${path}.break after ${TAKEOVER_WAIT_MS} ms; try again`,
+          );
+        }
+        lastTry = true; // the lock may have just been freed: one more create before giving up
       }
-      if (breaker) await sleep(5 + Math.random() * 20); // else the dead lock is gone: race for the create again at once
+      if (breaker !== undefined) await sleep(5 + Math.random() * 20);
     }
   }
 
   async release(): Promise<void> {
-    const holder = await readOwner(this.fs, this.path).catch(() => undefined);
-    if (holder !== undefined && JSON.stringify(holder) === this.token) await this.fs.remove(this.path);
+    const found = await readLockFile(this.fs, this.path).catch(() => undefined);
+    if (found?.text === this.token) await this.fs.remove(this.path);
   }
 }
 
@@ -81,23 +88,29 @@ function lockedBy(holder: LockOwner, collection: string, path: string): StorageE
 }
 
 /**
- * Removes the lock at `path` if, under LOCK.break, its owner is dead (or it
- * cannot be read). Resolves undefined when the caller should race for the
- * lock again at once, or the live owner of LOCK.break when it should wait.
+ * Removes the lock at `path` if, read under LOCK.break, it is there and its
+ * owner is dead (or it cannot be parsed). Under LOCK.break a LOCK that is
+ * there cannot be replaced, so what was judged is what is removed; a LOCK
+ * found missing is left to the creates, since one may appear any moment.
+ * Resolves undefined when the caller should race for the lock again at once,
+ * or the live owner of LOCK.break when it should wait.
  */
 async function removeDeadLock(fs: FileSystem, path: string, token: string): Promise<LockOwner | undefined> {
   const breakPath = `${path}.break`;
   if (!(await fs.createExclusive(breakPath, Buffer.from(token)))) {
-    const breaker = await readOwner(fs, breakPath);
-    if (breaker !== undefined && isAlive(breaker)) return breaker;
-    // Its taker died mid-takeover (or just finished, and the file is gone).
-    const again = await readOwner(fs, breakPath);
-    if (JSON.stringify(again) === JSON.stringify(breaker) && (await fs.exists(breakPath))) await removeIfPresent(fs, breakPath);
+    const breaker = await readLockFile(fs, breakPath);
+    if (breaker.state === 'missing') return undefined; // its taker just finished
+    if (breaker.owner !== undefined && isAlive(breaker.owner)) return breaker.owner;
+    // Its taker died mid-takeover. Removed only if it is still that one; a
+    // fresh LOCK.break that replaced it between the read and the removal is the
+    // window the module comment owns up to.
+    const again = await readLockFile(fs, breakPath);
+    if (again.state !== 'missing' && again.text === breaker.text) await removeIfPresent(fs, breakPath);
     return undefined;
   }
   try {
-    const holder = await readOwner(fs, path);
-    if (holder === undefined ? await fs.exists(path) : !isAlive(holder)) await removeIfPresent(fs, path);
+    const found = await readLockFile(fs, path);
+    if (found.state !== 'missing' && (found.owner === undefined || !isAlive(found.owner))) await removeIfPresent(fs, path);
   } finally {
     await removeIfPresent(fs, breakPath);
   }
@@ -123,12 +136,22 @@ async function removeIfPresent(fs: FileSystem, path: string): Promise<void> {
   }
 }
 
-async function readOwner(fs: FileSystem, path: string): Promise<LockOwner | undefined> {
+type LockFile = { state: 'missing'; owner?: undefined; text?: undefined } | { state: 'present'; owner: LockOwner | undefined; text: string };
+
+/** A lock file's owner; `owner` is undefined for a file that is there but is not a lock this module wrote. */
+async function readLockFile(fs: FileSystem, path: string): Promise<LockFile> {
+  let text: string;
   try {
-    const parsed = JSON.parse((await fs.readFile(path)).toString('utf8')) as LockOwner;
-    return typeof parsed.pid === 'number' ? parsed : undefined;
+    text = (await fs.readFile(path)).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
+    throw ioError('read lock file', path, err);
+  }
+  try {
+    const parsed = JSON.parse(text) as LockOwner;
+    return { state: 'present', owner: typeof parsed.pid === 'number' ? parsed : undefined, text };
   } catch {
-    return undefined; // missing, or not a lock written by this module
+    return { state: 'present', owner: undefined, text };
   }
 }
 

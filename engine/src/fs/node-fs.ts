@@ -168,7 +168,13 @@ export class NodeFileSystem implements FileSystem {
     // Written aside and hard-linked into place, so the file appears with its
     // whole content at once: a reader never sees it empty or half-written.
     const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await fsp.writeFile(temp, data, { flag: 'wx' });
+    try {
+      await fsp.writeFile(temp, data, { flag: 'wx' });
+    } catch (err) {
+      // A partial temp file is ours to remove; one that existed already (EEXIST) is not.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await fsp.rm(temp, { force: true }).catch(() => {});
+      throw err;
+    }
     try {
       await fsp.link(temp, path);
       return true;
@@ -176,7 +182,8 @@ export class NodeFileSystem implements FileSystem {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     } finally {
-      await fsp.rm(temp, { force: true });
+      // Only tidying: once linked, `path` exists with its content whatever happens to the temp name.
+      await fsp.rm(temp, { force: true }).catch(() => {});
     }
   }
 }

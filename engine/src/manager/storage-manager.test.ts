@@ -128,19 +128,28 @@ describe('StorageManager', () => {
     const base = join(dir.path, 'lock-race');
     const { writeFileSync } = await import('node:fs');
     const { hostname } = await import('node:os');
-    const { FaultyFileSystem } = await import('../testing/faulty-fs.js');
+    const { NodeFileSystem } = await import('../fs/node-fs.js');
     await new StorageManager({ baseDataPath: base }).createCollection('c');
     writeFileSync(join(base, 'c', 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), started: '1' }));
-    // A judges the lock stale, then stalls before it starts the takeover; B takes over meanwhile.
-    const slowFs = new FaultyFileSystem();
-    slowFs.slow({ op: 'createExclusive', path: /LOCK\.break$/, delayMs: 300 });
-    const a = new StorageManager({ baseDataPath: base, fileSystem: slowFs });
+    // A judges the lock dead, then stalls right before its takeover until B
+    // (another opener) has taken the lock over and opened the collection.
     const b = new StorageManager({ baseDataPath: base });
-    const [ra, rb] = await Promise.allSettled([a.useCollection('c'), new Promise((r) => setTimeout(r, 50)).then(() => b.useCollection('c'))]);
-    assert.equal(rb.status, 'fulfilled', 'B took over the stale lock');
-    assert.equal(ra.status, 'rejected', 'A, slower, must not also own the collection');
-    assert.ok((ra as PromiseRejectedResult).reason instanceof StorageError && (ra as PromiseRejectedResult).reason.code === 'COLLECTION_LOCKED');
-    assert.equal(slowFs.calls('createExclusive', /LOCK\.break$/), 1, 'A did reach the takeover, late');
+    let bOpen: Promise<unknown> | undefined;
+    class StallsBeforeTakeover extends NodeFileSystem {
+      override async createExclusive(path: string, data: Uint8Array): Promise<boolean> {
+        if (path.endsWith('LOCK.break') && bOpen === undefined) await (bOpen = b.useCollection('c'));
+        return super.createExclusive(path, data);
+      }
+    }
+    const a = new StorageManager({ baseDataPath: base, fileSystem: new StallsBeforeTakeover() });
+    const ra = await a.useCollection('c').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(bOpen !== undefined, 'A reached the takeover');
+    await bOpen; // B took over the dead lock
+    assert.ok(ra instanceof StorageError && ra.code === 'COLLECTION_LOCKED', `A, late, must not also own the collection (got ${String(ra)})`);
+    assert.match(ra.message, /this process/);
     await b.closeAll();
     await a.closeAll();
   });
