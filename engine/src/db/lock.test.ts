@@ -88,41 +88,51 @@ describe('CollectionLock', () => {
     }
   });
 
-  test('a lock released while an opener looks at it is never removed from under the next owner', async () => {
+  for (const trigger of [1, 2]) {
+    test(`a lock released while an opener looks at it is never removed from under the next owner (next owner after its read #${trigger} finds none)`, async () => {
+      const path = lockPath();
+      // Z, another live process, holds the lock and releases it right after C's create failed.
+      writeFileSync(path, JSON.stringify({ pid: process.ppid, host: hostname(), started: null }));
+      let other: Promise<CollectionLock> | undefined;
+      let missingReads = 0;
+      class ReleasedMeanwhile extends NodeFileSystem {
+        private first = true;
+        override async createExclusive(p: string, data: Uint8Array): Promise<boolean> {
+          const created = await super.createExclusive(p, data);
+          if (p === path && this.first) {
+            this.first = false;
+            rmSync(path); // Z releases
+          }
+          return created;
+        }
+        override async readFile(p: string): Promise<Buffer> {
+          try {
+            return await super.readFile(p);
+          } catch (err) {
+            // The trigger-th time C finds LOCK missing, another opener takes it before C goes on.
+            if (p === path && ++missingReads === trigger) await (other = CollectionLock.acquire(fs, path, 'c').catch((e: unknown) => e as CollectionLock));
+            throw err;
+          }
+        }
+      }
+      const mine = await CollectionLock.acquire(new ReleasedMeanwhile(), path, 'c').then(
+        (lock) => lock,
+        (err: unknown) => err,
+      );
+      if (trigger === 1) assert.ok(other !== undefined, 'C found the lock missing, and the other opener came in');
+      const theirs = other === undefined ? undefined : await other;
+      const owners = [mine, theirs].filter((x) => x instanceof CollectionLock);
+      assert.equal(owners.length, 1, 'exactly one opener owns the lock');
+      await assert.rejects(CollectionLock.acquire(fs, path, 'c'), isStorageError('COLLECTION_LOCKED'));
+      await (owners[0] as CollectionLock).release();
+    });
+  }
+
+  test('a lock held on another host is never taken; the error says how to free it', async () => {
     const path = lockPath();
-    // Z, another live process, holds the lock and releases it right after C's create failed.
-    writeFileSync(path, JSON.stringify({ pid: process.ppid, host: hostname(), started: null }));
-    let other: Promise<CollectionLock> | undefined;
-    let missingReads = 0;
-    class ReleasedMeanwhile extends NodeFileSystem {
-      private first = true;
-      override async createExclusive(p: string, data: Uint8Array): Promise<boolean> {
-        const created = await super.createExclusive(p, data);
-        if (p === path && this.first) {
-          this.first = false;
-          rmSync(path); // Z releases
-        }
-        return created;
-      }
-      override async readFile(p: string): Promise<Buffer> {
-        try {
-          return await super.readFile(p);
-        } catch (err) {
-          // The second time C finds LOCK missing, another opener takes it before C goes on.
-          if (p === path && ++missingReads === 2) await (other = CollectionLock.acquire(fs, path, 'c'));
-          throw err;
-        }
-      }
-    }
-    const mine = await CollectionLock.acquire(new ReleasedMeanwhile(), path, 'c').then(
-      (lock) => lock,
-      (err: unknown) => err,
-    );
-    const theirs = other === undefined ? undefined : await other;
-    const owners = [mine, theirs].filter((x) => x instanceof CollectionLock);
-    assert.equal(owners.length, 1, 'exactly one opener owns the lock');
-    await assert.rejects(CollectionLock.acquire(fs, path, 'c'), isStorageError('COLLECTION_LOCKED'));
-    await owners[0].release();
+    writeFileSync(path, JSON.stringify({ pid: 1, host: `${hostname()}-elsewhere`, started: null }));
+    await assert.rejects(CollectionLock.acquire(fs, path, 'c'), isStorageError('COLLECTION_LOCKED', /another host .*if that process is gone, delete the lock file/));
+    assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, 1);
   });
 
   test('an unreadable lock file counts as dead', async () => {
@@ -145,8 +155,9 @@ describe('CollectionLock', () => {
   test('release leaves alone a lock that is no longer its own', async () => {
     const path = lockPath();
     const lock = await CollectionLock.acquire(fs, path, 'c');
-    // Say this process was judged dead (a stopped machine, a clock jump) and another took over.
-    const theirs = JSON.stringify({ pid: process.ppid, host: hostname(), started: null });
+    // Say another opener in this very process took over: only the nonce differs.
+    const mine = JSON.parse(readFileSync(path, 'utf8'));
+    const theirs = JSON.stringify({ ...mine, nonce: 'another-acquire' });
     rmSync(path);
     writeFileSync(path, theirs);
     await lock.release();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
@@ -7,10 +8,11 @@ import type { FileSystem } from '../fs/file-system.js';
 
 /**
  * Layout: LOCK and LOCK.break each hold one JSON object,
- *   {"pid":4242,"host":"box","started":"183920"}
+ *   {"pid":4242,"host":"box","started":"183920","nonce":"9f3a0c1d22e7"}
  * the owner's pid, host and process start time (field 22 of /proc/<pid>/stat,
- * null where there is no /proc). Both appear atomically with their content
- * (FileSystem.createExclusive), so a reader never sees one half-written.
+ * null where there is no /proc), and a random nonce per acquire. Both appear
+ * atomically with their content (FileSystem.createExclusive), so a reader
+ * never sees one half-written.
  *
  * Node has no portable flock, so ownership is "LOCK exists and its owner is
  * alive"; the start time keeps a recycled pid from making a dead owner look
@@ -38,6 +40,7 @@ interface LockOwner {
   pid: number;
   host: string;
   started: string | null;
+  nonce?: string;
 }
 
 /** How long an opener waits for another process to finish taking over a stale lock. */
@@ -51,8 +54,10 @@ export class CollectionLock {
   ) {}
 
   static async acquire(fs: FileSystem, path: string, collection: string): Promise<CollectionLock> {
-    const token = JSON.stringify({ pid: process.pid, host: hostname(), started: processStart(process.pid) } satisfies LockOwner);
-    const giveUpAt = Date.now() + TAKEOVER_WAIT_MS;
+    // The nonce tells this acquire's files from those of other openers in this process, which share the rest.
+    const owner: LockOwner = { pid: process.pid, host: hostname(), started: processStart(process.pid), nonce: randomBytes(6).toString('hex') };
+    const token = JSON.stringify(owner);
+    const giveUpAt = performance.now() + TAKEOVER_WAIT_MS; // monotonic: a clock step neither cuts nor stretches the wait
     let lastTry = false;
     for (;;) {
       if (await fs.createExclusive(path, Buffer.from(token))) {
@@ -63,7 +68,7 @@ export class CollectionLock {
       if (found.owner !== undefined && isAlive(found.owner)) throw lockedBy(found.owner, collection, path);
       if (lastTry) throw new StorageError('COLLECTION_LOCKED', `collection "${collection}" lock file ${path} kept changing hands for ${TAKEOVER_WAIT_MS} ms; try again`);
       const breaker = found.state === 'missing' ? undefined : await removeDeadLock(fs, path, token);
-      if (Date.now() >= giveUpAt) {
+      if (performance.now() >= giveUpAt) {
         if (breaker !== undefined) {
           throw new StorageError(
             'COLLECTION_LOCKED',
@@ -83,6 +88,12 @@ export class CollectionLock {
 }
 
 function lockedBy(holder: LockOwner, collection: string, path: string): StorageError {
+  if (holder.host !== hostname()) {
+    return new StorageError(
+      'COLLECTION_LOCKED',
+      `collection "${collection}" is locked by process ${holder.pid} on ${holder.host}, another host whose processes cannot be checked from here; if that process is gone, delete the lock file ${path}`,
+    );
+  }
   const where = holder.pid === process.pid ? 'this process' : `process ${holder.pid}`;
   return new StorageError('COLLECTION_LOCKED', `collection "${collection}" is locked by ${where} on ${holder.host} (lock file ${path})`);
 }
