@@ -29,7 +29,8 @@ import type { FileSystem } from '../fs/file-system.js';
  * process wait for it to go, up to TAKEOVER_WAIT_MS. A LOCK.break left by a
  * process that died while holding it is removed when found; two openers
  * racing to remove the same dead LOCK.break is the one window left, so two
- * owners need a crash in the middle of a takeover first.
+ * owners need a process to end in the middle of a takeover first (a crash,
+ * an exit on a signal, a LOCK.break it failed to remove).
  *
  * Crashes can also leave scratch files behind (createExclusive's temp files,
  * LOCK.<pid>.<random>.tmp). They are not swept with the collection's other
