@@ -117,14 +117,14 @@ async function removeDeadLock(fs: FileSystem, path: string, token: string): Prom
     // fresh LOCK.break that replaced it between the read and the removal is the
     // window the module comment owns up to.
     const again = await readLockFile(fs, breakPath);
-    if (again.state !== 'missing' && again.text === breaker.text) await removeIfPresent(fs, breakPath);
+    if (again.text === breaker.text) await fs.remove(breakPath);
     return undefined;
   }
   try {
     const found = await readLockFile(fs, path);
-    if (found.state !== 'missing' && (found.owner === undefined || !isAlive(found.owner))) await removeIfPresent(fs, path);
+    if (found.state !== 'missing' && (found.owner === undefined || !isAlive(found.owner))) await fs.remove(path);
   } finally {
-    await removeIfPresent(fs, breakPath);
+    await fs.remove(breakPath);
   }
   return undefined;
 }
@@ -136,15 +136,7 @@ async function removeDeadScratch(fs: FileSystem, path: string): Promise<void> {
   for (const name of await fs.readdir(dir)) {
     if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
     const pid = Number(/\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name)?.[1]);
-    if (Number.isSafeInteger(pid) && !pidExists(pid)) await removeIfPresent(fs, join(dir, name));
-  }
-}
-
-async function removeIfPresent(fs: FileSystem, path: string): Promise<void> {
-  try {
-    await fs.remove(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (Number.isSafeInteger(pid) && !pidExists(pid)) await fs.remove(join(dir, name));
   }
 }
 

@@ -51,6 +51,7 @@ export interface FileSystem {
   /** Replaces `path` atomically: temp file, fsync, rename, directory fsync. */
   writeFileAtomic(path: string, data: Uint8Array): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** Removes a file; one that is already gone is not an error. */
   remove(path: string): Promise<void>;
   removeTree(path: string): Promise<void>;
   mkdir(path: string): Promise<void>;
