@@ -24,6 +24,8 @@ export type {
   WriteStallEvent,
   StallReason,
   TornWal,
+  LostFile,
+  RecoveryReport,
 } from './db/stats.js';
 export type { GetExplanation, LookupStep, MemtableProbe, LevelProbe, TableProbe, BlockRead } from './db/explain-get.js';
 export type { TableInspection, TableEntryPreview, InspectTableOptions, TableOrigin } from './db/inspect-table.js';

@@ -21,7 +21,7 @@ import { pointLookup, type ReadState } from './read-path.js';
 import { TableCache } from './table-cache.js';
 import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
 import type { RunningCompaction } from '../compaction/compaction-scheduler.js';
-import type { CollectionStats, RunningCompactionStats, CompactionEndEvent, FlushEvent, FlushReason, FlushStartEvent, LevelStats, TornWal } from './stats.js';
+import type { CollectionStats, RunningCompactionStats, CompactionEndEvent, FlushEvent, FlushReason, FlushStartEvent, LevelStats, RecoveryReport } from './stats.js';
 import { explainLookup, type GetExplanation } from './explain-get.js';
 import { describeTable, type InspectTableOptions, type TableInspection, type TableOrigin } from './inspect-table.js';
 import { WriteGate, type GateState } from './write-gate.js';
@@ -101,7 +101,7 @@ export class Collection implements CommitTarget {
     wal: AppendableFile,
     walNumber: number,
     launcher: CompactionLauncher,
-    private readonly tornWals: TornWal[],
+    private readonly recovery: RecoveryReport,
     /** Where flushes of this session's memtables run; undefined: on this thread, from the memtable. */
     private flushRunner: FlushRunner | undefined,
   ) {
@@ -158,7 +158,7 @@ export class Collection implements CommitTarget {
       } catch (err) {
         throw ioError('create write-ahead log', walPath, err);
       }
-      const c = new Collection(name, directory, fs, state.options, state.versions, lock, state.recovered, state.lastSequence, wal, walNumber, launcher, state.tornWals, flushRunner);
+      const c = new Collection(name, directory, fs, state.options, state.versions, lock, state.recovered, state.lastSequence, wal, walNumber, launcher, state.report, flushRunner);
       c.scheduleFlush();
       c.compactions.maybeSchedule();
       return c;
@@ -644,7 +644,7 @@ export class Collection implements CommitTarget {
         writeAmplification: userBytes === 0 ? 0 : (this.bytesFlushed + c.bytesWritten) / userBytes,
       },
       liveBytes: levels.reduce((n, l) => n + l.bytes, 0),
-      recovery: { tornWals: this.tornWals.map((t) => ({ ...t })) },
+      recovery: { tornWals: this.recovery.tornWals.map((t) => ({ ...t })), lostFiles: this.recovery.lostFiles.map((f) => ({ ...f })) },
       stalls: { count: this.gate.stalls, totalMs: this.gate.totalStallMs, active: this.gate.stalled, current: this.gate.current },
       compaction: {
         running: c.running === undefined ? undefined : describeRunning(c.running),

@@ -2,7 +2,7 @@ import { corruption, ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { readLog } from '../log/log-format.js';
 import { batchIntactBefore, decodeBatch } from '../log/write-batch.js';
-import type { TornWal } from './stats.js';
+import type { LostFile, RecoveryReport, TornWal } from './stats.js';
 import { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
 import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
@@ -16,8 +16,8 @@ export interface RecoveredState {
   /** Memtables rebuilt from WALs not yet flushed, oldest first; each still owns its WAL file. */
   recovered: Memtable[];
   lastSequence: number;
-  /** WAL files cut at a torn tail during this recovery (reported in stats().recovery). */
-  tornWals: TornWal[];
+  /** WALs cut at a torn tail and files set aside in lost/ during this recovery (stats().recovery). */
+  report: RecoveryReport;
 }
 
 export async function readOptionsFile(fs: FileSystem, dir: string): Promise<CollectionOptions> {
@@ -69,6 +69,7 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
   let lastSequence = versions.lastSequence;
   const recovered: Memtable[] = [];
   const tornWals: TornWal[] = [];
+  const lostFiles: LostFile[] = [];
   for (const number of wals) {
     const path = pathIn(dir, walFileName(number));
     let data: Buffer;
@@ -107,5 +108,5 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
     if (obsolete) await fs.remove(pathIn(dir, name));
   }
   await versions.writeSnapshotManifest();
-  return { options, versions, recovered, lastSequence, tornWals };
+  return { options, versions, recovered, lastSequence, report: { tornWals, lostFiles } };
 }

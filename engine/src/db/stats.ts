@@ -12,6 +12,22 @@ export interface TornWal {
   fileBytes: number;
 }
 
+/** A file that recovery or repair moved into the collection's `lost/` folder instead of using or deleting it. */
+export interface LostFile {
+  /** Its name in the collection directory. */
+  file: string;
+  /** Where it is now, relative to the collection directory (`lost/<name>`, with a suffix if taken). */
+  movedTo: string;
+  /** Why it was set aside, in words a user can act on. */
+  reason: string;
+}
+
+/** What the last open did to bring the collection back: every cut and every file set aside. */
+export interface RecoveryReport {
+  tornWals: TornWal[];
+  lostFiles: LostFile[];
+}
+
 /** Plain, serializable shapes for stats() and events, so the app can send them over IPC as they are. */
 export interface TableStats {
   id: number;
@@ -68,9 +84,10 @@ export interface CollectionStats {
   /**
    * What the last open found: WALs whose tail was torn (a crash or power
    * loss during unsynced writes) and cut there. Only writes that were never
-   * acknowledged as synced can have been dropped.
+   * acknowledged as synced can have been dropped. Files recovery would not
+   * use are listed with where they were moved (never deleted).
    */
-  recovery: { tornWals: TornWal[] };
+  recovery: RecoveryReport;
   stalls: {
     count: number;
     /** Includes the stall in progress, if any. */
