@@ -3,7 +3,7 @@
  * need is exported from here; deeper modules are internal.
  */
 export { StorageManager, type StorageManagerOptions, type CollectionSummary } from './manager/storage-manager.js';
-export { checkCollectionName } from './manager/collection-name.js';
+export { checkCollectionName, caseVariantOf } from './manager/collection-name.js';
 export { Collection, type BatchOperation, type WriteOptions } from './db/collection.js';
 export { StorageError, type StorageErrorCode } from './errors.js';
 export { DEFAULT_OPTIONS, type CollectionOptions } from './db/options.js';

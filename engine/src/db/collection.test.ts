@@ -56,6 +56,8 @@ describe('Collection', () => {
     const { m, c } = await fresh();
     await assert.rejects(c.put('', 'v'), code('INVALID_KEY', /empty/));
     await assert.rejects(c.put(5 as unknown as string, 'v'), code('INVALID_KEY', /must be a string, got number 5/));
+    await assert.rejects(c.put('k', undefined as unknown as string), code('INVALID_VALUE', /value for key "k" must be a string, got undefined$/));
+    await assert.rejects(c.put(undefined as unknown as string, 'v'), code('INVALID_KEY', /must be a string, got undefined$/));
     await assert.rejects(c.put('k'.repeat(64 * 1024 + 1), 'v'), code('INVALID_KEY', /65536/));
     await assert.rejects(c.put('é'.repeat(40000), 'v'), code('INVALID_KEY', /bytes of UTF-8/));
     await assert.rejects(c.put('a\ud800', 'v'), code('INVALID_KEY', /lone surrogate/));

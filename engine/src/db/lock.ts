@@ -136,7 +136,7 @@ async function removeDeadScratch(fs: FileSystem, path: string): Promise<void> {
   for (const name of await fs.readdir(dir)) {
     if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
     const pid = Number(/\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name)?.[1]);
-    if (Number.isSafeInteger(pid) && !pidExists(pid)) await fs.remove(join(dir, name));
+    if (Number.isSafeInteger(pid) && !processExists(pid)) await fs.remove(join(dir, name));
   }
 }
 
@@ -161,12 +161,13 @@ async function readLockFile(fs: FileSystem, path: string): Promise<LockFile> {
 
 function isAlive(owner: LockOwner): boolean {
   if (owner.host !== hostname()) return true; // cannot check another machine's processes: assume alive
-  if (!pidExists(owner.pid)) return false;
+  if (!processExists(owner.pid)) return false;
   const started = processStart(owner.pid);
   return owner.started === null || started === null || started === owner.started;
 }
 
-function pidExists(pid: number): boolean {
+/** Whether a process with this pid exists on this host (a recycled pid counts). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { StorageError } from '../errors.js';
@@ -70,6 +71,72 @@ describe('StorageManager', () => {
     await assert.rejects(m.createCollection(42 as unknown as string), code('INVALID_NAME', /must be a string/));
     assert.equal(existsSync(m.baseDataPath) && readdirSync(m.baseDataPath).length > 0, false);
     await m.createCollection('ok_name-1.2');
+  });
+
+  test('refuses names that break on Windows: reserved device names in any case and with any extension, and trailing dots', async () => {
+    const m = freshManager();
+    for (const bad of ['CON', 'con', 'Nul', 'aux.txt', 'PRN.tar.gz', 'COM1', 'com9.db', 'LPT3', 'lpt0.x']) {
+      await assert.rejects(m.createCollection(bad), code('INVALID_NAME', /reserved on Windows/), bad);
+      await assert.rejects(m.useCollection(bad), code('INVALID_NAME', /reserved on Windows/), bad);
+    }
+    for (const bad of ['name.', 'a..']) await assert.rejects(m.createCollection(bad), code('INVALID_NAME', /must not end with "\."/), bad);
+    assert.equal(existsSync(m.baseDataPath) && readdirSync(m.baseDataPath).length > 0, false);
+    // Names that only contain a reserved word are ordinary names.
+    for (const ok of ['console', 'auxiliary', 'com10', 'nul_x', 'x.con']) await m.createCollection(ok);
+    assert.deepEqual(await m.listCollections(), ['auxiliary', 'com10', 'console', 'nul_x', 'x.con']);
+  });
+
+  test('says what is wrong with a name that starts with "-" or "." with the rule it broke, not a garbled character', async () => {
+    const m = freshManager();
+    await assert.rejects(m.createCollection('-rf'), code('INVALID_NAME', /must start with a letter, a digit or "_", not "-"/));
+    await assert.rejects(m.createCollection('.hidden'), code('INVALID_NAME', /must not start with "\."/));
+    await assert.rejects(m.createCollection('-rf'), (err: Error) => !err.message.includes('undefined'));
+  });
+
+  test('refuses a name that differs from an existing collection only in case, and names the existing one', async () => {
+    const m = freshManager();
+    await m.createCollection('foo');
+    await assert.rejects(m.createCollection('Foo'), code('COLLECTION_EXISTS', /"Foo" differs from the existing collection "foo" only in case/));
+    await assert.rejects(m.createCollection('FOO'), code('COLLECTION_EXISTS', /"foo"/));
+    assert.deepEqual(await m.listCollections(), ['foo']);
+    await assert.rejects(m.useCollection('Foo'), code('COLLECTION_NOT_FOUND', /did you mean "foo"\?/));
+  });
+
+  test('a new manager removes the staging directories that dead processes left, and keeps those of live ones', async () => {
+    const base = join(dir.path, `staging${n++}`);
+    mkdirSync(base, { recursive: true });
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+    const leftovers = [
+      `.creating-users-${dead}-0a1b2c3d`,
+      `.dropping-orders-${dead}-0a1b2c3e`,
+      '.creating-old-0a1b2c3f', // named before the pid was recorded
+      '.dropping-old-x-0a1b2c40',
+    ];
+    const live = [`.creating-users-${process.pid}-0a1b2c41`, `.dropping-orders-${process.pid}-0a1b2c42`];
+    for (const name of [...leftovers, ...live]) {
+      mkdirSync(join(base, name));
+      writeFileSync(join(base, name, 'OPTIONS'), '{}');
+    }
+    const m = new StorageManager({ baseDataPath: base });
+    assert.deepEqual(await m.listCollections(), []);
+    assert.deepEqual(readdirSync(base).sort(), live.sort(), 'leftovers of dead processes are gone; a live process may still be working in its own');
+  });
+
+  test('a drop interrupted after its rename leaves nothing behind once a manager starts again', async () => {
+    const base = join(dir.path, `dropcrash${n++}`);
+    const m = new StorageManager({ baseDataPath: base });
+    await m.createCollection('secret');
+    const c = await m.useCollection('secret');
+    await c.put('k', 'private value', { sync: true });
+    await m.closeAll();
+    // A drop renames the collection aside and then deletes it; a crash between the two
+    // steps leaves the renamed folder, made by a process that is now gone.
+    const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+    const { renameSync } = await import('node:fs');
+    renameSync(join(base, 'secret'), join(base, `.dropping-secret-${dead}-0badc0de`));
+    const again = new StorageManager({ baseDataPath: base });
+    assert.deepEqual(await again.listCollections(), []);
+    assert.deepEqual(readdirSync(base), [], 'the dropped data does not survive hidden');
   });
 
   test('gives COLLECTION_EXISTS and COLLECTION_NOT_FOUND with the name', async () => {

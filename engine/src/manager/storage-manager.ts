@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
@@ -9,7 +8,8 @@ import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } 
 import { LEVEL_COUNT } from '../db/recovery.js';
 import { VersionSet } from '../version/version-set.js';
 import { describeClosedCollection } from '../db/describe-closed.js';
-import { checkCollectionName } from './collection-name.js';
+import { caseVariantOf, checkCollectionName } from './collection-name.js';
+import { stagingDirName, sweepStagingDirs } from './staging-dirs.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
 import { type FlushRunner, flushOnThread } from '../db/flush-thread.js';
 import { describe } from '../util/describe.js';
@@ -53,6 +53,7 @@ export class StorageManager {
   private readonly flushRunner: FlushRunner | undefined;
   private readonly open = new Map<string, Promise<Collection>>();
   private active: Collection | undefined;
+  private swept: Promise<void> | undefined;
 
   constructor(options: StorageManagerOptions) {
     if (typeof options !== 'object' || options === null || typeof options.baseDataPath !== 'string' || options.baseDataPath === '') {
@@ -71,8 +72,26 @@ export class StorageManager {
     this.defaults = resolveOptions(pickOptions(options as unknown as Record<string, unknown>), DEFAULT_OPTIONS);
   }
 
+  /**
+   * Runs once, before this manager first touches the data folder: removes the
+   * staging directories that creates and drops of dead processes left behind
+   * (see staging-dirs.ts). A failure to remove one is reported as a process
+   * warning and does not stop the manager: the leftover only takes space, and
+   * the next manager tries again.
+   */
+  private ready(): Promise<void> {
+    this.swept ??= sweepStagingDirs(this.fs, this.baseDataPath).then(
+      () => undefined,
+      (err) => {
+        process.emitWarning(`could not remove leftover staging directories in ${this.baseDataPath}: ${(err as Error).message}`, 'StrataWarning');
+      },
+    );
+    return this.swept;
+  }
+
   /** Names of the collections on disk, sorted. */
   async listCollections(): Promise<string[]> {
+    await this.ready();
     let names: string[];
     try {
       names = await this.fs.readdir(this.baseDataPath);
@@ -101,7 +120,14 @@ export class StorageManager {
     checkCollectionName(name);
     const resolved = resolveOptions(options, this.defaults);
     if (await this.exists(name)) throw new StorageError('COLLECTION_EXISTS', `collection "${name}" already exists`);
-    const temp = pathIn(this.baseDataPath, `.creating-${name}-${randomBytes(4).toString('hex')}`);
+    const variant = caseVariantOf(name, await this.listCollections());
+    if (variant !== undefined) {
+      throw new StorageError(
+        'COLLECTION_EXISTS',
+        `collection "${name}" differs from the existing collection "${variant}" only in case; on Windows and macOS they would be one folder`,
+      );
+    }
+    const temp = pathIn(this.baseDataPath, stagingDirName('creating', name));
     let renamed = false;
     try {
       await this.fs.mkdir(temp);
@@ -144,7 +170,8 @@ export class StorageManager {
       if (c.isOpen) return c;
     }
     const promise = (async () => {
-      if (!(await this.exists(name))) throw this.notFound(name);
+      await this.ready();
+      if (!(await this.exists(name))) throw await this.notFoundWithHint(name);
       return Collection.open(this.fs, this.dir(name), name, this.launcher, this.flushRunner);
     })();
     this.open.set(name, promise);
@@ -177,11 +204,12 @@ export class StorageManager {
    */
   async dropCollection(name: string): Promise<void> {
     checkCollectionName(name);
+    await this.ready();
     if (this.open.has(name)) await this.closeCollection(name);
-    if (!(await this.exists(name))) throw this.notFound(name);
+    if (!(await this.exists(name))) throw await this.notFoundWithHint(name);
     const dir = this.dir(name);
     const lock = await CollectionLock.acquire(this.fs, pathIn(dir, LOCK_FILE), name);
-    const graveyard = pathIn(this.baseDataPath, `.dropping-${name}-${randomBytes(4).toString('hex')}`);
+    const graveyard = pathIn(this.baseDataPath, stagingDirName('dropping', name));
     try {
       await this.fs.rename(dir, graveyard);
       await this.fs.syncDir(this.baseDataPath);
@@ -237,5 +265,13 @@ export class StorageManager {
 
   private notFound(name: string): StorageError {
     return new StorageError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist in ${this.baseDataPath}`);
+  }
+
+  /** COLLECTION_NOT_FOUND, naming the collection meant when only the case differs. */
+  private async notFoundWithHint(name: string): Promise<StorageError> {
+    // The hint is a courtesy: if the folder cannot be listed, the plain not-found error still says what is wrong.
+    const variant = caseVariantOf(name, await this.listCollections().catch(() => []));
+    if (variant === undefined) return this.notFound(name);
+    return new StorageError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist in ${this.baseDataPath}; names are case-sensitive: did you mean "${variant}"?`);
   }
 }

@@ -52,6 +52,8 @@ describe('app service: collections', () => {
     assert.match((await service['collections.checkName']({ name: 'a/b' }))!, /a\/b/)
     await service['collections.create']({ name: 'taken' })
     assert.match((await service['collections.checkName']({ name: 'taken' }))!, /already exists/)
+    assert.match((await service['collections.checkName']({ name: 'Taken' }))!, /differs from the existing collection "taken" only in case/)
+    assert.match((await service['collections.checkName']({ name: 'aux.txt' }))!, /reserved on Windows/)
     await assert.rejects(service['collections.create']({ name: 'taken' }), { code: 'COLLECTION_EXISTS' })
   })
 

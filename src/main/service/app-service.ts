@@ -6,7 +6,8 @@ import {
   MAX_VALUE_BYTES,
   StorageError,
   StorageManager,
-  checkCollectionName
+  checkCollectionName,
+  caseVariantOf
 } from '@strata/engine'
 import { LIMITS, type ArgsOf, type ResultOf, type StrataApi } from '../../shared/ipc/contract'
 import type { AppInfo, AppMode, CollectionSummary, KeyFilter, KeyRow, PushEvent } from '../../shared/ipc/types'
@@ -119,7 +120,10 @@ export class AppService implements StrataApi {
     } catch (err) {
       return (err as Error).message
     }
-    return (await this.manager.listCollections()).includes(name) ? `collection "${name}" already exists` : null
+    const existing = await this.manager.listCollections()
+    if (existing.includes(name)) return `collection "${name}" already exists`
+    const variant = caseVariantOf(name, existing)
+    return variant === undefined ? null : `"${name}" differs from the existing collection "${variant}" only in case; on Windows and macOS they would be one folder`
   }
 
   async 'collections.create'({ name }: ArgsOf<'collections.create'>): Promise<CollectionSummary> {
