@@ -8,6 +8,7 @@ import { dispatch } from '../ipc/dispatch'
 import type { Readable, Writable } from 'node:stream'
 import { checkDownloadAccess, checkHost, checkSocketAccess, type AccessDecision, type AccessPolicy } from './access'
 import { lookupStatic, type StaticFile } from './static-files'
+import { SECURITY_HEADERS } from '../security-headers'
 
 /** The service side of web mode's two transfer routes (see Transfers in the app service). */
 export interface TransferRoutes {
@@ -35,15 +36,6 @@ export interface WebServer {
 
 /** The largest frame a client may send: a maximal value (64 MiB of text) JSON-escaped, with room to spare. */
 export const MAX_FRAME_BYTES = 200 * 1024 * 1024
-
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'",
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  // The page URL carries the access token: never send it on as a referrer.
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store'
-}
 
 /**
  * Web mode: the same renderer and the same contract as the desktop app,
