@@ -1,9 +1,15 @@
-import { app, BrowserWindow, dialog, shell, type IpcMainInvokeEvent } from 'electron'
+import { app, dialog, protocol, session, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { APP_PAGE_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './desktop/app-protocol'
+import { guardWebContents } from './desktop/navigation'
+import { denyAllPermissions } from './desktop/permissions'
+import { trustedSender } from './desktop/trusted-sender'
+import { createWindow } from './desktop/window'
 import { registerIpc, pushTo } from './ipc/register'
 import { AppService } from './service/app-service'
 import { utilityLauncher } from './utility-launcher'
+import { loadStaticFiles } from './web/static-files'
 import workerPath from './compaction-worker?modulePath'
 
 const TRANSFER_FILTERS = [
@@ -15,70 +21,19 @@ let window: BrowserWindow | undefined
 let service: AppService | undefined
 
 const devUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
-const rendererFile = fileURLToPath(new URL('../renderer/index.html', import.meta.url))
+const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
+const preload = fileURLToPath(new URL('../preload/index.cjs', import.meta.url))
 
-/** Only the app's own page in the app's own window may call the service. */
-function isTrustedSender(event: IpcMainInvokeEvent): boolean {
-  if (!window || event.sender !== window.webContents) return false
-  const url = event.senderFrame?.url
-  if (!url) return false
-  if (devUrl) return url.startsWith(devUrl)
-  try {
-    const page = new URL(url)
-    if (page.protocol !== 'file:') return false
-    page.hash = ''
-    page.search = ''
-    return fileURLToPath(page) === rendererFile
-  } catch {
-    return false
-  }
-}
+// Custom schemes get their privileges only if registered before 'ready'.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
+app.on('web-contents-created', (_event, contents) => guardWebContents(contents))
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 800,
-    minHeight: 500,
-    show: false,
-    webPreferences: {
-      // The preload is built as CommonJS because sandboxed preloads cannot be ES modules.
-      preload: fileURLToPath(new URL('../preload/index.cjs', import.meta.url)),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false
-    }
-  })
-  win.once('ready-to-show', () => win.show())
+async function start(): Promise<void> {
+  const appSession = session.defaultSession
+  denyAllPermissions(appSession)
+  // In development the page comes from the Vite dev server; app:// serves the build.
+  if (!devUrl) appSession.protocol.handle(APP_SCHEME, appProtocolHandler(await loadStaticFiles(rendererDir)))
 
-  // The renderer is untrusted: it may never leave the app's own page or open windows.
-  win.webContents.on('will-navigate', (event) => event.preventDefault())
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
-
-  // The renderer cancels unload while value edits are unsaved; Electron then
-  // neither closes nor asks, so ask here, as a browser would.
-  win.webContents.on('will-prevent-unload', (event) => {
-    const choice = dialog.showMessageBoxSync(win, {
-      type: 'question',
-      buttons: ['Discard and close', 'Keep editing'],
-      defaultId: 1,
-      cancelId: 1,
-      title: 'Unsaved edits',
-      message: 'Some values have unsaved edits.',
-      detail: 'Closing discards them.'
-    })
-    if (choice === 0) event.preventDefault()
-  })
-
-  if (devUrl) void win.loadURL(devUrl)
-  else void win.loadFile(rendererFile)
-  return win
-}
-
-void app.whenReady().then(async () => {
   service = new AppService({
     mode: 'electron',
     version: app.getVersion(),
@@ -99,20 +54,29 @@ void app.whenReady().then(async () => {
     }
   })
   await service.start()
-  registerIpc(service, isTrustedSender)
+  registerIpc(service, trustedSender(() => window?.webContents, devUrl))
   service.subscribe((event) => {
     if (window) pushTo(window.webContents, event)
   })
-  window = createWindow()
-  window.on('closed', () => (window = undefined))
+  const open = (): void => {
+    window = createWindow({ session: appSession, preload, url: devUrl ?? APP_PAGE_URL })
+    window.on('closed', () => (window = undefined))
+  }
+  open()
   // macOS keeps the app alive without windows; re-open one when the dock icon is clicked.
   app.on('activate', () => {
-    if (!window) {
-      window = createWindow()
-      window.on('closed', () => (window = undefined))
-    }
+    if (!window) open()
   })
-})
+}
+
+app
+  .whenReady()
+  .then(start)
+  .catch((err: Error) => {
+    console.error('[strata] startup failed:', err)
+    dialog.showErrorBox('Strata could not start', err.message)
+    app.exit(1)
+  })
 
 let quitting = false
 app.on('before-quit', (event) => {
@@ -120,7 +84,10 @@ app.on('before-quit', (event) => {
   // Close collections before exit so their workers stop and their locks are released.
   event.preventDefault()
   quitting = true
-  void service.shutdown().finally(() => app.quit())
+  service
+    .shutdown()
+    .catch((err: Error) => console.error('[strata] shutdown failed; quitting anyway:', err))
+    .finally(() => app.quit())
 })
 
 app.on('window-all-closed', () => {
