@@ -33,7 +33,7 @@ describe('external links', () => {
     ]) {
       const decision = checkExternalLink(url, HOSTS)
       assert.equal(decision.ok, false, typeof url === 'string' ? url : typeof url)
-      assert.ok(!decision.ok && decision.reason.length > 0)
+      assert.ok(!decision.ok && decision.reason.length > 0, 'a refusal says why')
     }
   })
 
