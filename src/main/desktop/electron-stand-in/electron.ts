@@ -443,6 +443,9 @@ export const standIn = {
   firstPageLoaded: (): Promise<StandInWebContents> => state.pageDeferred.promise,
   /** Resolves with the exit code once the app quit or exited. */
   quitted: (): Promise<number> => state.quitDeferred.promise,
+  get isReady(): boolean {
+    return state.ready
+  },
   get hasQuit(): boolean {
     return state.quitDeferred.settled
   },

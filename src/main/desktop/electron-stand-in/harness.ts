@@ -72,11 +72,29 @@ export async function launchBuiltMain(env: Record<string, string | undefined>): 
   }
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
   standIn.configure({ pathsRoot: join(temp, 'paths'), version })
-  await importBuiltMain(mainFile, join(out, 'main'), new URL('./electron.ts', import.meta.url).href)
-  standIn.emitReady()
-  const contents = await standIn.firstPageLoaded()
-  const api = contents.world?.mainWorld['strata'] as PageApi | undefined
-  if (!api) throw new Error('the preload exposed no `strata` API to the page')
+  const close = async (): Promise<void> => {
+    if (standIn.isReady && !standIn.hasQuit) {
+      app.quit()
+      await standIn.quitted()
+    }
+    for (const worker of standIn.utilityProcesses) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.kill()
+    await Promise.all(standIn.utilityProcesses.map((worker) => worker.exited))
+    process.env = savedEnv
+    rmSync(temp, { recursive: true, force: true })
+  }
+  let contents: StandInWebContents
+  let api: PageApi | undefined
+  try {
+    await importBuiltMain(mainFile, join(out, 'main'), new URL('./electron.ts', import.meta.url).href)
+    standIn.emitReady()
+    contents = await standIn.firstPageLoaded()
+    api = contents.world?.mainWorld['strata'] as PageApi | undefined
+    if (!api) throw new Error('the preload exposed no `strata` API to the page')
+  } catch (err) {
+    // A start that failed must not leave the app (and the process) running.
+    await close()
+    throw err
+  }
 
   const pushes: PushEvent[] = []
   const waiters: { test: (event: PushEvent) => boolean; resolve: (event: PushEvent) => void }[] = []
@@ -95,15 +113,6 @@ export async function launchBuiltMain(env: Record<string, string | undefined>): 
       const seen = pushes.find(test)
       return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ test, resolve }))
     },
-    async close() {
-      if (!standIn.hasQuit) {
-        app.quit()
-        await standIn.quitted()
-      }
-      for (const worker of standIn.utilityProcesses) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.kill()
-      await Promise.all(standIn.utilityProcesses.map((worker) => worker.exited))
-      process.env = savedEnv
-      rmSync(temp, { recursive: true, force: true })
-    }
+    close
   }
 }
