@@ -31,6 +31,8 @@ test.describe('Electron desktop app', () => {
     try {
       const window = await app.firstWindow()
       await expect(window.getByTestId('app-ready')).toBeAttached()
+      // The page and its module scripts came from app://, not file://.
+      expect(window.url()).toBe('app://strata/index.html')
       const prefs = await app.evaluate(({ BrowserWindow }) => {
         const w = BrowserWindow.getAllWindows()[0]!
         const p = w.webContents.getLastWebPreferences()!
