@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { StorageError } from '../errors.js';
 import { readLog } from '../log/log-format.js';
+import { batchIntactBefore } from '../log/write-batch.js';
 import { StorageManager } from '../manager/storage-manager.js';
 import { FaultyFileSystem } from '../testing/faulty-fs.js';
 import { isStorageError } from '../testing/storage-error.js';
@@ -68,7 +69,7 @@ const idOf = (name: string) => Number(/^(\d+)\./.exec(name)![1]);
 function assertCleanWals(cdir: string): void {
   for (const name of filesIn(cdir, /\.log$/)) {
     const path = join(cdir, name);
-    const log = readLog(readFileSync(path), path);
+    const log = readLog(readFileSync(path), path, batchIntactBefore);
     assert.equal(log.tornTail, false, `${name} ends in a partial record`);
   }
 }

@@ -9,6 +9,7 @@
  * so a recovery that is itself killed mid-flush gets recovered again.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { StorageManager } from '../manager/storage-manager.js';
@@ -126,6 +127,9 @@ describe('SIGKILL during writes and flushes', () => {
     }
     // Read again after the last verification's clean close: still the same.
     const final = await readAll(base);
+    // What a kill leaves (a table cut short, an unlisted flush or compaction output, a flushed WAL) is provably obsolete.
+    const lost = join(base, COLLECTION, 'lost');
+    assert.deepEqual(existsSync(lost) ? readdirSync(lost) : [], [], 'no recovery after a kill set a file aside');
     assertState(expect, final.state, 'after a clean reopen');
     t.diagnostic(`${acks} acknowledged writes, ${flushes} flushes completed, ${midFlush} round(s) killed mid-flush, ${final.l0Files} L0 tables`);
     assert.ok(acks >= 200, `only ${acks} writes were acknowledged: the rounds did not exercise much`);

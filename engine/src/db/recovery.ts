@@ -7,6 +7,7 @@ import { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
 import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
 import { type CollectionOptions, resolveOptions } from './options.js';
+import { settleUnlistedFiles } from './unlisted-files.js';
 
 export const LEVEL_COUNT = 7;
 
@@ -40,9 +41,10 @@ export async function readOptionsFile(fs: FileSystem, dir: string): Promise<Coll
 /**
  * Brings a collection directory back to a consistent state: replays the
  * manifest, replays every WAL the manifest does not cover into memtables,
- * removes files that no manifest state refers to, and starts a fresh
- * manifest. Nothing acknowledged is dropped: WALs are only deleted after
- * their memtable is in a table recorded by the manifest.
+ * removes the files no state uses that are provably obsolete and sets the
+ * others aside in lost/, and starts a fresh manifest. Nothing acknowledged
+ * is dropped: WALs are only deleted after their memtable is in a table
+ * recorded by the manifest.
  */
 export async function recover(fs: FileSystem, dir: string): Promise<RecoveredState> {
   const options = await readOptionsFile(fs, dir);
@@ -95,18 +97,11 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
   for (const f of versions.current.files()) lastSequence = Math.max(lastSequence, f.maxSequence);
   versions.lastSequence = lastSequence;
 
-  // Remove what no state refers to: tables from unfinished flushes, WALs already
-  // in tables, old manifests and half-written temp files.
-  const currentManifest = versions.manifestFile;
-  for (const name of names) {
-    const parsed = parseFileName(name);
-    const obsolete =
-      (parsed.type === 'table' && !live.has(parsed.number)) ||
-      (parsed.type === 'wal' && parsed.number < versions.logNumber) ||
-      (parsed.type === 'manifest' && name !== currentManifest) ||
-      parsed.type === 'temp';
-    if (obsolete) await fs.remove(pathIn(dir, name));
-  }
+  // Files no manifest state uses: removed only when provably obsolete, else set aside (unlisted-files.ts).
+  const unlisted = await settleUnlistedFiles({ fs, dir, names, versions, recovered, tornWals });
+  lostFiles.push(...unlisted.lostFiles);
+  lastSequence = Math.max(lastSequence, unlisted.highestSequence);
+  versions.lastSequence = lastSequence;
   await versions.writeSnapshotManifest();
-  return { options, versions, recovered, lastSequence, report: { tornWals, lostFiles } };
+  return { options, versions, recovered, lastSequence, report: { tornWals, lostFiles, tornManifest: versions.manifestTear } };
 }

@@ -22,10 +22,23 @@ export interface LostFile {
   reason: string;
 }
 
+/**
+ * A manifest whose last record a crash cut short while it was being
+ * appended: that edit never took effect (its fsync never returned), and was
+ * dropped.
+ */
+export interface TornManifest {
+  path: string;
+  cutAt: number;
+  fileBytes: number;
+}
+
 /** What the last open did to bring the collection back: every cut and every file set aside. */
 export interface RecoveryReport {
   tornWals: TornWal[];
   lostFiles: LostFile[];
+  /** Set when the manifest ended in an unfinished append. */
+  tornManifest?: TornManifest;
 }
 
 /** Plain, serializable shapes for stats() and events, so the app can send them over IPC as they are. */

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { StorageError } from '../errors.js';
-import { encodeRecord, readLog, RECORD_HEADER_BYTES } from './log-format.js';
+import { encodeRecord, readLog, readManifestLog, RECORD_HEADER_BYTES } from './log-format.js';
 
 const payloads = [Buffer.from('first record'), Buffer.from(''), Buffer.alloc(300, 7), Buffer.from('last one')];
 const file = Buffer.concat(payloads.map(encodeRecord));
+/** Records that claim everything before them was intact (a WAL that was never preallocated). */
+const claimsAll = () => Number.POSITIVE_INFINITY;
 
-describe('log format', () => {
+describe('log format: the WAL', () => {
   test('reads back every record it wrote, in order', () => {
-    const log = readLog(file, 'x.log');
+    const log = readLog(file, 'x.log', claimsAll);
     assert.deepEqual(log.records.map((r) => r.toString('hex')), payloads.map((p) => p.toString('hex')));
     assert.equal(log.tornTail, false);
     assert.equal(log.validEnd, file.length);
@@ -17,7 +19,7 @@ describe('log format', () => {
   test('a last record cut at every byte offset is dropped and every earlier record kept', () => {
     const lastStart = file.length - encodeRecord(payloads[3]).length;
     for (let cut = lastStart; cut < file.length; cut++) {
-      const log = readLog(file.subarray(0, cut), 'x.log');
+      const log = readLog(file.subarray(0, cut), 'x.log', claimsAll);
       assert.equal(log.records.length, 3, `cut at ${cut}`);
       assert.equal(log.tornTail, cut > lastStart, `cut at ${cut}`);
       assert.equal(log.validEnd, lastStart);
@@ -27,13 +29,13 @@ describe('log format', () => {
   test('a garbled last record is a torn tail, not corruption', () => {
     const damaged = Buffer.from(file);
     damaged[damaged.length - 2] ^= 0xff;
-    const log = readLog(damaged, 'x.log');
+    const log = readLog(damaged, 'x.log', claimsAll);
     assert.equal(log.records.length, 3);
     assert.equal(log.tornTail, true);
   });
 
   test('zero bytes after the last record (a preallocated WAL) are the clean end, not a torn tail', () => {
-    const log = readLog(Buffer.concat([file, Buffer.alloc(64 * 1024)]), 'x.log');
+    const log = readLog(Buffer.concat([file, Buffer.alloc(64 * 1024)]), 'x.log', claimsAll);
     assert.equal(log.records.length, 4);
     assert.equal(log.tornTail, false);
     assert.equal(log.validEnd, file.length);
@@ -41,7 +43,7 @@ describe('log format', () => {
 
   test('a half-written record followed by zeros is a torn tail', () => {
     const last = encodeRecord(Buffer.alloc(100, 9));
-    const log = readLog(Buffer.concat([file, last.subarray(0, 50), Buffer.alloc(4096)]), 'x.log');
+    const log = readLog(Buffer.concat([file, last.subarray(0, 50), Buffer.alloc(4096)]), 'x.log', claimsAll);
     assert.equal(log.records.length, 4);
     assert.equal(log.tornTail, true);
     assert.equal(log.validEnd, file.length);
@@ -52,7 +54,7 @@ describe('log format', () => {
     const secondRecordPayload = encodeRecord(payloads[0]).length + encodeRecord(payloads[1]).length + RECORD_HEADER_BYTES + 10;
     damaged[secondRecordPayload] ^= 0x01;
     assert.throws(
-      () => readLog(damaged, '000007.log'),
+      () => readLog(damaged, '000007.log', claimsAll),
       (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION' && /000007\.log/.test(err.message) && /offset/.test(err.message),
     );
   });
@@ -61,7 +63,7 @@ describe('log format', () => {
     const damaged = Buffer.from(file);
     const third = encodeRecord(payloads[0]).length + encodeRecord(payloads[1]).length;
     damaged.writeUInt32LE(1 << 30, third); // would swallow the rest of the file as a "torn tail"
-    assert.throws(() => readLog(damaged, 'x.log'), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
+    assert.throws(() => readLog(damaged, 'x.log', claimsAll), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
   });
 });
 
@@ -97,12 +99,55 @@ describe('log format: damage followed by intact records that carry claims (the W
   });
 
   test('is CORRUPTION for a log without claims (the manifest), whatever follows', () => {
-    assert.throws(() => readLog(withLostThird(0), 'MANIFEST-000001'), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
+    assert.throws(() => readManifestLog(withLostThird(0), 'MANIFEST-000001'), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
   });
 
   test('finds the claiming record even when the damage destroyed the length that would lead to it', () => {
     const log = Buffer.concat([a, b, c, claimed(damagedAt + 1, 'claims c')]);
     log.writeUInt32LE(7, damagedAt); // c's length now points into its own payload
     assert.throws(() => readLog(log, 'w.log', claimOf), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
+  });
+});
+
+describe('log format: the manifest', () => {
+  const lastStart = file.length - encodeRecord(payloads[3]).length;
+  const isCorruptionAt = (offset: number) => (err: unknown) =>
+    err instanceof StorageError && err.code === 'CORRUPTION' && /MANIFEST-000003/.test(err.message) && new RegExp(`offset ${offset}\\b`).test(err.message);
+
+  test('a complete last record with any one byte flipped, header or payload, is CORRUPTION naming the file and its offset', () => {
+    for (let at = lastStart; at < file.length; at++) {
+      const damaged = Buffer.from(file);
+      damaged[at] ^= 0x10;
+      assert.throws(() => readManifestLog(damaged, 'MANIFEST-000003'), isCorruptionAt(lastStart), `byte ${at} flipped`);
+    }
+  });
+
+  test('a last record cut at every byte offset is a torn tail: every earlier record is kept', () => {
+    for (let cut = lastStart + 1; cut < file.length; cut++) {
+      const log = readManifestLog(file.subarray(0, cut), 'MANIFEST-000003');
+      assert.equal(log.records.length, 3, `cut at ${cut}`);
+      assert.equal(log.tornTail, true, `cut at ${cut}`);
+      assert.equal(log.validEnd, lastStart);
+    }
+  });
+
+  test('an append whose unwritten part reads as zeros (size persisted before data) is a torn tail', () => {
+    for (let written = 0; written < file.length - lastStart; written++) {
+      const tail = Buffer.alloc(file.length - lastStart);
+      file.copy(tail, 0, lastStart, lastStart + written);
+      const log = readManifestLog(Buffer.concat([file.subarray(0, lastStart), tail]), 'MANIFEST-000003');
+      assert.equal(log.records.length, 3, `${written} bytes written`);
+      assert.equal(log.tornTail, true, `${written} bytes written`);
+    }
+  });
+
+  test('a complete bad record followed by zeros, or by more records, is CORRUPTION', () => {
+    const damaged = Buffer.from(file);
+    damaged[lastStart + RECORD_HEADER_BYTES + 1] ^= 0x01;
+    assert.throws(() => readManifestLog(Buffer.concat([damaged, Buffer.alloc(100)]), 'MANIFEST-000003'), isCorruptionAt(lastStart));
+    const second = encodeRecord(payloads[0]).length;
+    const middle = Buffer.from(file);
+    middle[second + 3] ^= 0x01;
+    assert.throws(() => readManifestLog(middle, 'MANIFEST-000003'), isCorruptionAt(second));
   });
 });

@@ -23,7 +23,7 @@ function record(batch: BatchOp[], firstSequence: number, intactBefore: number | 
 describe('write batch', () => {
   test('round-trips operations, sequence and the intact-before claim through a log record', () => {
     for (const intactBefore of [0, 1, 126, 127, 128, 5 * 1024 * 1024, 2 ** 40]) {
-      const [payload] = readLog(record(ops, 1_000_001, intactBefore), 'w.log').records;
+      const [payload] = readLog(record(ops, 1_000_001, intactBefore), 'w.log', batchIntactBefore).records;
       const batch = decodeBatch(payload, 'w.log');
       assert.equal(batch.firstSequence, 1_000_001);
       assert.deepEqual(batch.ops, ops);
@@ -32,7 +32,7 @@ describe('write batch', () => {
   });
 
   test('a record appended to a file that is not preallocated claims everything before it, in two bytes', () => {
-    const [payload] = readLog(record(ops, 3, undefined), 'w.log').records;
+    const [payload] = readLog(record(ops, 3, undefined), 'w.log', batchIntactBefore).records;
     assert.equal(batchIntactBefore(payload), Number.POSITIVE_INFINITY);
     assert.deepEqual([...payload.subarray(0, 2)], [0x00, 0x00], 'tag and claim 0');
     assert.equal(decodeBatch(payload, 'w.log').firstSequence, 3);
@@ -47,7 +47,7 @@ describe('write batch', () => {
     pos += old.write('a', pos);
     pos = writeVarint(old, pos, 1);
     pos += old.write('b', pos);
-    const [payload] = readLog(encodeRecord(old.subarray(0, pos)), 'w.log').records;
+    const [payload] = readLog(encodeRecord(old.subarray(0, pos)), 'w.log', batchIntactBefore).records;
     assert.deepEqual(decodeBatch(payload, 'w.log'), { firstSequence: 42, ops: [op(ValueKind.Put, 'a', 'b')] });
     assert.equal(batchIntactBefore(payload), Number.POSITIVE_INFINITY);
   });

@@ -1,7 +1,7 @@
 import { corruption, ioError, StorageError } from '../errors.js';
 import type { AppendableFile, FileSystem } from '../fs/file-system.js';
 import { CURRENT_FILE, manifestFileName, pathIn } from './file-names.js';
-import { encodeRecord, readLog } from '../log/log-format.js';
+import { encodeRecord, readManifestLog } from '../log/log-format.js';
 import type { FileMeta } from './file-meta.js';
 import { Version } from './version.js';
 import { decodeEdit, encodeEdit, type VersionEdit } from './version-edit.js';
@@ -25,6 +25,12 @@ export class VersionSet {
   private manifestNumber = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private listeners: ((v: Version) => void)[] = [];
+  /** Set by recover(): tables a replayed edit deleted (recovery may remove what is left of them). */
+  readonly deletedTables = new Set<number>();
+  /** Set by recover(): the last sequence the manifest recorded, before recovery adds the WALs' writes. */
+  manifestLastSequence = 0;
+  /** Set by recover() when the manifest ended in an append a crash cut short. */
+  manifestTear: { path: string; cutAt: number; fileBytes: number } | undefined;
 
   constructor(
     private readonly fs: FileSystem,
@@ -64,17 +70,20 @@ export class VersionSet {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw corruption(manifestPath, 'CURRENT names a manifest that does not exist');
       throw ioError('read', manifestPath, err);
     }
-    const { records } = readLog(data, manifestPath);
+    const { records, tornTail, validEnd } = readManifestLog(data, manifestPath);
     if (records.length === 0) throw corruption(manifestPath, 'manifest holds no complete record');
+    if (tornTail) this.manifestTear = { path: manifestPath, cutAt: validEnd, fileBytes: data.length };
     let version = Version.empty(this.current.levels.length);
     records.forEach((payload, i) => {
       const edit = decodeEdit(payload, manifestPath, i);
       if (edit.snapshot) version = Version.empty(this.current.levels.length);
       version = version.apply(edit.deleted ?? [], edit.added ?? []);
+      for (const d of edit.deleted ?? []) this.deletedTables.add(d.id);
       this.absorbCounters(edit);
     });
     this.current = version;
     this.nextFileNumber = Math.max(this.nextFileNumber, this.manifestNumber + 1);
+    this.manifestLastSequence = this.lastSequence;
     return true;
   }
 

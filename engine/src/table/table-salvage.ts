@@ -1,0 +1,283 @@
+/**
+ * Reads what can be read from an SSTable that may be damaged or unfinished,
+ * block by block, trusting nothing that a checksum does not vouch for.
+ * Recovery uses it to judge tables the manifest does not list; repair uses it
+ * to keep every intact block of a damaged table.
+ *
+ * The way in depends on what survived (layout in table-format.ts):
+ *   - footer and index verify: the index names every data block; each is
+ *     verified on its own, so damage costs exactly the blocks it hit.
+ *   - otherwise (a damaged footer or index, or a table whose write never
+ *     finished and so has neither): the data blocks are found by scanning.
+ *     A block carries no length, only its trailer (type byte and masked
+ *     CRC-32 of the stored bytes and type), so from a known start the scan
+ *     looks for the first end whose trailer checks, with the CRC computed
+ *     incrementally (one pass per block). Data blocks are contiguous from
+ *     offset 0, so after each found block the next starts where it ended.
+ *     Past damage the next start is unknown: the scan tries later starts
+ *     within a work budget (RESYNC_WORK_PER_BYTE times the file size) and
+ *     gives up on the rest of the file when it is spent.
+ * A candidate block counts only if its CRC holds, it decompresses, every
+ * entry parses, and its keys continue the order of the blocks before it
+ * (key ascending, newest sequence first), which also keeps the filter,
+ * properties and index blocks from being taken for data.
+ */
+import { crc32 } from 'node:zlib';
+import { StorageError } from '../errors.js';
+import { ValueKind } from '../log/write-batch.js';
+import { compareBytes } from '../util/bytes.js';
+import { maskCrc } from '../util/checksum.js';
+import { Cursor } from '../util/coding.js';
+import { BlockCursor } from './block-reader.js';
+import { uncompressBlock } from './compression.js';
+import { BLOCK_TRAILER_BYTES, decodeFooter, FOOTER_BYTES, TABLE_MAGIC, type TableProperties, verifyBlock } from './table-format.js';
+
+/** One entry as stored: key and value are copies of their UTF-8 bytes. */
+export interface TableEntry {
+  key: Buffer;
+  sequence: number;
+  kind: ValueKind;
+  value: Buffer;
+}
+
+export interface SalvagedBlock {
+  offset: number;
+  /** Stored bytes plus trailer. */
+  bytes: number;
+  entries: TableEntry[];
+}
+
+/** Bytes of a file that could not be read as part of any verified block. */
+export interface DamagedRange {
+  offset: number;
+  bytes: number;
+  reason: string;
+}
+
+/** Work the scan may spend looking for a block after damage, per byte of the file (see the top of this file). */
+const RESYNC_WORK_PER_BYTE = 16;
+/** A resync candidate's block may end at most this far (or twice the largest block seen) after its start. */
+const MIN_RESYNC_SPAN = 64 * 1024;
+
+export class TableSalvage {
+  /** The file ends in the table magic: its writer finished it (a table cut short by a crash does not). */
+  readonly finished: boolean;
+  /** From a verified footer and properties block, if both are. */
+  properties: TableProperties | undefined;
+  /** Ranges no verified block covers, and what was wrong there. */
+  readonly damaged: DamagedRange[] = [];
+  /** Whether the blocks were found through the index ('index') or by scanning ('scan'). */
+  via: 'index' | 'scan' = 'scan';
+  blockCount = 0;
+  entryCount = 0;
+  minSequence = Infinity;
+  maxSequence = 0;
+  private firstKey: Buffer | undefined;
+  private lastKey: Buffer | undefined;
+  private lastSequence = 0;
+  private largestBlock = 0;
+  private readonly cursor = new BlockCursor();
+
+  constructor(
+    private readonly data: Buffer,
+    private readonly fileName: string,
+  ) {
+    this.finished = data.length >= FOOTER_BYTES && data.subarray(data.length - TABLE_MAGIC.length).equals(TABLE_MAGIC);
+  }
+
+  /**
+   * Every part of the table verified: footer, index, filter, properties and
+   * every data block, and the entries counted match the properties. Known
+   * once blocks() has run to its end.
+   */
+  get intact(): boolean {
+    const p = this.properties;
+    return (
+      this.damaged.length === 0 &&
+      this.via === 'index' &&
+      p !== undefined &&
+      p.entries === this.entryCount &&
+      p.minSequence === this.minSequence &&
+      p.maxSequence === this.maxSequence &&
+      this.firstKey !== undefined &&
+      p.minKey === this.firstKey.toString('utf8') &&
+      p.maxKey === this.lastKey!.toString('utf8')
+    );
+  }
+
+  /**
+   * The file is what a crash leaves of a table being written: no table magic
+   * at its end, and verified blocks from offset 0 up to at most one damaged
+   * range that runs to the end of the file (the block being written when the
+   * write stopped). Known once blocks() has run to its end.
+   */
+  get cutShort(): boolean {
+    if (this.finished) return false;
+    const d = this.damaged;
+    return d.length === 0 || (d.length === 1 && d[0].offset + d[0].bytes === this.data.length);
+  }
+
+  /** The verified data blocks in file order, which is key order. */
+  *blocks(): Generator<SalvagedBlock> {
+    const data = this.data;
+    let dataEnd = data.length;
+    let handles: { offset: number; size: number }[] | undefined;
+    if (data.length >= FOOTER_BYTES) {
+      try {
+        const footer = decodeFooter(data.subarray(data.length - FOOTER_BYTES), this.fileName, data.length);
+        dataEnd = footer.filter.offset;
+        const meta = (what: string, h: { offset: number; size: number }) => verifyBlock(data.subarray(h.offset, h.offset + h.size + BLOCK_TRAILER_BYTES), this.fileName, what, h.offset);
+        try {
+          meta('filter block', footer.filter);
+        } catch (err) {
+          this.damage(footer.filter.offset, footer.filter.size + BLOCK_TRAILER_BYTES, reasonOf(err));
+        }
+        try {
+          this.properties = JSON.parse(meta('properties block', footer.properties).toString('utf8')) as TableProperties;
+        } catch (err) {
+          this.damage(footer.properties.offset, footer.properties.size + BLOCK_TRAILER_BYTES, reasonOf(err));
+        }
+        try {
+          handles = decodeIndex(meta('index block', footer.index), dataEnd);
+        } catch (err) {
+          this.damage(footer.index.offset, footer.index.size + BLOCK_TRAILER_BYTES, reasonOf(err));
+        }
+      } catch (err) {
+        // A table cut short has no footer yet: only a finished table's bad footer is damage.
+        if (this.finished) this.damage(data.length - FOOTER_BYTES, FOOTER_BYTES, reasonOf(err));
+      }
+    }
+    if (handles !== undefined) {
+      this.via = 'index';
+      for (const h of handles) {
+        const end = h.offset + h.size + BLOCK_TRAILER_BYTES;
+        try {
+          const contents = verifyBlock(data.subarray(h.offset, end), this.fileName, 'data block', h.offset);
+          const entries = this.parse(contents, h.offset);
+          yield this.accept(h.offset, end, entries);
+        } catch (err) {
+          this.damage(h.offset, end - h.offset, reasonOf(err));
+        }
+      }
+      return;
+    }
+    yield* this.scan(dataEnd);
+  }
+
+  private *scan(dataEnd: number): Generator<SalvagedBlock> {
+    let pos = 0;
+    let work = RESYNC_WORK_PER_BYTE * this.data.length;
+    while (pos < dataEnd) {
+      const found = this.findBlock(pos, dataEnd);
+      if (found !== undefined) {
+        yield this.accept(pos, found.end, found.entries);
+        pos = found.end;
+        continue;
+      }
+      // Damage at pos: look for the next start at which a block verifies.
+      let next = pos + 1;
+      let resumed: { end: number; entries: TableEntry[] } | undefined;
+      while (next < dataEnd && work > 0) {
+        const span = Math.min(dataEnd, next + Math.max(MIN_RESYNC_SPAN, 2 * this.largestBlock));
+        work -= span - next;
+        resumed = this.findBlock(next, span);
+        if (resumed !== undefined) break;
+        next++;
+      }
+      if (resumed === undefined) {
+        this.damage(pos, dataEnd - pos, work > 0 ? 'no verifiable data block from here on' : 'no verifiable data block found within the scan budget');
+        return;
+      }
+      this.damage(pos, next - pos, 'no verifiable data block starts here');
+      yield this.accept(next, resumed.end, resumed.entries);
+      pos = resumed.end;
+    }
+  }
+
+  /** The first block starting at `start` and ending at or before `limit` whose trailer, contents and order all check. */
+  private findBlock(start: number, limit: number): { end: number; entries: TableEntry[] } | undefined {
+    const data = this.data;
+    let crc = 0;
+    let through = start;
+    for (let end = start + BLOCK_TRAILER_BYTES + 1; end <= limit; end++) {
+      const typeAt = end - BLOCK_TRAILER_BYTES;
+      const type = data[typeAt];
+      if (type !== 0 && type !== 1) continue;
+      crc = crc32(data.subarray(through, typeAt), crc);
+      through = typeAt;
+      if (maskCrc(crc32(data.subarray(typeAt, typeAt + 1), crc)) !== data.readUInt32LE(end - 4)) continue;
+      try {
+        const contents = uncompressBlock(data.subarray(start, typeAt), type);
+        return { end, entries: this.parse(contents, start) };
+      } catch {
+        // A trailer that checks by chance over bytes that are no data block: keep looking.
+      }
+    }
+    return undefined;
+  }
+
+  /** Every entry of a block, checked to continue the key order of the blocks accepted before it. */
+  private parse(contents: Buffer, offset: number): TableEntry[] {
+    const c = this.cursor;
+    c.reset(contents, this.fileName, offset);
+    c.seekToFirst();
+    const entries: TableEntry[] = [];
+    let prevKey = this.lastKey;
+    let prevSequence = this.lastSequence;
+    while (c.valid) {
+      const key = Buffer.from(c.keyBuffer.subarray(0, c.keyByteLength));
+      const order = prevKey === undefined ? 1 : compareBytes(key, 0, key.length, prevKey, 0, prevKey.length);
+      if (order < 0 || (order === 0 && c.sequence >= prevSequence)) throw new Error(`entries out of order at block offset ${offset}`);
+      if (c.sequence < 1 || !Number.isSafeInteger(c.sequence)) throw new Error(`bad sequence ${c.sequence} at block offset ${offset}`);
+      entries.push({ key, sequence: c.sequence, kind: c.kind, value: c.kind === ValueKind.Put ? Buffer.from(c.rawValue()) : Buffer.alloc(0) });
+      prevKey = key;
+      prevSequence = c.sequence;
+      c.next();
+    }
+    if (entries.length === 0) throw new Error(`empty data block at offset ${offset}`);
+    c.clear();
+    return entries;
+  }
+
+  private accept(offset: number, end: number, entries: TableEntry[]): SalvagedBlock {
+    const last = entries[entries.length - 1];
+    this.firstKey ??= entries[0].key;
+    this.lastKey = last.key;
+    this.lastSequence = last.sequence;
+    this.largestBlock = Math.max(this.largestBlock, end - offset);
+    this.blockCount++;
+    this.entryCount += entries.length;
+    for (const e of entries) {
+      if (e.sequence < this.minSequence) this.minSequence = e.sequence;
+      if (e.sequence > this.maxSequence) this.maxSequence = e.sequence;
+    }
+    return { offset, bytes: end - offset, entries };
+  }
+
+  private damage(offset: number, bytes: number, reason: string): void {
+    this.damaged.push({ offset, bytes, reason });
+  }
+}
+
+function decodeIndex(index: Buffer, dataEnd: number): { offset: number; size: number }[] {
+  const cursor = new Cursor(index, 0);
+  const count = cursor.varint();
+  const handles: { offset: number; size: number }[] = [];
+  let expected = 0;
+  for (let i = 0; i < count; i++) {
+    cursor.skip(cursor.varint());
+    const offset = cursor.varint();
+    const size = cursor.varint();
+    // Data blocks are written back to back from offset 0.
+    if (offset !== expected || offset + size + BLOCK_TRAILER_BYTES > dataEnd) throw new Error(`index entry ${i} points outside the data area`);
+    handles.push({ offset, size });
+    expected = offset + size + BLOCK_TRAILER_BYTES;
+  }
+  if (!cursor.done) throw new Error('index block has trailing bytes');
+  return handles;
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof StorageError) return err.message.replace(/^corruption in [^:]+: /, '');
+  return err instanceof Error ? err.message : String(err);
+}
