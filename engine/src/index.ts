@@ -25,8 +25,19 @@ export type {
   StallReason,
   TornWal,
   LostFile,
+  TornManifest,
   RecoveryReport,
 } from './db/stats.js';
+export type {
+  RepairReport,
+  RepairProgress,
+  RepairedTable,
+  RepairedWal,
+  RepairMerge,
+  ManifestTable,
+  DamagedBytes,
+} from './repair/repair-report.js';
+export type { RepairOptions } from './repair/repair.js';
 export type { GetExplanation, LookupStep, MemtableProbe, LevelProbe, TableProbe, BlockRead } from './db/explain-get.js';
 export type { TableInspection, TableEntryPreview, InspectTableOptions, TableOrigin } from './db/inspect-table.js';
 export type { RangeOptions } from './util/key-range.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -190,7 +190,7 @@ describe('lsm-cli: the original commands', { concurrency: true }, () => {
     const r = await script(['HELP', 'HELP scan', 'EXIT', 'CREATE never']);
     const out = lines(r.stdout);
     assert.equal(out[0], 'Commands (case-insensitive):');
-    for (const word of ['CREATE <name>', 'USE <name>', 'LIST', 'ACTIVE', 'CLOSE [<name>]', 'PUT <key> <value…>', 'GET <key>', 'DELETE <key>', 'EXISTS <key>', 'SCAN [<from> [<to>]] [LIMIT n]', 'PREFIX <prefix> [LIMIT n]', 'COUNT [<prefix>]', 'STATS', 'FLUSH', 'COMPACT', 'DROP <name>', 'HELP', 'EXIT']) {
+    for (const word of ['CREATE <name>', 'USE <name>', 'LIST', 'ACTIVE', 'CLOSE [<name>]', 'PUT <key> <value…>', 'GET <key>', 'DELETE <key>', 'EXISTS <key>', 'SCAN [<from> [<to>]] [LIMIT n]', 'PREFIX <prefix> [LIMIT n]', 'COUNT [<prefix>]', 'STATS', 'FLUSH', 'COMPACT', 'DROP <name>', 'REPAIR <name>', 'HELP', 'EXIT']) {
       assert.ok(out.some((l) => l.startsWith(`  ${word}`)), `HELP lists ${word}`);
     }
     assert.ok(out.includes('Usage: SCAN [<from> [<to>]] [LIMIT n]'));
@@ -514,6 +514,7 @@ describe('lsm-cli: parts', () => {
     assert.deepEqual(await complete('USE o', m), [['orders', 'other'], 'o']);
     assert.deepEqual(await complete('use u', m), [['users '], 'u']);
     assert.deepEqual(await complete('DROP ', m), [['orders', 'other', 'users'], '']);
+    assert.deepEqual(await complete('repair u', m), [['users '], 'u']);
     assert.deepEqual(await complete('help sc', m), [['scan '], 'sc']);
     assert.deepEqual(await complete('GET u', m), [[], 'GET u']);
     assert.deepEqual(await complete('USE orders x', m), [[], 'USE orders x']);
@@ -634,6 +635,38 @@ describe('lsm-cli: interactive shell', { skip: hasScript ? false : 'util-linux s
     }
   });
 
+  test('REPAIR asks first: n leaves the collection as it is, y repairs it and prints the report', async () => {
+    const path = fresh();
+    const m = new StorageManager({ baseDataPath: path });
+    await m.createCollection('shop');
+    await (await m.useCollection('shop')).put('k', 'v');
+    await m.closeAll();
+    damageManifest(path, 'shop');
+    const pty = new Pty(path);
+    try {
+      await pty.expect('DB> ');
+      pty.send('REPAIR shop\r');
+      await pty.expect('files it cannot use are moved to shop/lost/, not deleted. [y/N] ');
+      pty.send('n\r');
+      await pty.expect('Not repaired.');
+      await pty.expect('DB> ');
+      assert.ok(!existsSync(join(path, 'shop', 'lost')), 'nothing was touched');
+      pty.send('REPAIR shop\r');
+      await pty.expect('[y/N] ');
+      pty.send('y\r');
+      await pty.expect('Repaired collection shop');
+      await pty.expect('DB> ');
+      pty.send('USE shop\r');
+      await pty.expect('DB [shop]> ');
+      pty.send('GET k\r');
+      await pty.expect('Value: v');
+      pty.send('\x04');
+      assert.equal(await pty.exited, 0);
+    } finally {
+      pty.kill();
+    }
+  });
+
   test('DROP asks first and drops on y; Ctrl-C at the prompt exits with status 0', async () => {
     const path = fresh();
     writeFileSync(join(path, '.lsm-cli-history'), '');
@@ -657,6 +690,45 @@ describe('lsm-cli: interactive shell', { skip: hasScript ? false : 'util-linux s
       pty.kill();
     }
     assert.ok(!existsSync(join(path, 'gone')));
+  });
+});
+
+/** Flips a byte in the first record of collection `name`'s manifest: the next open fails with CORRUPTION. */
+function damageManifest(dataDir: string, name: string): void {
+  const dir = join(dataDir, name);
+  const manifest = join(dir, readFileSync(join(dir, 'CURRENT'), 'utf8').trim());
+  const data = readFileSync(manifest);
+  data[20] ^= 0xff;
+  writeFileSync(manifest, data);
+}
+
+describe('lsm-cli: REPAIR', { concurrency: true }, () => {
+  test('a collection that no longer opens is repaired, with a report of what was kept and set aside, and opens again', async () => {
+    const dir = fresh();
+    await script(['CREATE shop', 'USE shop', 'PUT a 1', 'PUT b 2', 'FLUSH', 'PUT c 3'], dir);
+    damageManifest(dir, 'shop');
+    const broken = await script(['USE shop'], dir);
+    assert.match(broken.stdout + broken.stderr, /Error: corruption in .*MANIFEST-\d+: bad record checksum at offset 0/);
+    const r = await script(['REPAIR shop', 'USE shop', 'SCAN', 'STATS'], dir);
+    const out = lines(r.stdout);
+    assert.match(out[0], /^Repaired collection shop in \d+ ms: MANIFEST-\d+ lists 2 tables holding 3 entries, last sequence 3$/);
+    assert.match(out[1], /^Old manifest: MANIFEST-\d+ damaged, 1 edit read \(corruption in .*bad record checksum at offset 0/);
+    assert.ok(out.includes('Tables:'));
+    assert.ok(out.some((l) => /^ {2}\d{6}\.sst {2}kept, 2 entries$/.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => /^ {2}\d{6}\.log {2}converted, 1 record kept \(1 operation, sequences 3-3\) -> \d{6}\.sst$/.test(l)), out.join('\n'));
+    assert.ok(out.some((l) => /^ {2}MANIFEST-\d+ -> lost\/MANIFEST-\d+: damaged manifest/.test(l)), 'the damaged manifest is set aside');
+    assert.ok(out.includes('a: 1') && out.includes('b: 2') && out.includes('c: 3'), 'every key reads back after repair');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readdirSync(join(dir, 'shop', 'lost')).filter((f) => f.startsWith('MANIFEST-')).length, 1);
+  });
+
+  test('REPAIR is refused for an open collection, and for one that does not exist', async () => {
+    const r = await script(['CREATE shop', 'USE shop', 'REPAIR shop', 'REPAIR nope', 'REPAIR']);
+    assert.deepEqual(lines(r.stdout).filter((l) => l.startsWith('Error')), [
+      'Error: collection "shop" is open; close it before repairing it',
+      `Error: collection "nope" does not exist in ${r.stdout.match(/does not exist in (\S+)/)![1]}`,
+      'Error: missing <name>. Usage: REPAIR <name>',
+    ]);
   });
 });
 

@@ -4,6 +4,8 @@ import { Args } from './command-args.js';
 import { UsageError } from './errors.js';
 import type { Context } from './session.js';
 import { formatStats } from './format.js';
+import { progressBar } from './progress-bar.js';
+import { formatRepairReport } from './repair-format.js';
 import { listEntries, prefixEnd } from './listing.js';
 import { TRANSFER_SPECS } from './transfer-commands.js';
 
@@ -102,6 +104,34 @@ const SPECS: Spec[] = [
         }
       }
       await ctx.manager.dropCollection(name);
+    },
+  },
+  {
+    name: 'REPAIR',
+    usage: 'REPAIR <name>',
+    summary: 'rebuild a damaged collection from its files; what it cannot use goes to its lost/ folder (asks first in the shell)',
+    completes: 'collection',
+    run: async (ctx, a) => {
+      const name = a.required('<name>');
+      a.end();
+      if (ctx.terminal !== undefined) {
+        const answer = await ctx.terminal.ask(
+          `Repair collection "${name}"? This rebuilds its manifest from its tables and logs, keeping every intact record; files it cannot use are moved to ${name}/lost/, not deleted. [y/N] `,
+          ctx.signal,
+        );
+        if (answer === undefined || !/^y(es)?$/i.test(answer.trim())) {
+          ctx.out.line('Not repaired.');
+          return;
+        }
+      }
+      const bar = progressBar(process.stderr, 'REPAIR');
+      let report;
+      try {
+        report = await ctx.manager.repairCollection(name, { onProgress: (p) => bar.updateBytes(p.phase, p.doneBytes, p.totalBytes) });
+      } finally {
+        bar.done();
+      }
+      for (const line of formatRepairReport(report)) ctx.out.line(line);
     },
   },
   {

@@ -47,6 +47,9 @@ export function formatStats(s: CollectionStats): string[] {
   for (const t of s.recovery.tornWals) {
     rows.push(['Torn WAL at open', `${t.path}: cut at byte ${count(t.cutAt)} of ${count(t.fileBytes)}, ${count(t.keptRecords)} record(s) kept`]);
   }
+  const m = s.recovery.tornManifest;
+  if (m !== undefined) rows.push(['Torn manifest at open', `${m.path}: an unfinished last edit dropped at byte ${count(m.cutAt)} of ${count(m.fileBytes)}`]);
+  for (const f of s.recovery.lostFiles) rows.push(['Set aside at open', `${f.file} -> ${f.movedTo}: ${f.reason}`]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   return [
     `Collection ${s.name}: ${count(files)} table file(s), ${formatBytes(s.liveBytes)}, last sequence ${count(s.lastSequence)}`,

@@ -22,6 +22,7 @@ export interface MergeProgress {
 }
 
 const PROGRESS_EVERY_MS = 100;
+const YIELD_EVERY_MS = 10;
 
 /**
  * Runs one compaction job: a k-way merge of the input tables over a min-heap
@@ -96,6 +97,7 @@ export async function runCompaction(
     outputsInProgress = outputs;
     let lastKey: string | undefined;
     let lastReport = performance.now();
+    let lastYield = lastReport;
 
     while (heap.size > 0) {
       const s = heap.peek()!;
@@ -118,10 +120,14 @@ export async function runCompaction(
       if (s.valid) heap.replaceTop();
       else heap.pop();
       if ((result.entriesRead & 1023) === 0) checkAlive();
-      if ((result.entriesRead & 1023) === 0 && performance.now() - lastReport >= PROGRESS_EVERY_MS) {
-        lastReport = performance.now();
-        onProgress({ bytesRead: Math.round((totalBytes * result.entriesRead) / Math.max(1, totalEntries)), bytesWritten: outputs.bytesWritten, entriesRead: result.entriesRead });
-        await new Promise((r) => setImmediate(r)); // let the progress message go out
+      if ((result.entriesRead & 255) === 0 && performance.now() - lastYield >= YIELD_EVERY_MS) {
+        if (performance.now() - lastReport >= PROGRESS_EVERY_MS) {
+          lastReport = performance.now();
+          onProgress({ bytesRead: Math.round((totalBytes * result.entriesRead) / Math.max(1, totalEntries)), bytesWritten: outputs.bytesWritten, entriesRead: result.entriesRead });
+        }
+        // Lets the progress message go out, and keeps a merge run in-process (repair) from blocking its event loop.
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
       }
     }
     result.outputs = await outputs.finish();

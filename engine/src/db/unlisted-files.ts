@@ -106,14 +106,14 @@ export async function settleUnlistedFiles(input: UnlistedFilesInput): Promise<Un
           } catch (err) {
             throw ioError('read', path, err);
           }
-          const seq = highestSequenceIn(data, path);
+          const seq = await highestSequenceIn(data, path, slice);
           highestSequence = Math.max(highestSequence, seq);
           if (below) {
             if (seq > versions.manifestLastSequence) {
               lostBecause =
                 `write-ahead log below the manifest's log number ${versions.logNumber} (so already flushed), ` +
                 `yet it holds writes up to sequence ${seq}, newer than the manifest's last sequence ${versions.manifestLastSequence}: ` +
-                'the manifest may have lost edits. REPAIR rebuilds the manifest and keeps these writes if the file is moved back into the collection folder';
+                'the manifest may have lost edits. To keep these writes, move the file back into the collection folder and repair the collection (REPAIR in lsm-cli)';
             } else obsolete = true;
           }
         }
@@ -122,7 +122,7 @@ export async function settleUnlistedFiles(input: UnlistedFilesInput): Promise<Un
         else {
           lostBecause =
             `a manifest newer than ${manifestFileName(currentNumber)}, which CURRENT names, holding edits CURRENT never pointed at ` +
-            '(CURRENT may have lost its last switch). REPAIR rebuilds the manifest from the tables themselves';
+            '(CURRENT may have lost its last switch). Repairing the collection (REPAIR in lsm-cli) rebuilds the manifest from the tables themselves';
         }
       } else if (parsed.type === 'temp') {
         obsolete = true;
@@ -157,6 +157,10 @@ async function judgeTable(
   let conflicting = 0;
   let newestSequence = 0;
   for (const block of salvage.blocks()) {
+    if (block === undefined) {
+      await slice();
+      continue;
+    }
     let previous: Buffer | undefined;
     for (const e of block.entries) {
       // Entries run newest first within a key: only the first of each key can be newer than the state.
@@ -181,7 +185,7 @@ async function judgeTable(
   }
   const maxSequence = salvage.blockCount === 0 ? 0 : salvage.maxSequence;
   const readable = `${salvage.entryCount.toLocaleString('en-US')} entr${salvage.entryCount === 1 ? 'y' : 'ies'} in ${salvage.blockCount} readable block(s)`;
-  const moveBack = 'To keep its data, move it back into the collection folder and run REPAIR, which rebuilds the manifest from the tables';
+  const moveBack = 'To keep its data, move it back into the collection folder and repair the collection (REPAIR in lsm-cli), which rebuilds the manifest from the tables';
   if (newer > 0) {
     return {
       reason: `table not in the manifest, holding ${newer.toLocaleString('en-US')} key(s) newer than the collection's state (sequences up to ${newestSequence}): the manifest may have lost the edit that listed it. ${moveBack}`,
@@ -209,9 +213,9 @@ function describeDamage(salvage: TableSalvage): string {
 }
 
 /** The highest sequence of any intact record in a WAL, past damage too; 0 if none decodes. */
-function highestSequenceIn(data: Buffer, path: string): number {
+async function highestSequenceIn(data: Buffer, path: string, slice: () => Promise<void>): Promise<number> {
   let highest = 0;
-  for (const { payload } of scanLog(data).records) {
+  for (const { payload } of (await scanLog(data, slice)).records) {
     try {
       visitBatch(payload, path, (_kind, sequence) => {
         if (sequence > highest) highest = sequence;

@@ -30,7 +30,12 @@ export interface LogScan {
   skipped: SkippedRange[];
 }
 
-export function scanLog(data: Buffer): LogScan {
+/**
+ * Scans `data`. `pause` is awaited every so often (every record, and every
+ * 64 KiB of a byte-by-byte search): with a time slicer it keeps a long scan
+ * from blocking the event loop.
+ */
+export async function scanLog(data: Buffer, pause: () => Promise<void> = noPause): Promise<LogScan> {
   const records: ScannedRecord[] = [];
   const skipped: SkippedRange[] = [];
   let end = data.length;
@@ -41,17 +46,21 @@ export function scanLog(data: Buffer): LogScan {
     if (payload !== undefined) {
       records.push({ offset: pos, payload });
       pos += RECORD_HEADER_BYTES + payload.length;
-      continue;
+    } else {
+      const next = await nextRecordAfter(data, pos, end, pause);
+      skipped.push({ offset: pos, bytes: next - pos });
+      pos = next;
     }
-    const next = nextRecordAfter(data, pos, end);
-    skipped.push({ offset: pos, bytes: Math.min(next, end) - pos });
-    pos = next;
+    await pause();
   }
   return { records, skipped };
 }
 
-/** Where to look for the next record after the bad one at `pos`. */
-function nextRecordAfter(data: Buffer, pos: number, end: number): number {
+const noPause = () => Promise.resolve();
+const SEARCH_SLICE_BYTES = 64 * 1024;
+
+/** Where the next record may start after the bad one at `pos` (`end` if nowhere). */
+async function nextRecordAfter(data: Buffer, pos: number, end: number, pause: () => Promise<void>): Promise<number> {
   if (pos + RECORD_HEADER_BYTES <= end) {
     const length = data.readUInt32LE(pos);
     if (data.readUInt32LE(pos + 8) === headerCheck(length, data.readUInt32LE(pos + 4))) {
@@ -61,6 +70,7 @@ function nextRecordAfter(data: Buffer, pos: number, end: number): number {
   }
   for (let at = pos + 1; at + RECORD_HEADER_BYTES <= end; at++) {
     if (intactRecordAt(data, at) !== undefined) return at;
+    if ((at - pos) % SEARCH_SLICE_BYTES === 0) await pause();
   }
   return end;
 }

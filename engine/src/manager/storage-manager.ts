@@ -2,7 +2,7 @@ import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import { Collection } from '../db/collection.js';
-import { LOCK_FILE, OPTIONS_FILE, pathIn } from '../version/file-names.js';
+import { CURRENT_FILE, LOCK_FILE, OPTIONS_FILE, parseFileName, pathIn } from '../version/file-names.js';
 import { CollectionLock } from '../db/lock.js';
 import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } from '../db/options.js';
 import { LEVEL_COUNT } from '../db/recovery.js';
@@ -13,6 +13,8 @@ import { stagingDirName, sweepStagingDirs } from './staging-dirs.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
 import { type FlushRunner, flushOnThread } from '../db/flush-thread.js';
 import { describe } from '../util/describe.js';
+import { repairCollectionFiles, type RepairOptions } from '../repair/repair.js';
+import type { RepairReport } from '../repair/repair-report.js';
 
 /** What a collection holds, read without opening it (no lock, no WAL replay). */
 export interface CollectionSummary {
@@ -221,6 +223,32 @@ export class StorageManager {
   }
 
   /**
+   * Rebuilds a collection that no longer opens (see repair/repair.ts and
+   * doc/recovery.md): keeps every intact table and every intact WAL record,
+   * rebuilds the manifest from the tables, and moves what it cannot use into
+   * the collection's lost/ folder. It takes the collection's lock, so it is
+   * refused while the collection is open here (close it first) or in
+   * another process (COLLECTION_LOCKED). A collection whose OPTIONS file is
+   * gone is still repaired if its folder holds a CURRENT, a manifest, a
+   * table or a WAL.
+   */
+  async repairCollection(name: string, opts: RepairOptions = {}): Promise<RepairReport> {
+    checkCollectionName(name);
+    const opening = this.open.get(name);
+    if (opening !== undefined && (await opening.catch(() => undefined))?.isOpen) {
+      throw new StorageError('INVALID_ARGUMENT', `collection "${name}" is open; close it before repairing it`);
+    }
+    const dir = this.dir(name);
+    if (!(await this.exists(name)) && !(await this.looksLikeCollection(dir))) throw this.notFound(name);
+    const lock = await CollectionLock.acquire(this.fs, pathIn(dir, LOCK_FILE), name);
+    try {
+      return await repairCollectionFiles(this.fs, dir, name, opts);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
    * Summarizes a collection for a listing. An open collection answers from
    * its stats; a closed one from its manifest and WAL record counts, read-only,
    * so listing never takes a lock or writes anything.
@@ -261,6 +289,18 @@ export class StorageManager {
 
   private exists(name: string): Promise<boolean> {
     return this.fs.exists(pathIn(this.dir(name), OPTIONS_FILE));
+  }
+
+  /** A folder holding engine files, even without its OPTIONS file (what repair can still work on). */
+  private async looksLikeCollection(dir: string): Promise<boolean> {
+    let names: string[];
+    try {
+      names = await this.fs.readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+      throw ioError('list', dir, err);
+    }
+    return names.some((n) => ['wal', 'table', 'manifest'].includes(parseFileName(n).type) || n === CURRENT_FILE);
   }
 
   private notFound(name: string): StorageError {

@@ -58,6 +58,7 @@ export interface DamagedRange {
 const RESYNC_WORK_PER_BYTE = 16;
 /** A resync candidate's block may end at most this far (or twice the largest block seen) after its start. */
 const MIN_RESYNC_SPAN = 64 * 1024;
+const RESYNC_TRIES_PER_PAUSE = 16;
 
 export class TableSalvage {
   /** The file ends in the table magic: its writer finished it (a table cut short by a crash does not). */
@@ -117,8 +118,12 @@ export class TableSalvage {
     return d.length === 0 || (d.length === 1 && d[0].offset + d[0].bytes === this.data.length);
   }
 
-  /** The verified data blocks in file order, which is key order. */
-  *blocks(): Generator<SalvagedBlock> {
+  /**
+   * The verified data blocks in file order, which is key order, and
+   * `undefined` now and then during a long search past damage: a pause
+   * point where an async caller may yield to the event loop.
+   */
+  *blocks(): Generator<SalvagedBlock | undefined> {
     const data = this.data;
     let dataEnd = data.length;
     let handles: { offset: number; size: number }[] | undefined;
@@ -164,7 +169,7 @@ export class TableSalvage {
     yield* this.scan(dataEnd);
   }
 
-  private *scan(dataEnd: number): Generator<SalvagedBlock> {
+  private *scan(dataEnd: number): Generator<SalvagedBlock | undefined> {
     let pos = 0;
     let work = RESYNC_WORK_PER_BYTE * this.data.length;
     while (pos < dataEnd) {
@@ -183,6 +188,7 @@ export class TableSalvage {
         resumed = this.findBlock(next, span);
         if (resumed !== undefined) break;
         next++;
+        if ((next - pos) % RESYNC_TRIES_PER_PAUSE === 0) yield undefined;
       }
       if (resumed === undefined) {
         this.damage(pos, dataEnd - pos, work > 0 ? 'no verifiable data block from here on' : 'no verifiable data block found within the scan budget');

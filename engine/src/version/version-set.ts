@@ -25,7 +25,7 @@ export class VersionSet {
   private manifestNumber = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private listeners: ((v: Version) => void)[] = [];
-  /** Set by recover(): tables a replayed edit deleted (recovery may remove what is left of them). */
+  /** Set by recover(): tables a replayed edit deleted and did not re-add elsewhere (a move), so gone from the state for good. */
   readonly deletedTables = new Set<number>();
   /** Set by recover(): the last sequence the manifest recorded, before recovery adds the WALs' writes. */
   manifestLastSequence = 0;
@@ -78,7 +78,7 @@ export class VersionSet {
       const edit = decodeEdit(payload, manifestPath, i);
       if (edit.snapshot) version = Version.empty(this.current.levels.length);
       version = version.apply(edit.deleted ?? [], edit.added ?? []);
-      for (const d of edit.deleted ?? []) this.deletedTables.add(d.id);
+      for (const id of deletedIds(edit)) this.deletedTables.add(id);
       this.absorbCounters(edit);
     });
     this.current = version;
@@ -194,4 +194,10 @@ export class VersionSet {
     this.manifest = undefined;
     await m?.close();
   }
+}
+
+/** The tables an edit removes from the state: deleted and not re-added at another level (as a trivial move does). */
+export function deletedIds(edit: VersionEdit): number[] {
+  const readded = new Set((edit.added ?? []).map((f) => f.id));
+  return (edit.deleted ?? []).map((d) => d.id).filter((id) => !readded.has(id));
 }
