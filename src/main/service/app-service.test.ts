@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
@@ -322,5 +322,45 @@ describe('app service: desktop import from a chosen file', () => {
     await assert.rejects(desktop['transfer.previewFile']({ path: other, format: 'ndjson' }), /was not chosen in the file dialog/)
     await desktop['collections.create']({ name: 'c' })
     await assert.rejects(desktop['transfer.importFile']({ collection: 'c', path: other, format: 'ndjson', onError: 'stop' }), /was not chosen in the file dialog/)
+  })
+})
+
+describe('app service: repair', () => {
+  it('a collection whose open fails with CORRUPTION is repaired as a job that ends with the report, and then opens', async () => {
+    await seed('broken', ['a', 'b', 'c'])
+    await service['lsm.flush']({ collection: 'broken' })
+    await service['keys.put']({ collection: 'broken', key: 'd', value: 'v:d' })
+    await service['collections.close']({ name: 'broken' })
+    const folder = join(dir, 'data', 'broken')
+    const manifest = join(folder, readFileSync(join(folder, 'CURRENT'), 'utf8').trim())
+    const bytes = readFileSync(manifest)
+    bytes[20] ^= 0xff
+    writeFileSync(manifest, bytes)
+    await assert.rejects(service['collections.open']({ name: 'broken' }), { code: 'CORRUPTION' })
+
+    const started = await service['collections.repair']({ name: 'broken' })
+    assert.equal(started.kind, 'repair')
+    let done: JobProgress | undefined
+    for (let i = 0; i < 1000 && done === undefined; i++) {
+      done = pushes.flatMap((p) => (p.kind === 'job' ? [p.job] : [])).find((j) => j.id === started.id && j.state !== 'running')
+      if (done === undefined) await new Promise((r) => setTimeout(r, 10))
+    }
+    assert.equal(done?.state, 'done', done?.message)
+    const report = done!.repair!
+    assert.equal(report.collection, 'broken')
+    assert.equal(report.previousManifest.state, 'damaged')
+    assert.equal(report.manifest.entries, 4)
+    assert.deepEqual(report.lostFiles.map((f) => f.file), [report.previousManifest.file])
+    assert.match(done!.message, /^repaired: 2 table\(s\), 4 entries, 1 file\(s\) moved to lost\/$/)
+    await service['collections.open']({ name: 'broken' })
+    assert.equal((await service['keys.get']({ collection: 'broken', key: 'd' }))?.value, 'v:d')
+    // Repairing an open collection is refused, and says so.
+    const refused = await service['collections.repair']({ name: 'broken' })
+    for (let i = 0; i < 1000 && done?.id !== refused.id; i++) {
+      done = pushes.flatMap((p) => (p.kind === 'job' ? [p.job] : [])).find((j) => j.id === refused.id && j.state !== 'running')
+      if (done?.id !== refused.id) await new Promise((r) => setTimeout(r, 10))
+    }
+    assert.equal(done?.state, 'failed')
+    assert.match(done!.message, /is open; close it before repairing it/)
   })
 })

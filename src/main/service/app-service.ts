@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import {
   type Collection,
   type CompactionLauncher,
+  type RepairProgress,
   MAX_KEY_BYTES,
   MAX_VALUE_BYTES,
   StorageError,
@@ -34,6 +35,9 @@ export interface AppServiceOptions {
   chooseImportFile?: () => Promise<string | undefined>
   chooseExportFile?: (suggestedName: string) => Promise<string | undefined>
 }
+
+/** What a repair job says it is doing. */
+const PHASES: Record<RepairProgress['phase'], string> = { reading: 'Reading tables and logs', merging: 'Ordering tables', writing: 'Writing the new manifest' }
 
 /** Keys deleted per atomic batch by bulk deletes: small enough to stop promptly when cancelled. */
 const DELETE_BATCH = 1000
@@ -153,6 +157,19 @@ export class AppService implements StrataApi {
 
   async 'collections.stats'({ name }: ArgsOf<'collections.stats'>): Promise<ResultOf<'collections.stats'>> {
     return (await this.collection(name)).stats()
+  }
+
+  async 'collections.repair'({ name }: ArgsOf<'collections.repair'>): Promise<ResultOf<'collections.repair'>> {
+    // Offered when an open failed; one that is open after all is refused by the manager, with why.
+    return this.jobs.start('repair', name, null, 'bytes', async ({ progress }) => {
+      const report = await this.manager.repairCollection(name, {
+        onProgress: (p) => progress(p.doneBytes, `${PHASES[p.phase]}…`, { total: p.totalBytes })
+      })
+      this.hub.publish({ kind: 'collections-changed' })
+      const lost = report.lostFiles.length
+      const message = `repaired: ${report.manifest.tables.length} table(s), ${report.manifest.entries.toLocaleString('en-US')} entries${lost === 0 ? '' : `, ${lost} file(s) moved to lost/`}`
+      return { message, extra: { repair: report } }
+    })
   }
 
   // --- keys -------------------------------------------------------------

@@ -8,7 +8,7 @@ export interface JobContext {
 }
 
 /** Fields a job may fill in besides its count (import/export record counts, a download path). */
-export type JobExtra = Partial<Pick<JobProgress, 'records' | 'skipped' | 'badRecords' | 'downloadPath' | 'total'>>
+export type JobExtra = Partial<Pick<JobProgress, 'records' | 'skipped' | 'badRecords' | 'downloadPath' | 'total' | 'repair'>>
 
 /** What a job's function resolves with: its closing message, and any last extra fields. */
 export type JobOutcome = string | { message: string; extra?: JobExtra }

@@ -57,6 +57,11 @@ export const contract = {
   /** `confirm` must repeat the name: a second, deliberate input before data is destroyed. */
   'collections.drop': { args: z.strictObject({ name: collectionName, confirm: collectionName }), result: returns<void>() },
   'collections.stats': { args: z.strictObject({ name: collectionName }), result: returns<CollectionStats>() },
+  /**
+   * Repairs a collection that no longer opens (offered when an open fails with CORRUPTION), as a job:
+   * progress in bytes read, and the report in the finished job's `repair`.
+   */
+  'collections.repair': { args: z.strictObject({ name: collectionName }), result: returns<JobProgress>() },
 
   /** One cursor page of the key browser. `after` continues past a key; `from` starts at one (jump to key). */
   'keys.page': {

@@ -2,7 +2,9 @@
 // structured clone (Electron) and JSON (web mode): no classes, no Maps, no
 // undefined-vs-missing distinctions that matter.
 
-import type { CollectionStats } from '@strata/engine'
+import type { CollectionStats, RecoveryReport, RepairReport } from '@strata/engine'
+
+export type { CollectionStats, RecoveryReport, RepairReport }
 
 export type AppMode = 'electron' | 'web'
 
@@ -61,7 +63,7 @@ export interface KeyCount {
   complete: boolean
 }
 
-export type JobKind = 'delete-matching' | 'workload' | 'import' | 'export'
+export type JobKind = 'delete-matching' | 'workload' | 'import' | 'export' | 'repair'
 export type JobState = 'running' | 'done' | 'cancelled' | 'failed'
 
 export interface JobProgress {
@@ -82,6 +84,8 @@ export interface JobProgress {
   badRecords?: { line: number; message: string }[]
   /** Export in web mode: where the browser downloads the file from while the job runs. */
   downloadPath?: string
+  /** Repair, once done: exactly what was kept, rewritten and set aside. */
+  repair?: RepairReport
 }
 
 /** One engine event as the collection emitted it (flush-end, compaction-start, …). */

@@ -9,6 +9,8 @@ import { ConfirmDialog } from '../ui/ConfirmDialog'
 import { EjectIcon, TrashIcon } from '../ui/icons'
 import { useNotify } from '../ui/Toasts'
 import { CreateDialog } from './CreateDialog'
+import { RepairDialog } from './RepairDialog'
+import { errorCode } from '../api/errors'
 import { approxKeysOf, type Collections } from './useCollections'
 import '../styles/sidebar.css'
 
@@ -30,6 +32,7 @@ export function Sidebar({ collections, selected, onSelect, onInfo }: Props) {
   const [dropping, setDropping] = useState<string | null>(null)
   const [choosingFolder, setChoosingFolder] = useState(false)
   const [opening, setOpening] = useState<string | null>(null)
+  const [repairing, setRepairing] = useState<{ name: string; reason: string } | null>(null)
   const scrollRef = useRef<HTMLDivElement>(null)
   const list = collections.list ?? []
 
@@ -46,7 +49,9 @@ export function Sidebar({ collections, selected, onSelect, onInfo }: Props) {
       onSelect(name)
       void collections.primeStats(name)
     } catch (err) {
-      notify.error(err, `open "${name}"`)
+      // Damage that keeps a collection from opening has a way back: repair, offered right in the error.
+      const repair = errorCode(err) === 'CORRUPTION' ? { label: 'Repair…', run: () => setRepairing({ name, reason: (err as Error).message }) } : undefined
+      notify.error(err, `open "${name}"`, repair)
     } finally {
       setOpening(null)
     }
@@ -135,6 +140,7 @@ export function Sidebar({ collections, selected, onSelect, onInfo }: Props) {
         </ConfirmDialog>
       )}
       {choosingFolder && <FolderDialog onClose={() => setChoosingFolder(false)} onOpened={onInfo} />}
+      {repairing && <RepairDialog name={repairing.name} reason={repairing.reason} onClose={() => setRepairing(null)} onOpen={() => void open(repairing.name)} />}
     </nav>
   )
 }

@@ -1,8 +1,8 @@
-import type { CollectionStats } from '@strata/engine'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Client } from '../api/client'
-import type { CollectionSummary } from '../../../shared/ipc/types'
+import type { CollectionStats, CollectionSummary } from '../../../shared/ipc/types'
 import { useNotify } from '../ui/Toasts'
+import { recoveryNotice } from './recovery-notice'
 
 export interface Collections {
   list: CollectionSummary[] | null
@@ -67,15 +67,8 @@ export function useCollections(client: Client): Collections {
       try {
         const s = await client['collections.stats']({ name })
         setStats((prev) => (prev.has(name) ? prev : new Map(prev).set(name, s)))
-        const torn = s.recovery.tornWals
-        if (torn.length > 0) {
-          const kept = torn.reduce((n, t) => n + t.keptRecords, 0)
-          notify(
-            'warning',
-            `"${name}" recovered after a crash`,
-            `${torn.length} write-ahead log(s) ended in a torn write and were cut there (${kept.toLocaleString('en-US')} record(s) kept). Only writes never confirmed as synced can be missing.`
-          )
-        }
+        const notice = recoveryNotice(name, s.recovery)
+        if (notice) notify('warning', notice.title, notice.message)
       } catch {
         // Stats are decoration for the status bar; the open itself reports real errors.
       }

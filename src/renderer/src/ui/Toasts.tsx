@@ -5,17 +5,24 @@ import '../styles/toasts.css'
 
 export type ToastKind = 'info' | 'success' | 'warning' | 'error'
 
+/** A button in a toast that does something about it (e.g. "Repair…" on a corrupted collection); clicking it dismisses the toast. */
+export interface ToastAction {
+  label: string
+  run(): void
+}
+
 interface Toast {
   id: number
   kind: ToastKind
   title: string
   message?: string
+  action?: ToastAction
 }
 
 export interface Notify {
-  (kind: ToastKind, title: string, message?: string): void
+  (kind: ToastKind, title: string, message?: string, action?: ToastAction): void
   /** An engine or connection error, as its headline and the engine's message. */
-  error(err: unknown, doing?: string): void
+  error(err: unknown, doing?: string, action?: ToastAction): void
 }
 
 const NotifyContext = createContext<Notify | null>(null)
@@ -37,13 +44,13 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), [])
 
   const notify = useMemo(() => {
-    const fn = ((kind: ToastKind, title: string, message?: string) => {
+    const fn = ((kind: ToastKind, title: string, message?: string, action?: ToastAction) => {
       const id = nextId.current++
-      setToasts((ts) => [...ts, { id, kind, title, message }].slice(-MAX_VISIBLE))
+      setToasts((ts) => [...ts, { id, kind, title, message, action }].slice(-MAX_VISIBLE))
     }) as Notify
-    fn.error = (err, doing) => {
+    fn.error = (err, doing, action) => {
       const { title, message } = describeError(err, doing)
-      fn('error', title, message)
+      fn('error', title, message, action)
     }
     return fn
   }, [])
@@ -63,10 +70,11 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number) => void }) {
   const [paused, setPaused] = useState(false)
   useEffect(() => {
-    if (paused) return
+    // A toast that offers an action stays until it is used or dismissed.
+    if (paused || toast.action) return
     const timer = setTimeout(() => onDismiss(toast.id), LIFETIME[toast.kind])
     return () => clearTimeout(timer)
-  }, [paused, toast.id, toast.kind, onDismiss])
+  }, [paused, toast.id, toast.kind, toast.action, onDismiss])
   return (
     <div
       className={`toast toast-${toast.kind}`}
@@ -78,6 +86,18 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
       <div className="toast-body">
         <div className="toast-title">{toast.title}</div>
         {toast.message && <div className="toast-message">{toast.message}</div>}
+        {toast.action && (
+          <button
+            type="button"
+            className="button small toast-action"
+            onClick={() => {
+              onDismiss(toast.id)
+              toast.action!.run()
+            }}
+          >
+            {toast.action.label}
+          </button>
+        )}
       </div>
       <button type="button" className="icon-button" aria-label="Dismiss notification" onClick={() => onDismiss(toast.id)}>
         <CloseIcon />
