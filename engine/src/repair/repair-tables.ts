@@ -41,8 +41,8 @@ export async function repairTable(
   } catch (err) {
     throw ioError('read', path, err);
   }
-  const check = new TableSalvage(data, path);
-  for (const block of check.blocks()) if (block === undefined) await pause();
+  const check = new TableSalvage(data, path, false);
+  for (const _ of check.blocks()) await pause();
   const damaged: DamagedBytes[] = check.damaged.map((d) => ({ ...d }));
   const maxSequence = check.blockCount === 0 ? 0 : check.maxSequence;
   if (deleted) {

@@ -44,8 +44,21 @@ export interface SalvagedBlock {
   offset: number;
   /** Stored bytes plus trailer. */
   bytes: number;
+  /** Its entries in order; empty when the salvage was made without keepEntries. */
   entries: TableEntry[];
 }
+
+interface ParsedBlock {
+  entries: TableEntry[];
+  count: number;
+  minSequence: number;
+  maxSequence: number;
+  firstKey: Buffer | undefined;
+  lastKey: Buffer;
+  lastSequence: number;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /** Bytes of a file that could not be read as part of any verified block. */
 export interface DamagedRange {
@@ -78,10 +91,13 @@ export class TableSalvage {
   private lastSequence = 0;
   private largestBlock = 0;
   private readonly cursor = new BlockCursor();
+  private scratch: Buffer = Buffer.allocUnsafe(64);
 
+  /** @param keepEntries whether blocks() yields each block's entries (copies), or only verifies and counts them. */
   constructor(
     private readonly data: Buffer,
     private readonly fileName: string,
+    private readonly keepEntries = true,
   ) {
     this.finished = data.length >= FOOTER_BYTES && data.subarray(data.length - TABLE_MAGIC.length).equals(TABLE_MAGIC);
   }
@@ -158,8 +174,7 @@ export class TableSalvage {
         const end = h.offset + h.size + BLOCK_TRAILER_BYTES;
         try {
           const contents = verifyBlock(data.subarray(h.offset, end), this.fileName, 'data block', h.offset);
-          const entries = this.parse(contents, h.offset);
-          yield this.accept(h.offset, end, entries);
+          yield this.accept(h.offset, end, this.parse(contents, h.offset));
         } catch (err) {
           this.damage(h.offset, end - h.offset, reasonOf(err));
         }
@@ -175,13 +190,13 @@ export class TableSalvage {
     while (pos < dataEnd) {
       const found = this.findBlock(pos, dataEnd);
       if (found !== undefined) {
-        yield this.accept(pos, found.end, found.entries);
+        yield this.accept(pos, found.end, found.block);
         pos = found.end;
         continue;
       }
       // Damage at pos: look for the next start at which a block verifies.
       let next = pos + 1;
-      let resumed: { end: number; entries: TableEntry[] } | undefined;
+      let resumed: { end: number; block: ParsedBlock } | undefined;
       while (next < dataEnd && work > 0) {
         const span = Math.min(dataEnd, next + Math.max(MIN_RESYNC_SPAN, 2 * this.largestBlock));
         work -= span - next;
@@ -195,13 +210,13 @@ export class TableSalvage {
         return;
       }
       this.damage(pos, next - pos, 'no verifiable data block starts here');
-      yield this.accept(next, resumed.end, resumed.entries);
+      yield this.accept(next, resumed.end, resumed.block);
       pos = resumed.end;
     }
   }
 
   /** The first block starting at `start` and ending at or before `limit` whose trailer, contents and order all check. */
-  private findBlock(start: number, limit: number): { end: number; entries: TableEntry[] } | undefined {
+  private findBlock(start: number, limit: number): { end: number; block: ParsedBlock } | undefined {
     const data = this.data;
     let crc = 0;
     let through = start;
@@ -214,7 +229,7 @@ export class TableSalvage {
       if (maskCrc(crc32(data.subarray(typeAt, typeAt + 1), crc)) !== data.readUInt32LE(end - 4)) continue;
       try {
         const contents = uncompressBlock(data.subarray(start, typeAt), type);
-        return { end, entries: this.parse(contents, start) };
+        return { end, block: this.parse(contents, start) };
       } catch {
         // A trailer that checks by chance over bytes that are no data block: keep looking.
       }
@@ -222,42 +237,66 @@ export class TableSalvage {
     return undefined;
   }
 
-  /** Every entry of a block, checked to continue the key order of the blocks accepted before it. */
-  private parse(contents: Buffer, offset: number): TableEntry[] {
+  /**
+   * Every entry of a block, checked to continue the key order of the blocks
+   * accepted before it. Without `keepEntries` (a check that only counts)
+   * only the block's first and last keys are copied: copying every key and
+   * value cost most of a check's time and garbage.
+   */
+  private parse(contents: Buffer, offset: number): ParsedBlock {
     const c = this.cursor;
     c.reset(contents, this.fileName, offset);
     c.seekToFirst();
-    const entries: TableEntry[] = [];
-    let prevKey = this.lastKey;
+    const block: ParsedBlock = { entries: [], count: 0, minSequence: Infinity, maxSequence: 0, firstKey: undefined, lastKey: EMPTY, lastSequence: 0 };
+    // The cursor rewrites its key buffer as it moves: the previous key is kept in a scratch copy to compare with.
+    let prevLength = -1;
+    if (this.lastKey !== undefined) {
+      this.reserveScratch(this.lastKey.length);
+      this.lastKey.copy(this.scratch);
+      prevLength = this.lastKey.length;
+    }
     let prevSequence = this.lastSequence;
     while (c.valid) {
-      const key = Buffer.from(c.keyBuffer.subarray(0, c.keyByteLength));
-      const order = prevKey === undefined ? 1 : compareBytes(key, 0, key.length, prevKey, 0, prevKey.length);
+      const keyBytes = c.keyBuffer;
+      const length = c.keyByteLength;
+      const order = prevLength < 0 ? 1 : compareBytes(keyBytes, 0, length, this.scratch, 0, prevLength);
       if (order < 0 || (order === 0 && c.sequence >= prevSequence)) throw new Error(`entries out of order at block offset ${offset}`);
       if (c.sequence < 1 || !Number.isSafeInteger(c.sequence)) throw new Error(`bad sequence ${c.sequence} at block offset ${offset}`);
-      entries.push({ key, sequence: c.sequence, kind: c.kind, value: c.kind === ValueKind.Put ? Buffer.from(c.rawValue()) : Buffer.alloc(0) });
-      prevKey = key;
+      if (this.keepEntries || block.count === 0) {
+        const key = Buffer.from(keyBytes.subarray(0, length));
+        if (block.count === 0) block.firstKey = key;
+        if (this.keepEntries) block.entries.push({ key, sequence: c.sequence, kind: c.kind, value: c.kind === ValueKind.Put ? Buffer.from(c.rawValue()) : EMPTY });
+      }
+      block.count++;
+      if (c.sequence < block.minSequence) block.minSequence = c.sequence;
+      if (c.sequence > block.maxSequence) block.maxSequence = c.sequence;
+      this.reserveScratch(length);
+      keyBytes.copy(this.scratch, 0, 0, length);
+      prevLength = length;
       prevSequence = c.sequence;
       c.next();
     }
-    if (entries.length === 0) throw new Error(`empty data block at offset ${offset}`);
+    if (block.count === 0) throw new Error(`empty data block at offset ${offset}`);
     c.clear();
-    return entries;
+    block.lastKey = Buffer.from(this.scratch.subarray(0, prevLength));
+    block.lastSequence = prevSequence;
+    return block;
   }
 
-  private accept(offset: number, end: number, entries: TableEntry[]): SalvagedBlock {
-    const last = entries[entries.length - 1];
-    this.firstKey ??= entries[0].key;
-    this.lastKey = last.key;
-    this.lastSequence = last.sequence;
+  private accept(offset: number, end: number, block: ParsedBlock): SalvagedBlock {
+    this.firstKey ??= block.firstKey;
+    this.lastKey = block.lastKey;
+    this.lastSequence = block.lastSequence;
     this.largestBlock = Math.max(this.largestBlock, end - offset);
     this.blockCount++;
-    this.entryCount += entries.length;
-    for (const e of entries) {
-      if (e.sequence < this.minSequence) this.minSequence = e.sequence;
-      if (e.sequence > this.maxSequence) this.maxSequence = e.sequence;
-    }
-    return { offset, bytes: end - offset, entries };
+    this.entryCount += block.count;
+    if (block.minSequence < this.minSequence) this.minSequence = block.minSequence;
+    if (block.maxSequence > this.maxSequence) this.maxSequence = block.maxSequence;
+    return { offset, bytes: end - offset, entries: block.entries };
+  }
+
+  private reserveScratch(length: number): void {
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(2 * length);
   }
 
   private damage(offset: number, bytes: number, reason: string): void {
