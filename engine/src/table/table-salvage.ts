@@ -14,9 +14,12 @@
  *     looks for the first end whose trailer checks, with the CRC computed
  *     incrementally (one pass per block). Data blocks are contiguous from
  *     offset 0, so after each found block the next starts where it ended.
- *     Past damage the next start is unknown: the scan tries later starts
- *     within a work budget (RESYNC_WORK_PER_BYTE times the file size) and
- *     gives up on the rest of the file when it is spent.
+ *     Past damage the next start is unknown: the scan tries each later
+ *     start, looking for a block up to twice the largest seen (at least
+ *     4 KiB) long, within a work budget (4 MiB of CRC plus 64 bytes per
+ *     byte of the file), and gives up on the rest of the file when it is
+ *     spent. A damaged footer whose index handle survived (the index
+ *     block's own CRC says so) still leads to the index.
  * A candidate block counts only if its CRC holds, it decompresses, every
  * entry parses, and its keys continue the order of the blocks before it
  * (key ascending, newest sequence first), which also keeps the filter,
@@ -67,15 +70,20 @@ export interface DamagedRange {
   reason: string;
 }
 
-/** Work the scan may spend looking for a block after damage, per byte of the file (see the top of this file). */
-const RESYNC_WORK_PER_BYTE = 16;
+/** Work the scan may spend looking for a block after damage: this much per byte of the file, plus RESYNC_WORK_BASE. */
+const RESYNC_WORK_PER_BYTE = 64;
+const RESYNC_WORK_BASE = 4 * 1024 * 1024;
 /** A resync candidate's block may end at most this far (or twice the largest block seen) after its start. */
-const MIN_RESYNC_SPAN = 64 * 1024;
+const MIN_RESYNC_SPAN = 4 * 1024;
 const RESYNC_TRIES_PER_PAUSE = 16;
 
 export class TableSalvage {
-  /** The file ends in the table magic: its writer finished it (a table cut short by a crash does not). */
-  readonly finished: boolean;
+  /**
+   * Its writer finished it: the file ends in the table magic, or its footer
+   * (damaged) still leads to a verified index. A table cut short by a crash
+   * has neither.
+   */
+  finished: boolean;
   /** From a verified footer and properties block, if both are. */
   properties: TableProperties | undefined;
   /** Ranges no verified block covers, and what was wrong there. */
@@ -164,6 +172,9 @@ export class TableSalvage {
           this.damage(footer.index.offset, footer.index.size + BLOCK_TRAILER_BYTES, reasonOf(err));
         }
       } catch (err) {
+        // The footer's index handle may have survived the damage: the index block's own CRC says.
+        handles = this.indexFromDamagedFooter();
+        if (handles !== undefined) this.finished = true;
         // A table cut short has no footer yet: only a finished table's bad footer is damage.
         if (this.finished) this.damage(data.length - FOOTER_BYTES, FOOTER_BYTES, reasonOf(err));
       }
@@ -184,9 +195,24 @@ export class TableSalvage {
     yield* this.scan(dataEnd);
   }
 
+  /** The index, read through the handle in a footer that failed its checks, if the block there verifies and decodes as an index. */
+  private indexFromDamagedFooter(): { offset: number; size: number }[] | undefined {
+    const data = this.data;
+    const footer = data.subarray(data.length - FOOTER_BYTES);
+    const offset = footer.readUIntLE(0, 6);
+    const size = footer.readUInt32LE(6);
+    if (offset + size + BLOCK_TRAILER_BYTES > data.length - FOOTER_BYTES) return undefined;
+    try {
+      const index = verifyBlock(data.subarray(offset, offset + size + BLOCK_TRAILER_BYTES), this.fileName, 'index block', offset);
+      return decodeIndex(index, offset);
+    } catch {
+      return undefined; // the handle was damaged too: the blocks are found by scanning
+    }
+  }
+
   private *scan(dataEnd: number): Generator<SalvagedBlock | undefined> {
     let pos = 0;
-    let work = RESYNC_WORK_PER_BYTE * this.data.length;
+    let work = RESYNC_WORK_BASE + RESYNC_WORK_PER_BYTE * this.data.length;
     while (pos < dataEnd) {
       const found = this.findBlock(pos, dataEnd);
       if (found !== undefined) {
