@@ -67,17 +67,18 @@ describe('a damaged manifest', () => {
     await c.put('a', '1', { sync: true });
     await m.closeAll();
     const dir = join(base, 't');
-    const manifest = manifestOf(dir);
-    const data = readFileSync(manifest);
-    // A record that never finished: a valid header and half of its payload, then nothing, or zeros.
-    const edit = Buffer.from(JSON.stringify({ logNumber: 999999 }));
-    const header = Buffer.alloc(RECORD_HEADER_BYTES);
-    const record = sealRecord(Buffer.concat([header, edit]));
+    // A record that never finished: a valid header and part of its payload, then nothing, or zeros.
+    const record = sealRecord(Buffer.concat([Buffer.alloc(RECORD_HEADER_BYTES), Buffer.from(JSON.stringify({ logNumber: 999999 }))]));
     for (const tail of [record.subarray(0, record.length - 3), record.subarray(0, 7), Buffer.concat([record.subarray(0, 20), Buffer.alloc(record.length - 20)])]) {
+      // Each open starts a new manifest: the tail goes on the one CURRENT names now.
+      const manifest = manifestOf(dir);
+      const data = readFileSync(manifest);
       writeFileSync(manifest, Buffer.concat([data, tail]));
       const m2 = fixture.manager({ baseDataPath: base });
       const c2 = await m2.getCollection('t');
       assert.equal(await c2.get('a'), '1');
+      // The dropped edit is reported, with where the manifest was cut.
+      assert.deepEqual(c2.stats().recovery.tornManifest, { path: manifest, cutAt: data.length, fileBytes: data.length + tail.length });
       await m2.closeAll();
     }
   });
