@@ -104,7 +104,7 @@ describe('lsm-cli: the original commands', { concurrency: true }, () => {
       'False',
       'Mixed',
       'Mixed',
-      `Error: collection "mixed" does not exist in ${r.stdout.match(/in (\S+)\n$/)![1]}`,
+      `Error: collection "mixed" does not exist in ${r.stdout.match(/in (\S+); names/)![1]}; names are case-sensitive: did you mean "Mixed"?`,
     ]);
   });
 
