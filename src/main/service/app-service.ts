@@ -14,6 +14,7 @@ import { LIMITS, type ArgsOf, type ResultOf, type StrataApi } from '../../shared
 import type { AppInfo, AppMode, CollectionSummary, KeyFilter, KeyRow, PushEvent } from '../../shared/ipc/types'
 import { diskUsage } from './disk-usage'
 import { EventHub } from './event-hub'
+import { FolderAccess } from './folder-access'
 import { Jobs } from './jobs'
 import { scanOptions } from './key-range'
 import { LsmRecorder } from './lsm-recorder'
@@ -27,6 +28,8 @@ export interface AppServiceOptions {
   dataDir: string
   /** Where recent folders are remembered; undefined keeps them in memory only. */
   recentFile?: string
+  /** Web mode's --root: folder.open refuses anything outside it, and dataDir must be inside it. */
+  root?: string
   /** The Electron app passes a launcher built on utilityProcess.fork; web mode uses the engine's Node fork. */
   compactionLauncher?: CompactionLauncher
   /** Electron's native folder picker; absent in web mode. */
@@ -55,19 +58,30 @@ export class AppService implements StrataApi {
   private readonly hub = new EventHub()
   private readonly jobs = new Jobs((job) => this.hub.publish({ kind: 'job', job }))
   private readonly recent: RecentFolders
+  private readonly folders: FolderAccess
   readonly transfers = new Transfers(this.jobs)
 
   constructor(private readonly options: AppServiceOptions) {
     this.dataDir = resolve(options.dataDir)
     this.manager = this.createManager()
     this.recent = new RecentFolders(options.recentFile)
+    this.folders = new FolderAccess({ mode: options.mode, root: options.root, recent: () => this.recent.list() })
   }
 
   subscribe(listener: (event: PushEvent) => void): () => void {
     return this.hub.subscribe(listener)
   }
 
+  /** Checks the starting folder against the root (a clear error when outside) and remembers it. */
   async start(): Promise<void> {
+    await this.folders.start()
+    const dir = await this.folders.checkStart(this.dataDir)
+    if (dir !== this.dataDir) {
+      // Under a root the folder is opened by its real path, the one that was checked.
+      await this.manager.closeAll()
+      this.dataDir = dir
+      this.manager = this.createManager()
+    }
     await this.recent.remember(this.dataDir)
   }
 
@@ -85,7 +99,7 @@ export class AppService implements StrataApi {
       mode: this.options.mode,
       version: this.options.version,
       dataDir: this.dataDir,
-      recentDirs: await this.recent.list(),
+      recentDirs: await this.recentDirs(),
       nativeDialogs: this.options.chooseFolder !== undefined,
       limits: { maxKeyBytes: MAX_KEY_BYTES, maxValueBytes: MAX_VALUE_BYTES, previewChars: LIMITS.previewChars, fullValueChars: LIMITS.fullValueChars }
     }
@@ -94,11 +108,13 @@ export class AppService implements StrataApi {
   async 'folder.choose'(): Promise<AppInfo | null> {
     if (!this.options.chooseFolder) throw new StorageError('INVALID_ARGUMENT', 'a native folder dialog is only available in the desktop app; type the folder path instead')
     const chosen = await this.options.chooseFolder()
-    return chosen === undefined ? null : this['folder.open']({ path: chosen })
+    if (chosen === undefined) return null
+    this.folders.allowChosen(chosen)
+    return this['folder.open']({ path: chosen })
   }
 
   async 'folder.open'({ path }: ArgsOf<'folder.open'>): Promise<AppInfo> {
-    const dir = resolve(path)
+    const dir = await this.folders.check(path, this.dataDir)
     if (dir === this.dataDir) return this['app.info']()
     const next = new StorageManager({ baseDataPath: dir, compactionLauncher: this.options.compactionLauncher })
     await next.listCollections() // fails here, before anything is closed, if the folder cannot be read
@@ -307,6 +323,13 @@ export class AppService implements StrataApi {
   }
 
   // --- helpers ------------------------------------------------------------
+
+  /** Recent folders that may still be opened (under a root, those inside it). */
+  private async recentDirs(): Promise<string[]> {
+    const dirs = await this.recent.list()
+    const allowed = await Promise.all(dirs.map((dir) => this.folders.allows(dir)))
+    return dirs.filter((_, i) => allowed[i])
+  }
 
   private needDialog<A extends unknown[]>(dialog: ((...args: A) => Promise<string | undefined>) | undefined): (...args: A) => Promise<string | undefined> {
     if (!dialog) throw new StorageError('INVALID_ARGUMENT', 'native file dialogs exist only in the desktop app; in web mode the browser uploads and downloads the file')

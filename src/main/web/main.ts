@@ -1,6 +1,7 @@
-// `npm run web -- --data <dir> [--port N]`: the desktop app's service and
-// renderer as a local web app, for machines without a display (or without
-// the Electron binary) — reach it through an SSH tunnel like any local port.
+// `npm run web -- --data <dir> [--port N] [--root <dir>]`: the desktop app's
+// service and renderer as a local web app, for machines without a display (or
+// without the Electron binary) — reach it through an SSH tunnel like any local
+// port. --root keeps "Open folder…" inside one folder (doc/web-mode-security.md).
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
@@ -11,7 +12,7 @@ import { AppService } from '../service/app-service'
 import { startWebServer } from './server'
 import { loadStaticFiles } from './static-files'
 
-const USAGE = 'usage: npm run web -- --data <folder> [--port <1-65535, default 7411>]'
+const USAGE = 'usage: npm run web -- --data <folder> [--port <1-65535, default 7411>] [--root <folder>: open no data folder outside it]'
 
 function fail(message: string): never {
   console.error(`strata web: ${message}\n${USAGE}`)
@@ -20,7 +21,7 @@ function fail(message: string): never {
 
 let args
 try {
-  args = parseArgs({ options: { data: { type: 'string' }, port: { type: 'string', default: '7411' }, help: { type: 'boolean' } } }).values
+  args = parseArgs({ options: { data: { type: 'string' }, port: { type: 'string', default: '7411' }, root: { type: 'string' }, help: { type: 'boolean' } } }).values
 } catch (err) {
   fail((err as Error).message)
 }
@@ -36,8 +37,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
 const configDir = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config')
 
-const service = new AppService({ mode: 'web', version, dataDir: args.data, recentFile: join(configDir, 'strata', 'recent-folders.json') })
-await service.start()
+const service = new AppService({ mode: 'web', version, dataDir: args.data, root: args.root, recentFile: join(configDir, 'strata', 'recent-folders.json') })
+await service.start().catch((err: Error) => fail(err.message))
 const files = await loadStaticFiles(join(root, 'out', 'renderer')).catch((err: Error) => fail(err.message))
 const server = await startWebServer({
   api: service,
@@ -50,7 +51,9 @@ const server = await startWebServer({
   fail(err.code === 'EADDRINUSE' ? `port ${port} is already in use; pass --port <another>` : err.message)
 )
 
-console.log(`Strata web mode: data folder ${args.data}`)
+const info = await service['app.info']()
+console.log(`Strata web mode: data folder ${info.dataDir}${args.root ? `; folders outside ${args.root} cannot be opened` : ''}`)
+// The one place the token is shown: the page trades it for a session cookie and removes it from its address.
 console.log(`Open ${server.url}`)
 
 let stopping = false
