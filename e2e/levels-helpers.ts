@@ -21,9 +21,9 @@ export async function createCollection(dataDir: string, name: string, options: P
   }
 }
 
-/** A second client of the running server, speaking the same WebSocket protocol as the page. */
+/** A second client of the running server, speaking the same WebSocket protocol as the page (the token in a header, as programs send it). */
 export async function wsClient(web: RunningWebMode) {
-  const ws = new WebSocket(`${web.origin.replace('http', 'ws')}/ws?token=${encodeURIComponent(web.token)}`, { headers: { Origin: web.origin } })
+  const ws = new WebSocket(`${web.origin.replace('http', 'ws')}/ws`, { headers: { Origin: web.origin, 'X-Strata-Token': web.token } })
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
     ws.once('error', reject)

@@ -21,6 +21,8 @@ async function exportTo(page: Page, saveAs: string, format: 'NDJSON' | 'JSON' | 
   const downloading = page.waitForEvent('download')
   await dialog.getByRole('button', { name: 'Export', exact: true }).click()
   const download = await downloading
+  // The download is opened by its one-time ticket; the access token never appears in a URL after the first load.
+  expect(download.url()).toMatch(/\/transfer\/download\/[0-9a-f-]{36}\?ticket=[A-Za-z0-9_-]{43}$/)
   await download.saveAs(saveAs)
   await expect(page.getByRole('dialog', { name: 'Export finished' }).getByTestId('export-summary')).toBeVisible()
   return readFileSync(saveAs, 'utf8')

@@ -7,8 +7,8 @@ export interface JobContext {
   progress(done: number, message?: string, extra?: JobExtra): void
 }
 
-/** Fields a job may fill in besides its count (import/export record counts, a download path). */
-export type JobExtra = Partial<Pick<JobProgress, 'records' | 'skipped' | 'badRecords' | 'downloadPath' | 'total' | 'repair'>>
+/** Fields a job may fill in besides its count (import/export record counts, a total found on the way, a repair's report). */
+export type JobExtra = Partial<Pick<JobProgress, 'records' | 'skipped' | 'badRecords' | 'total' | 'repair'>>
 
 /** What a job's function resolves with: its closing message, and any last extra fields. */
 export type JobOutcome = string | { message: string; extra?: JobExtra }

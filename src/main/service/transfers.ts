@@ -1,15 +1,22 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { open } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { type Collection, exportCollection, ImportError, importCollection, previewImport, type TransferProgress } from '@strata/engine'
-import type { ImportPreviewView, JobProgress, KeyFilter, TransferFormat, UploadTicket } from '../../shared/ipc/types'
+import type { DownloadTicket, ImportPreviewView, JobProgress, KeyFilter, TransferFormat, UploadTicket } from '../../shared/ipc/types'
 import type { JobContext, JobExtra, Jobs } from './jobs'
 import { scanOptions } from './key-range'
 
 /** How much of a file the import preview reads. */
 export const PREVIEW_BYTES = 64 * 1024
-/** An upload or download that does not start within this time is given up, so its job never hangs. */
+/** An upload that does not start within this time is given up, so its job never hangs. */
 const HANDOFF_MS = 60_000
+/**
+ * A download's one-time ticket is good this long after it was issued, and
+ * its export job gives up waiting then too. The page starts the download as
+ * soon as it has the ticket; the time covers a busy machine, not a person.
+ */
+export const DOWNLOAD_TICKET_MS = 30_000
 
 type ImportMode = 'stop' | 'skip'
 
@@ -19,14 +26,14 @@ interface Handoff<T> {
 }
 
 /** A value one side (the web server's HTTP route) hands to a job that is waiting for it. */
-function handoff<T>(): Handoff<T> {
+function handoff<T>(timeoutMs: number): Handoff<T> {
   let deliver!: (value: T) => void
   const arrived = new Promise<T>((resolve) => (deliver = resolve))
   return {
     deliver,
     wait: (signal) =>
       new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the transfer did not start within ${HANDOFF_MS / 1000} s`)), HANDOFF_MS)
+        const timer = setTimeout(() => reject(new Error(`the transfer did not start within ${timeoutMs / 1000} s`)), timeoutMs)
         timer.unref()
         signal.addEventListener(
           'abort',
@@ -46,6 +53,22 @@ function handoff<T>(): Handoff<T> {
 
 const count = (n: number) => n.toLocaleString('en-US')
 
+interface PendingDownload {
+  arrival: Handoff<Writable>
+  /** SHA-256 of the ticket: compared in constant time, and the ticket itself is not kept. */
+  ticketDigest: Buffer
+  expiresAt: number
+  collection: string
+  format: TransferFormat
+}
+
+/** What the download route gets for an id and a ticket: the export to stream, or why not. */
+export type DownloadRedemption =
+  | { ok: true; collection: string; format: TransferFormat; deliver(response: Writable): void }
+  | { ok: false; status: number; reason: string }
+
+const digest = (ticket: string): Buffer => createHash('sha256').update(ticket).digest()
+
 /**
  * Import and export as jobs over the engine's streaming transfer API. The
  * desktop app reads and writes files the user picked in a native dialog; web
@@ -54,11 +77,15 @@ const count = (n: number) => n.toLocaleString('en-US')
  */
 export class Transfers {
   private readonly uploads = new Map<string, Handoff<Readable>>()
-  private readonly downloads = new Map<string, Handoff<Writable>>()
+  private readonly downloads = new Map<string, PendingDownload>()
   /** Files the user chose in a native dialog: the only paths the renderer may name. */
   private readonly chosen = new Set<string>()
 
-  constructor(private readonly jobs: Jobs) {}
+  /** `now`: a monotonic clock in milliseconds (tests pass their own). */
+  constructor(
+    private readonly jobs: Jobs,
+    private readonly now: () => number = () => performance.now()
+  ) {}
 
   allowPath(path: string): void {
     this.chosen.add(path)
@@ -96,7 +123,7 @@ export class Transfers {
   }
 
   beginUpload(name: string, c: Collection, fileName: string, sizeBytes: number | null, format: TransferFormat, onError: ImportMode): UploadTicket {
-    const arrival = handoff<Readable>()
+    const arrival = handoff<Readable>(HANDOFF_MS)
     const job = this.jobs.start('import', name, sizeBytes, 'bytes', async (ctx) => {
       try {
         const body = await arrival.wait(ctx.signal)
@@ -113,36 +140,29 @@ export class Transfers {
     return this.jobs.start('export', name, null, 'bytes', (ctx) => runExport(c, path, filter, format, basename(path), ctx))
   }
 
-  beginDownload(name: string, c: Collection, filter: KeyFilter, format: TransferFormat): JobProgress {
-    const arrival = handoff<Writable>()
+  beginDownload(name: string, c: Collection, filter: KeyFilter, format: TransferFormat): DownloadTicket {
+    const arrival = handoff<Writable>(DOWNLOAD_TICKET_MS)
     let id = ''
-    const job = this.jobs.start(
-      'export',
-      name,
-      null,
-      'bytes',
-      async (ctx) => {
+    const job = this.jobs.start('export', name, null, 'bytes', async (ctx) => {
+      try {
+        const response = await arrival.wait(ctx.signal)
         try {
-          const response = await arrival.wait(ctx.signal)
-          try {
-            const outcome = await runExport(c, response, filter, format, 'the download', ctx)
-            response.end()
-            return outcome
-          } catch (err) {
-            // A broken download must not look complete to the browser.
-            response.destroy(err as Error)
-            throw err
-          }
-        } finally {
-          this.downloads.delete(id)
+          const outcome = await runExport(c, response, filter, format, 'the download', ctx)
+          response.end()
+          return outcome
+        } catch (err) {
+          // A broken download must not look complete to the browser.
+          response.destroy(err as Error)
+          throw err
         }
+      } finally {
+        this.downloads.delete(id)
       }
-    )
+    })
     id = job.id
-    this.downloads.set(id, arrival)
-    const downloadPath = `/transfer/download/${id}`
-    this.jobs.lookup(id)!.job.downloadPath = downloadPath
-    return { ...job, downloadPath }
+    const ticket = randomBytes(32).toString('base64url')
+    this.downloads.set(id, { arrival, ticketDigest: digest(ticket), expiresAt: this.now() + DOWNLOAD_TICKET_MS, collection: name, format })
+    return { job, downloadUrl: `/transfer/download/${id}?ticket=${ticket}` }
   }
 
   /** The web server hands an upload's request body to its waiting job. False if no such upload is waiting. */
@@ -154,13 +174,21 @@ export class Transfers {
     return true
   }
 
-  /** The web server hands a download's response stream to its waiting job. */
-  acceptDownload(id: string, response: Writable): boolean {
+  /**
+   * The download route's check: the ticket issued with this export, once,
+   * before it expires. A wrong ticket leaves the download waiting (it cannot
+   * be guessed); the right one is spent whatever happens next.
+   */
+  redeemDownload(id: string, ticket: string): DownloadRedemption {
     const waiting = this.downloads.get(id)
-    if (!waiting) return false
+    if (!waiting) return { ok: false, status: 404, reason: 'no download is waiting under this id (it started already, finished, was cancelled, or never existed)' }
+    if (!timingSafeEqual(digest(ticket), waiting.ticketDigest)) return { ok: false, status: 403, reason: 'wrong download ticket' }
     this.downloads.delete(id)
-    waiting.deliver(response)
-    return true
+    if (this.now() > waiting.expiresAt) {
+      this.jobs.cancel(id)
+      return { ok: false, status: 410, reason: `this download ticket expired (they last ${DOWNLOAD_TICKET_MS / 1000} s); start the export again` }
+    }
+    return { ok: true, collection: waiting.collection, format: waiting.format, deliver: (response) => waiting.arrival.deliver(response) }
   }
 
   cancel(id: string): void {

@@ -1,22 +1,22 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { StrataApi } from '../../shared/ipc/contract'
 import type { PushEvent } from '../../shared/ipc/types'
-import { SOCKET_PATH, type WireReply } from '../../shared/ipc/wire'
-import { dispatch } from '../ipc/dispatch'
-import type { Readable, Writable } from 'node:stream'
-import { checkDownloadAccess, checkHost, checkSocketAccess, type AccessDecision, type AccessPolicy } from './access'
-import { lookupStatic, type StaticFile } from './static-files'
+import { MAX_FRAME_BYTES, SESSION_PATH, SOCKET_PATH } from '../../shared/ipc/wire'
+import { checkHost, checkSession, checkSocketAccess, pageTokenMatches, sessionCookie, type AccessDecision, type AccessPolicy } from './access'
+import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS, MAX_SOCKETS } from './limits'
+import { parseTarget, type RequestTarget } from './request-target'
+import { refuse } from './respond'
 import { SECURITY_HEADERS } from '../security-headers'
+import { SocketSession, type SocketStats } from './socket-session'
+import { lookupStatic, type StaticFile } from './static-files'
+import { serveTransfer, TRANSFER_ROUTE, type TransferRoutes } from './transfer-routes'
 
-/** The service side of web mode's two transfer routes (see Transfers in the app service). */
-export interface TransferRoutes {
-  acceptUpload(id: string, body: Readable): boolean
-  acceptDownload(id: string, response: Writable): boolean
-  job(id: string): { job: { kind: string; collection: string }; signal: AbortSignal; ended: Promise<{ state: string; message: string }> } | undefined
-  cancel(id: string): void
-}
+export type { TransferRoutes }
+export { MAX_FRAME_BYTES }
 
 export interface WebServerOptions {
   api: StrataApi
@@ -26,132 +26,161 @@ export interface WebServerOptions {
   token: string
   /** 0 picks a free port. */
   port: number
+  /** Where failures that are not the client's fault are written; console.error by default. */
+  report?: (message: string) => void
 }
 
 export interface WebServer {
+  /** The address to open, printed once at start: it carries the token. */
   url: string
   port: number
+  /** What the server is bound to. */
+  address: AddressInfo
+  /** Each open WebSocket's load (tests and diagnostics). */
+  connections(): SocketStats[]
   close(): Promise<void>
 }
 
-/** The largest frame a client may send: a maximal value (64 MiB of text) JSON-escaped, with room to spare. */
-export const MAX_FRAME_BYTES = 200 * 1024 * 1024
+// WebSocket close code 1013, "try again later": the server is at its socket limit.
+const TRY_AGAIN_LATER = 1013
 
 /**
  * Web mode: the same renderer and the same contract as the desktop app,
  * served from a plain Node process to a browser on this machine (or through
- * an SSH tunnel). Listens on 127.0.0.1 only.
+ * an SSH tunnel). Listens on 127.0.0.1 only. Whatever a request or frame
+ * holds, it gets an HTTP status or a close code and the server goes on;
+ * what each client can make it hold is bounded (limits.ts). The checks and
+ * the numbers are explained in doc/web-mode-security.md.
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
-  const policy: AccessPolicy = { token: options.token, port: 0 }
-  const http = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname
-    const transfer = /^\/transfer\/(upload|download)\/([0-9a-f-]{36})$/.exec(path)
-    if (transfer && options.transfers) return serveTransfer(req, res, transfer[1] as 'upload' | 'download', transfer[2]!, options.transfers, policy)
-    serveStatic(req, res, options.files, policy)
-  })
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  const report = options.report ?? ((message: string) => console.error(message))
+  const policy: AccessPolicy = { token: options.token, session: randomBytes(32).toString('base64url'), port: 0 }
+  const sessions = new Set<SocketSession>()
+  /** Connections over MAX_CONNECTIONS: already answered 503, and whatever they send next is ignored. */
+  const refused = new WeakSet<Duplex>()
+  let connections = 0
 
-  http.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname
-    const decision = path === SOCKET_PATH ? checkSocketAccess(req, policy) : ({ ok: false, status: 404, reason: 'not found' } as const)
-    if (!decision.ok) {
-      socket.end(`HTTP/1.1 ${decision.status} ${decision.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-      return
+  const http = createServer({ headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
+    try {
+      if (refused.has(req.socket)) return void res.destroy()
+      route(req, res)
+    } catch (err) {
+      report(`web mode: ${req.method} request failed: ${(err as Error).stack ?? String(err)}`)
+      refuse(res, 500, 'internal error; see the server log')
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, options))
+  })
+
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    const target = parseTarget(req.url)
+    if (!target) return refuse(res, 400, 'malformed request target')
+    const host = checkHost(req, policy)
+    if (!host.ok) return refuse(res, host.status, host.reason)
+    if (target.path === SESSION_PATH) return serveSession(req, res, policy)
+    const transfer = TRANSFER_ROUTE.exec(target.path)
+    if (transfer && options.transfers) {
+      return serveTransfer(req, res, target, transfer[1] as 'upload' | 'download', transfer[2]!, options.transfers, policy, report)
+    }
+    serveStatic(req, res, target, options.files, policy)
+  }
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: false })
+
+  http.on('connection', (socket: Socket) => {
+    connections++
+    socket.once('close', () => connections--)
+    if (connections > MAX_CONNECTIONS) {
+      refused.add(socket)
+      endRaw(socket, 503, `too many connections (at most ${MAX_CONNECTIONS}); close some Strata tabs or programs and retry`)
+    }
+  })
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Once upgraded, the socket is no longer watched by the HTTP server: a client that resets now must not become an uncaught error.
+    socket.on('error', () => {})
+    try {
+      if (refused.has(socket)) return
+      const decision = upgradeDecision(req, policy)
+      if (!decision.ok) return endRaw(socket, decision.status, decision.reason)
+      sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        if (sessions.size >= MAX_SOCKETS) {
+          // Whatever it sends before the close completes is no longer read; ws reports bad frames as errors, which need a listener.
+          ws.on('error', () => {})
+          ws.close(TRY_AGAIN_LATER, `too many open connections (at most ${MAX_SOCKETS}); close another Strata tab`)
+          return
+        }
+        const session = new SocketSession(ws, options.api, options.subscribe, report)
+        sessions.add(session)
+        ws.once('close', () => sessions.delete(session))
+      })
+    } catch (err) {
+      report(`web mode: upgrade failed: ${(err as Error).stack ?? String(err)}`)
+      socket.destroy()
+    }
   })
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
-    http.listen(options.port, '127.0.0.1', () => resolve())
+    http.listen(options.port, '127.0.0.1', () => {
+      http.off('error', reject)
+      resolve()
+    })
   })
-  policy.port = (http.address() as AddressInfo).port
+  // After start, a failed accept (e.g. out of file descriptors) is reported, and the server keeps serving the connections it has.
+  http.on('error', (err) => report(`web mode: ${err.stack ?? err.message}`))
+  const address = http.address() as AddressInfo
+  policy.port = address.port
   return {
-    port: policy.port,
-    url: `http://127.0.0.1:${policy.port}/?token=${encodeURIComponent(options.token)}`,
+    port: address.port,
+    address,
+    url: `http://${address.address}:${address.port}/?token=${encodeURIComponent(options.token)}`,
+    connections: () => [...sessions].map((s) => s.stats()),
     close: async () => {
-      for (const ws of sockets.clients) ws.terminate()
+      for (const session of sessions) session.terminate()
       sockets.close()
-      await new Promise<void>((resolve) => http.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()))
+      http.closeAllConnections()
+      await closed
     }
   }
 }
 
-function serveStatic(req: IncomingMessage, res: ServerResponse, files: Map<string, StaticFile>, policy: AccessPolicy): void {
-  const host = checkHost(req, policy)
-  if (!host.ok) return end(res, host.status, host.reason)
-  if (req.method !== 'GET' && req.method !== 'HEAD') return end(res, 405, 'method not allowed')
-  const file = lookupStatic(files, req.url ?? '/')
-  if (!file) return end(res, 404, 'not found')
-  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.type, 'Content-Length': file.body.length })
-  res.end(req.method === 'HEAD' ? undefined : file.body)
+function upgradeDecision(req: IncomingMessage, policy: AccessPolicy): AccessDecision {
+  const target = parseTarget(req.url)
+  if (!target) return { ok: false, status: 400, reason: 'malformed request target' }
+  if (target.path !== SOCKET_PATH) return { ok: false, status: 404, reason: 'not found' }
+  return checkSocketAccess(req, policy)
 }
 
-const CONTENT_TYPES: Record<string, string> = { ndjson: 'application/x-ndjson', json: 'application/json', csv: 'text/csv' }
+/** Answers on a raw socket (no HTTP response object: an upgrade, or a connection over the limit) and closes it. */
+function endRaw(socket: Duplex, status: number, reason: string): void {
+  const body = `${status} ${reason}\n`
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  )
+  socket.once('finish', () => socket.destroy())
+}
+
+/** The page asks before it connects: 204 with a session, 401 (and why) without one. */
+function serveSession(req: IncomingMessage, res: ServerResponse, policy: AccessPolicy): void {
+  if (req.method !== 'GET') return refuse(res, 405, 'method not allowed', { Allow: 'GET' })
+  const session = checkSession(req, policy)
+  if (!session.ok) return refuse(res, session.status, session.reason)
+  res.writeHead(204, SECURITY_HEADERS)
+  res.end()
+}
 
 /**
- * Uploads (POST, from the page: Origin and X-Strata-Token checked) feed an
- * import job; downloads (GET, a navigation: the token in the query) receive
- * an export job's stream. Either way the job was started over the contract
- * first, so its id is the only key, and the job reports progress as usual.
+ * The built renderer. The page's first load carries the token in its URL;
+ * when it is right, the answer sets the session cookie (and the page then
+ * takes the token out of its address bar).
  */
-function serveTransfer(req: IncomingMessage, res: ServerResponse, kind: 'upload' | 'download', id: string, transfers: TransferRoutes, policy: AccessPolicy): void {
-  const access: AccessDecision = kind === 'upload' ? checkSocketAccess(req, policy) : checkDownloadAccess(req, policy)
-  if (!access.ok) return end(res, access.status, access.reason)
-  if (req.method !== (kind === 'upload' ? 'POST' : 'GET')) return end(res, 405, 'method not allowed')
-  const running = transfers.job(id)
-  if (!running) return end(res, 404, `no ${kind} is waiting under this id (it finished, was cancelled, or never started)`)
-  if (kind === 'upload') {
-    if (!transfers.acceptUpload(id, req)) return end(res, 409, 'this upload was already received')
-    // Answer when the import ends, not when the body does: a bad record or a
-    // cancel ends it early, and the rest of the body is then not worth reading.
-    void running.ended.then((job) => {
-      const status = job.state === 'done' ? 200 : job.state === 'cancelled' ? 499 : 422
-      res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
-      res.end(`${job.state}: ${job.message}\n`, () => {
-        if (!req.complete) req.destroy()
-      })
-    })
-    return
-  }
-  const format = new URL(req.url ?? '/', 'http://x').searchParams.get('format') ?? 'ndjson'
-  res.writeHead(200, {
-    ...SECURITY_HEADERS,
-    'Content-Type': `${CONTENT_TYPES[format] ?? 'application/octet-stream'}; charset=utf-8`,
-    'Content-Disposition': `attachment; filename="${running.job.collection}.${format in CONTENT_TYPES ? format : 'txt'}"`
-  })
-  // The browser cancelling its download cancels the export job.
-  res.on('close', () => {
-    if (!res.writableFinished) transfers.cancel(id)
-  })
-  if (!transfers.acceptDownload(id, res)) res.destroy()
-}
-
-function end(res: ServerResponse, status: number, reason: string): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' })
-  res.end(`${status} ${reason}\n`)
-}
-
-function serveSocket(ws: WebSocket, options: WebServerOptions): void {
-  const send = (reply: WireReply): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply))
-  }
-  const unsubscribe = options.subscribe((event) => send({ push: event }))
-  ws.on('close', unsubscribe)
-  ws.on('error', () => ws.terminate())
-  ws.on('message', (data, isBinary) => {
-    let call: { id?: unknown; op?: unknown; args?: unknown }
-    try {
-      if (isBinary) throw new Error('binary frame')
-      call = JSON.parse(data.toString())
-      if (typeof call !== 'object' || call === null || typeof call.id !== 'number') throw new Error('no numeric id')
-    } catch (err) {
-      // Without an id there is nobody to answer: a client this broken is disconnected.
-      ws.close(1003, `malformed call: ${(err as Error).message}`.slice(0, 120))
-      return
-    }
-    const id = call.id as number
-    void dispatch(options.api, call.op, call.args).then((envelope) => send({ id, ...envelope }))
-  })
+function serveStatic(req: IncomingMessage, res: ServerResponse, target: RequestTarget, files: Map<string, StaticFile>, policy: AccessPolicy): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { Allow: 'GET, HEAD' })
+  const file = lookupStatic(files, target.path)
+  if (!file) return refuse(res, 404, 'not found')
+  const headers: Record<string, string | number> = { ...SECURITY_HEADERS, 'Content-Type': file.type, 'Content-Length': file.body.length }
+  if (pageTokenMatches(target.query.get('token'), policy)) headers['Set-Cookie'] = sessionCookie(policy)
+  res.writeHead(200, headers)
+  res.end(req.method === 'HEAD' ? undefined : file.body)
 }

@@ -41,8 +41,7 @@ export async function loadStaticFiles(root: string): Promise<Map<string, StaticF
   return files
 }
 
-/** Maps a request URL to a known file; "/" is the app's page. Query strings (the token) are ignored. */
-export function lookupStatic(files: Map<string, StaticFile>, requestUrl: string): StaticFile | undefined {
-  const path = new URL(requestUrl, 'http://x').pathname
+/** Maps a request's path (already parsed, see request-target.ts) to a known file; "/" is the app's page. */
+export function lookupStatic(files: Map<string, StaticFile>, path: string): StaticFile | undefined {
   return files.get(path === '/' ? '/index.html' : path)
 }

@@ -1,9 +1,9 @@
-import { StrictMode } from 'react'
+import { StrictMode, type ReactNode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { createClient } from './api/client'
 import { connectionStore } from './api/connection'
 import { electronBridge, electronTransport } from './api/electron-transport'
-import { takeToken, webTransport } from './api/web-transport'
+import { checkSession, dropTokenFromAddress, webTransport } from './api/web-transport'
 import { App } from './app/App'
 import { NeedsToken } from './app/NeedsToken'
 import { ErrorBoundary } from './ui/ErrorBoundary'
@@ -13,20 +13,36 @@ import './styles/base.css'
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html is missing #root')
 
-function boot() {
-  // The desktop app's preload exposes window.strata; anything else is web mode and needs the token from the URL.
+async function boot(): Promise<ReactNode> {
+  // The desktop app's preload exposes window.strata; anything else is web mode and needs a session with the server.
   const bridge = electronBridge()
   if (bridge) return <App client={createClient(electronTransport(bridge))} connection={null} />
-  const token = takeToken()
-  if (!token) return <NeedsToken />
+  const hadToken = dropTokenFromAddress()
+  // No answer at all: the app itself says the server cannot be reached, and keeps retrying.
+  if ((await checkSession()) === false) return <NeedsToken wrongToken={hadToken} />
   const connection = connectionStore()
-  return <App client={createClient(webTransport(token, connection.set))} connection={connection} />
+  return <App client={createClient(webTransport(connection.set))} connection={connection} />
 }
 
-createRoot(root).render(
-  <StrictMode>
-    <ErrorBoundary area="Strata">
-      <ToastProvider>{boot()}</ToastProvider>
-    </ErrorBoundary>
-  </StrictMode>
+const view = createRoot(root)
+const show = (content: ReactNode) =>
+  view.render(
+    <StrictMode>
+      <ErrorBoundary area="Strata">
+        <ToastProvider>{content}</ToastProvider>
+      </ErrorBoundary>
+    </StrictMode>
+  )
+show(
+  <main className="splash" aria-busy>
+    <p className="muted">Connecting…</p>
+  </main>
+)
+boot().then(show, (err: Error) =>
+  show(
+    <main className="splash">
+      <h1>Strata could not start</h1>
+      <p>{err.message}</p>
+    </main>
+  )
 )

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import type {
   AppInfo,
   CollectionSummary,
+  DownloadTicket,
   JobProgress,
   KeyCount,
   ImportPreviewView,
@@ -36,6 +37,19 @@ const filter = z.strictObject({
   lt: key.optional(),
   lte: key.optional()
 })
+/**
+ * Keys for one delete: bounded in count and in total length, so that the
+ * whole call fits in one WebSocket frame (wire.ts). `maxTotalChars` tells
+ * the frame-size test what the refinement enforces.
+ */
+const keyList = z
+  .array(key.min(1))
+  .min(1)
+  .max(LIMITS.maxKeysPerCall)
+  .refine((keys) => keys.reduce((sum, k) => sum + k.length, 0) <= LIMITS.maxKeysCharsPerCall, {
+    message: `the keys together must be at most ${LIMITS.maxKeysCharsPerCall} characters; delete them in several calls`
+  })
+  .meta({ maxTotalChars: LIMITS.maxKeysCharsPerCall })
 const noArgs = z.strictObject({}).optional()
 const format = z.enum(['ndjson', 'json', 'csv'])
 const onError = z.enum(['stop', 'skip'])
@@ -84,7 +98,7 @@ export const contract = {
     result: returns<void>()
   },
   'keys.delete': {
-    args: z.strictObject({ collection: collectionName, keys: z.array(key.min(1)).min(1).max(LIMITS.maxKeysPerCall) }),
+    args: z.strictObject({ collection: collectionName, keys: keyList }),
     result: returns<{ deleted: number }>()
   },
   /** Counts what a filter matches, up to `max`, for "Delete all matching" confirmations. */
@@ -146,15 +160,19 @@ export const contract = {
     args: z.strictObject({ collection: collectionName, path: z.string().min(1).max(LIMITS.maxPathChars), format, onError }),
     result: returns<JobProgress>()
   },
-  /** Web mode: starts an import job that waits for the file at `uploadPath` (POST, the token in X-Strata-Token). */
+  /** Web mode: starts an import job that waits for the file at `uploadPath` (POST from the page: session cookie and Origin). */
   'transfer.beginUpload': {
     args: z.strictObject({ collection: collectionName, fileName, sizeBytes, format, onError }),
     result: returns<UploadTicket>()
   },
   /** Electron: the native save dialog, then an export job; null when the user cancels. */
   'transfer.exportFile': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<JobProgress | null>() },
-  /** Web mode: starts an export job that streams to the browser from the job's `downloadPath` (GET, ?token=…). */
-  'transfer.beginDownload': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<JobProgress>() }
+  /**
+   * Web mode: starts an export job that streams to the browser from the
+   * ticket's `downloadUrl` (GET, once, within a few seconds; the URL's
+   * one-time ticket is good for this download only).
+   */
+  'transfer.beginDownload': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<DownloadTicket>() }
 } as const
 
 export type Contract = typeof contract

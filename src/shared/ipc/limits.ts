@@ -5,9 +5,15 @@
 export const LIMITS = {
   maxKeyChars: 64 * 1024,
   maxValueChars: 64 * 1024 * 1024,
+  maxValueBytes: 64 * 1024 * 1024,
   maxPathChars: 4096,
   maxPageRows: 1000,
   maxKeysPerCall: 10_000,
+  /**
+   * The keys of one keys.delete call together: escaped as JSON (at most six
+   * bytes a character) they still fit in one WebSocket frame (wire.ts).
+   */
+  maxKeysCharsPerCall: 8 * 1024 * 1024,
   maxCount: 10_000_000,
   maxWorkloadOps: 100_000_000,
   /** The import preview's sample: 64 KiB of text, a little more as UTF-16 may count. */

@@ -82,8 +82,6 @@ export interface JobProgress {
   records?: number
   skipped?: number
   badRecords?: { line: number; message: string }[]
-  /** Export in web mode: where the browser downloads the file from while the job runs. */
-  downloadPath?: string
   /** Repair, once done: exactly what was kept, rewritten and set aside. */
   repair?: RepairReport
 }
@@ -165,4 +163,15 @@ export interface ImportPreviewView {
 export interface UploadTicket {
   job: JobProgress
   uploadPath: string
+}
+
+/**
+ * Web mode: a started export job and the URL the browser downloads it from.
+ * The URL holds a one-time ticket: it starts this download once, within a
+ * few seconds, and is good for nothing else. Only the caller receives it
+ * (job events, which every client sees, do not carry it).
+ */
+export interface DownloadTicket {
+  job: JobProgress
+  downloadUrl: string
 }

@@ -15,6 +15,8 @@ const TITLES: Record<string, string> = {
   INVALID_ARGUMENT: 'Not possible',
   INVALID_NAME: 'Invalid name',
   DISCONNECTED: 'Connection lost',
+  FORBIDDEN: 'Not allowed',
+  TOO_LARGE: 'Too large',
   CLOSED: 'Collection closed',
   IO_ERROR: 'Disk error',
   CORRUPTION: 'Data is corrupted'

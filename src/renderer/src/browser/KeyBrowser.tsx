@@ -8,6 +8,7 @@ import { copyText } from '../ui/clipboard'
 import { ConfirmDialog } from '../ui/ConfirmDialog'
 import { useNotify } from '../ui/Toasts'
 import { AddKeyDialog } from './AddKeyDialog'
+import { deleteChunks } from './delete-chunks'
 import { FilterBar } from './FilterBar'
 import { JobBanner } from './JobBanner'
 import { KeyGrid, type InlineEdit } from './KeyGrid'
@@ -133,9 +134,7 @@ export function KeyBrowser({ collection, initialFilter }: { collection: string; 
     setBusy(true)
     try {
       let deleted = 0
-      for (let i = 0; i < keys.length; i += LIMITS.maxKeysPerCall) {
-        deleted += (await client['keys.delete']({ collection, keys: keys.slice(i, i + LIMITS.maxKeysPerCall) })).deleted
-      }
+      for (const chunk of deleteChunks(keys)) deleted += (await client['keys.delete']({ collection, keys: chunk })).deleted
       const gone = new Set(keys)
       pages.removed(gone)
       setSelection((s) => withoutKeys(s, gone))

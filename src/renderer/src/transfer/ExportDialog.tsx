@@ -40,8 +40,8 @@ export function ExportDialog({ collection, filter, onClose }: Props) {
         if (started) track(started)
       } else {
         const started = await client['transfer.beginDownload']({ collection, filter: range, format })
-        track(started)
-        if (started.downloadPath) startDownload(started.downloadPath, format)
+        track(started.job)
+        startDownload(started.downloadUrl)
       }
     } catch (err) {
       notify.error(err, 'start the export')

@@ -1,20 +1,13 @@
-import type { TransferFormat } from '../../../shared/ipc/types'
-import { takeToken } from '../api/web-transport'
-
 /**
- * Web mode: the export job waits for the browser to fetch its `downloadPath`.
+ * Web mode: the export job waits for the browser to fetch its download URL.
  * A plain navigation through an <a download> lets the browser own the file
  * (its own save location, progress and cancel) and stream it to disk, which
- * a fetch() into memory would not. Navigations carry no custom header, so the
- * token rides in the query (the server checks it and the Host).
+ * a fetch() into memory would not. The URL holds the download's one-time
+ * ticket (navigations carry the session cookie, but no Origin to check).
  */
-export function startDownload(downloadPath: string, format: TransferFormat): void {
-  const token = takeToken() ?? ''
-  const url = new URL(downloadPath, window.location.href)
-  url.searchParams.set('token', token)
-  url.searchParams.set('format', format)
+export function startDownload(downloadUrl: string): void {
   const a = document.createElement('a')
-  a.href = url.toString()
+  a.href = new URL(downloadUrl, window.location.href).toString()
   a.download = '' // the server's Content-Disposition names the file
   a.rel = 'noopener'
   a.style.display = 'none'

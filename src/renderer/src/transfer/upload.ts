@@ -1,5 +1,3 @@
-import { takeToken } from '../api/web-transport'
-
 /** What the upload route answered; it answers when the import ends (200 done, 422 failed, 499 cancelled). */
 export interface UploadOutcome {
   status: number
@@ -21,14 +19,14 @@ export async function readSample(file: File): Promise<string> {
 
 /**
  * Web mode: POSTs the File as the request body; the browser streams it from
- * disk. The token goes in a header (the server also checks Origin, as for the
- * WebSocket). Progress comes from the job's push events, not from here.
+ * disk. It carries the session cookie (the server also checks Origin, as for
+ * the WebSocket). Progress comes from the job's push events, not from here.
  */
 export async function uploadFile(uploadPath: string, file: File, signal?: AbortSignal): Promise<UploadOutcome> {
   const response = await fetch(uploadPath, {
     method: 'POST',
     body: file,
-    headers: { 'X-Strata-Token': takeToken() ?? '', 'Content-Type': 'application/octet-stream' },
+    headers: { 'Content-Type': 'application/octet-stream' },
     signal
   })
   return { status: response.status, text: (await response.text()).trim() }
