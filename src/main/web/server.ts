@@ -60,7 +60,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const refused = new WeakSet<Duplex>()
   let connections = 0
 
-  const http = createServer({ headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
+  // Node checks the headers timeout every connectionsCheckingInterval (30 s by default): check often enough for it to mean 10 s.
+  const http = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (req, res) => {
     try {
       if (refused.has(req.socket)) return void res.destroy()
       route(req, res)

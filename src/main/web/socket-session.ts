@@ -61,7 +61,7 @@ export class SocketSession {
     subscribe: (listener: (event: PushEvent) => void) => () => void,
     private readonly report: (message: string) => void
   ) {
-    const unsubscribe = subscribe((event) => this.push(event))
+    const unsubscribe = subscribe((event) => this.guarded(() => this.push(event)))
     ws.on('close', () => {
       this.closed = true
       this.queue.length = 0
