@@ -10,9 +10,11 @@ export const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt
 }
 
-/** Starts the built web mode on `dir` and resolves with the process and the tokened URL it printed. */
-export async function startServer(dir) {
-  const child = spawn(process.execPath, ['out/main/web.js', '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: join(dir, '.config') } })
+/** Starts the built web mode (or `script`, another build of it) on `dir` and resolves with the process and the tokened URL it printed. */
+export async function startServer(dir, script = 'out/main/web.js') {
+  // STRATA_PERF_NODE_ARGS: extra flags for the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.STRATA_PERF_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...nodeArgs, script, '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: join(dir, '.config') } })
   let out = ''
   child.stdout.on('data', (d) => (out += d))
   child.stderr.on('data', (d) => (out += d))
@@ -36,7 +38,7 @@ export async function startServer(dir) {
       reject(new Error(`web mode exited with code ${code}:\n${out}`))
     })
   })
-  return { child, url: new URL(url) }
+  return { child, url: new URL(url), output: () => out }
 }
 
 /** Stops web mode (SIGTERM, SIGKILL after 5 s) and waits for it to exit. */
