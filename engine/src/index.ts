@@ -26,6 +26,7 @@ export type {
   TornWal,
   LostFile,
   RecoveryReport,
+  RecoveryGap,
 } from './db/stats.js';
 export type { GetExplanation, LookupStep, MemtableProbe, LevelProbe, TableProbe, BlockRead } from './db/explain-get.js';
 export type { TableInspection, TableEntryPreview, InspectTableOptions, TableOrigin } from './db/inspect-table.js';

@@ -644,7 +644,11 @@ export class Collection implements CommitTarget {
         writeAmplification: userBytes === 0 ? 0 : (this.bytesFlushed + c.bytesWritten) / userBytes,
       },
       liveBytes: levels.reduce((n, l) => n + l.bytes, 0),
-      recovery: { tornWals: this.recovery.tornWals.map((t) => ({ ...t })), lostFiles: this.recovery.lostFiles.map((f) => ({ ...f })) },
+      recovery: {
+        tornWals: this.recovery.tornWals.map((t) => ({ ...t })),
+        lostFiles: this.recovery.lostFiles.map((f) => ({ ...f })),
+        ...(this.recovery.gap === undefined ? {} : { gap: { ...this.recovery.gap } }),
+      },
       stalls: { count: this.gate.stalls, totalMs: this.gate.totalStallMs, active: this.gate.stalled, current: this.gate.current },
       compaction: {
         running: c.running === undefined ? undefined : describeRunning(c.running),

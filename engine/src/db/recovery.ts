@@ -1,12 +1,11 @@
 import { corruption, ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { readLog } from '../log/log-format.js';
-import { batchIntactBefore, decodeBatch } from '../log/write-batch.js';
-import type { LostFile, RecoveryReport, TornWal } from './stats.js';
-import { Memtable } from '../memtable/memtable.js';
+import type { RecoveryReport } from './stats.js';
+import type { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
 import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
 import { type CollectionOptions, resolveOptions } from './options.js';
+import { replayWals } from './wal-replay.js';
 
 export const LEVEL_COUNT = 7;
 
@@ -39,10 +38,11 @@ export async function readOptionsFile(fs: FileSystem, dir: string): Promise<Coll
 
 /**
  * Brings a collection directory back to a consistent state: replays the
- * manifest, replays every WAL the manifest does not cover into memtables,
- * removes files that no manifest state refers to, and starts a fresh
- * manifest. Nothing acknowledged is dropped: WALs are only deleted after
- * their memtable is in a table recorded by the manifest.
+ * manifest, replays the WALs the manifest does not cover into memtables up
+ * to the first gap (wal-replay.ts), removes files that no manifest state
+ * refers to, and starts a fresh manifest. Nothing acknowledged is dropped:
+ * WALs are only deleted after their memtable is in a table recorded by the
+ * manifest, and WALs after a gap are moved to lost/.
  */
 export async function recover(fs: FileSystem, dir: string): Promise<RecoveredState> {
   const options = await readOptionsFile(fs, dir);
@@ -66,32 +66,8 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
   versions.nextFileNumber = Math.max(versions.nextFileNumber, highest + 1);
 
   wals.sort((a, b) => a - b);
-  let lastSequence = versions.lastSequence;
-  const recovered: Memtable[] = [];
-  const tornWals: TornWal[] = [];
-  const lostFiles: LostFile[] = [];
-  for (const number of wals) {
-    const path = pathIn(dir, walFileName(number));
-    let data: Buffer;
-    try {
-      data = await fs.readFile(path);
-    } catch (err) {
-      throw ioError('read', path, err);
-    }
-    const log = readLog(data, path, batchIntactBefore);
-    if (log.tornTail) tornWals.push({ path, keptRecords: log.records.length, cutAt: log.validEnd, fileBytes: data.length });
-    const memtable = new Memtable(number);
-    for (const payload of log.records) {
-      const batch = decodeBatch(payload, path);
-      let seq = batch.firstSequence;
-      for (const op of batch.ops) {
-        memtable.add(seq, op.kind, op.key, op.keyBytes, op.value, op.valueBytes, false);
-        seq++;
-      }
-      lastSequence = Math.max(lastSequence, seq - 1);
-    }
-    recovered.push(memtable);
-  }
+  const replay = await replayWals(fs, dir, wals, versions.lastSequence);
+  let lastSequence = replay.lastSequence;
   for (const f of versions.current.files()) lastSequence = Math.max(lastSequence, f.maxSequence);
   versions.lastSequence = lastSequence;
 
@@ -108,5 +84,7 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
     if (obsolete) await fs.remove(pathIn(dir, name));
   }
   await versions.writeSnapshotManifest();
-  return { options, versions, recovered, lastSequence, report: { tornWals, lostFiles } };
+  const report: RecoveryReport = { tornWals: replay.tornWals, lostFiles: replay.lostFiles };
+  if (replay.gap !== undefined) report.gap = replay.gap;
+  return { options, versions, recovered: replay.memtables, lastSequence, report };
 }
