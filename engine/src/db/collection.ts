@@ -230,6 +230,11 @@ export class Collection implements CommitTarget {
     return OPEN;
   }
 
+  /** CommitTarget: this session's WALs not yet flushed, oldest first (a Map keeps insertion order, and numbers only grow). */
+  liveWals(): Iterable<AppendableFile> {
+    return this.walFiles.values();
+  }
+
   /** CommitTarget: a committed batch enters the memtable. */
   apply(ops: BatchOp[], firstSequence: number): void {
     const keepOlder = this.snapshots.size > 0;
