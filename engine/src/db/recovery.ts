@@ -5,6 +5,7 @@ import type { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
 import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
 import { type CollectionOptions, resolveOptions } from './options.js';
+import { syncExistingFile } from './sync-file.js';
 import { replayWals } from './wal-replay.js';
 
 export const LEVEL_COUNT = 7;
@@ -48,6 +49,12 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
   const options = await readOptionsFile(fs, dir);
   const versions = new VersionSet(fs, dir, LEVEL_COUNT);
   if (!(await versions.recover())) throw corruption(pathIn(dir, 'CURRENT'), 'CURRENT is missing: the collection was never completely created');
+  // Files are deleted below on the strength of CURRENT and its manifest: make sure a
+  // power cut cannot take back what was read (a crashed process may have left it in the page cache only).
+  await syncExistingFile(fs, pathIn(dir, versions.manifestFile), 'manifest');
+  await fs.syncDir(dir).catch((err) => {
+    throw ioError('fsync directory', dir, err);
+  });
   const names = await fs.readdir(dir);
   const live = new Set<number>();
   for (const f of versions.current.files()) live.add(f.id);
