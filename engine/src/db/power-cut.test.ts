@@ -284,14 +284,20 @@ describe('directory entries and what recovery acts on', () => {
       history.ack(i);
     };
     for (let i = 0; i < 20; i++) await put(`a${i}`, `v${i}`, i % 5 === 4);
+    await c.flush(); // no flush in progress from here on but the one below
+    for (let i = 20; i < 25; i++) await put(`a${i}`, `v${i}`, false);
     // A flush whose manifest edit is appended but whose fdatasync never completes: the process dies first.
     const releaseManifest = fs.holdSyncs((p) => /MANIFEST/.test(p));
     let appended = false;
     fs.onEffect = (at) => {
       if (/^append .*MANIFEST/.test(at)) appended = true;
     };
-    void c.flush().catch(() => {}); // dies with the process
-    while (!appended) await new Promise((r) => setImmediate(r));
+    let flushError: unknown;
+    void c.flush().catch((err) => (flushError = err)); // dies with the process
+    for (let turns = 0; !appended; turns++) {
+      assert.ok(turns < 10_000 && flushError === undefined, `the flush never appended its manifest edit (${String(flushError)})`);
+      await new Promise((r) => setImmediate(r));
+    }
     fs.onEffect = undefined;
     for (let i = 0; i < 5; i++) await put(`b${i}`, `w${i}`, true);
     const next = crashProcess(fs);

@@ -219,49 +219,57 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
     return write(randomOps(history.length, batch ? 2 + Math.floor(rand() * 5) : 1), sync, batch);
   };
 
-  for (let step = 0; step < opts.steps; step++) {
-    const r = rand();
-    if (r < 0.5) await oneWrite(rand() < 0.2);
-    else if (r < 0.8) {
-      // Concurrent writes: commit groups that mix sync and plain writes.
-      const n = 2 + Math.floor(rand() * 9);
-      const all: Promise<void>[] = [];
-      for (let i = 0; i < n; i++) all.push(oneWrite(rand() < 0.25));
-      await Promise.all(all);
-    } else if (r < 0.86) {
-      // Plain writes left in flight while a sync write goes after them.
-      const all: Promise<void>[] = [];
-      for (let i = 0, n = 1 + Math.floor(rand() * 20); i < n; i++) all.push(oneWrite(false));
-      all.push(oneWrite(true));
-      await Promise.all(all);
-    } else if (r < 0.9) {
-      const k = randomKey();
-      const got = await c.get(k);
-      if (got !== live.get(k)) throw new Error(`live read of ${JSON.stringify(k)} at step ${step}: got ${JSON.stringify(got)}, expected ${JSON.stringify(live.get(k))}`);
-    } else if (r < 0.95) await c.flush();
-    else if (r < 0.97) {
-      if (opts.compactions) await c.compact();
-    } else if (r < 0.985) {
-      await manager.closeAll();
-      report.coverage.cleanReopens++;
-      manager = managerOn(fs);
-      c = await manager.useCollection(COLLECTION);
-      watch(c);
-    } else {
-      // A process crash: the page cache (and so every unsynced write) survives, the process does not.
-      const next = fs.restartProcess();
-      await manager.closeAll().catch(() => {}); // a killed process closes nothing: its calls all fail
-      report.coverage.processCrashes++;
-      fs = next;
-      forgetLockOwner(fs);
-      manager = managerOn(fs);
-      c = await manager.useCollection(COLLECTION);
-      watch(c);
+  try {
+    await workload();
+  } finally {
+    fs.onEffect = undefined;
+    // On a failure too: an in-process compaction left running would keep the process alive.
+    await manager.closeAll();
+  }
+  report.effects = fs.effects;
+
+  async function workload(): Promise<void> {
+    for (let step = 0; step < opts.steps; step++) {
+      const r = rand();
+      if (r < 0.5) await oneWrite(rand() < 0.2);
+      else if (r < 0.8) {
+        // Concurrent writes: commit groups that mix sync and plain writes.
+        const n = 2 + Math.floor(rand() * 9);
+        const all: Promise<void>[] = [];
+        for (let i = 0; i < n; i++) all.push(oneWrite(rand() < 0.25));
+        await Promise.all(all);
+      } else if (r < 0.86) {
+        // Plain writes left in flight while a sync write goes after them.
+        const all: Promise<void>[] = [];
+        for (let i = 0, n = 1 + Math.floor(rand() * 20); i < n; i++) all.push(oneWrite(false));
+        all.push(oneWrite(true));
+        await Promise.all(all);
+      } else if (r < 0.9) {
+        const k = randomKey();
+        const got = await c.get(k);
+        if (got !== live.get(k)) throw new Error(`live read of ${JSON.stringify(k)} at step ${step}: got ${JSON.stringify(got)}, expected ${JSON.stringify(live.get(k))}`);
+      } else if (r < 0.95) await c.flush();
+      else if (r < 0.97) {
+        if (opts.compactions) await c.compact();
+      } else if (r < 0.985) {
+        await manager.closeAll();
+        report.coverage.cleanReopens++;
+        manager = managerOn(fs);
+        c = await manager.useCollection(COLLECTION);
+        watch(c);
+      } else {
+        // A process crash: the page cache (and so every unsynced write) survives, the process does not.
+        const next = fs.restartProcess();
+        await manager.closeAll().catch(() => {}); // a killed process closes nothing: its calls all fail
+        report.coverage.processCrashes++;
+        fs = next;
+        forgetLockOwner(fs);
+        manager = managerOn(fs);
+        c = await manager.useCollection(COLLECTION);
+        watch(c);
+      }
     }
   }
-  fs.onEffect = undefined;
-  await manager.closeAll();
-  report.effects = fs.effects;
 
   // ---- judging every image --------------------------------------------------------
 
