@@ -27,6 +27,7 @@ export type {
   LostFile,
   TornManifest,
   RecoveryReport,
+  RecoveryGap,
 } from './db/stats.js';
 export type {
   RepairReport,

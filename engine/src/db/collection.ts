@@ -230,6 +230,11 @@ export class Collection implements CommitTarget {
     return OPEN;
   }
 
+  /** CommitTarget: this session's WALs not yet flushed, oldest first (a Map keeps insertion order, and numbers only grow). */
+  liveWals(): Iterable<AppendableFile> {
+    return this.walFiles.values();
+  }
+
   /** CommitTarget: a committed batch enters the memtable. */
   apply(ops: BatchOp[], firstSequence: number): void {
     const keepOlder = this.snapshots.size > 0;
@@ -648,6 +653,7 @@ export class Collection implements CommitTarget {
         tornWals: this.recovery.tornWals.map((t) => ({ ...t })),
         lostFiles: this.recovery.lostFiles.map((f) => ({ ...f })),
         ...(this.recovery.tornManifest && { tornManifest: { ...this.recovery.tornManifest } }),
+        ...(this.recovery.gap === undefined ? {} : { gap: { ...this.recovery.gap } }),
       },
       stalls: { count: this.gate.stalls, totalMs: this.gate.totalStallMs, active: this.gate.stalled, current: this.gate.current },
       compaction: {

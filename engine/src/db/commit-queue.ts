@@ -61,6 +61,8 @@ export interface CommitTarget {
   readonly wal: AppendableFile;
   /** Resolves once the current WAL's directory entry is durable. */
   readonly walReady: Promise<void>;
+  /** Every WAL of this session still holding writes that are in no table yet, oldest first; the current one last. */
+  liveWals(): Iterable<AppendableFile>;
   lastSequence: number;
   /** Set once the collection refuses writes (a failed fsync, flush or undo). */
   readonly failure: StorageError | undefined;
@@ -83,6 +85,13 @@ export interface CommitTarget {
  * Ordering: sequence numbers are assigned in append order, and a batch is
  * applied to the memtable only after its record reached the OS, so a reader
  * never sees a write that could still be lost by a process crash.
+ *
+ * A sync write makes every write before it durable too, not only itself:
+ * before the fdatasync of its WAL, every older WAL still live (its memtable
+ * not yet flushed) that holds unsynced bytes is fdatasynced as well, as
+ * RocksDB does. Recovery stops at the first gap in the logs (wal-replay.ts),
+ * so without this a lost unsynced tail of an older WAL would take the sync
+ * write down with it. With one live WAL, the usual case, it costs nothing.
  */
 export class CommitQueue {
   /** Groups not yet appended, oldest first; the last one still takes writes. */
@@ -98,6 +107,8 @@ export class CommitQueue {
   private syncFailure: StorageError | undefined;
   /** Per preallocated WAL, the offset its last completed fdatasync covered (0 before the first). */
   private syncedEnds = new WeakMap<AppendableFile, number>();
+  /** Per WAL, the size its last completed fdatasync covered; absent before the first. */
+  private syncedSizes = new WeakMap<AppendableFile, number>();
   userBytesWritten = 0;
   walBytesWritten = 0;
   /** Write calls to the WAL and fdatasyncs of it: with group commit, far fewer than writes. */
@@ -261,7 +272,7 @@ export class CommitQueue {
         for (const w of waiters) w.reject(this.syncFailure);
         continue;
       }
-      const files = new Set(waiters.map((w) => w.wal));
+      const files = this.walsToSync(waiters);
       this.inFlight = files;
       try {
         await this.target.walReady;
@@ -269,8 +280,9 @@ export class CommitQueue {
           const end = f.size;
           await f.sync();
           this.walSyncs++;
-          // Every synced WAL was preallocated first (see commitGroup), so it is in the map.
-          if (end > (this.syncedEnds.get(f) ?? 0)) this.syncedEnds.set(f, end);
+          this.syncedSizes.set(f, end);
+          // Only preallocated WALs make claims (see commitGroup); an older WAL synced for a later write may not be one.
+          if (this.syncedEnds.has(f) && end > this.syncedEnds.get(f)!) this.syncedEnds.set(f, end);
         }
         for (const w of waiters) w.resolve();
       } catch (err) {
@@ -284,6 +296,27 @@ export class CommitQueue {
     }
     this.inFlight = new Set();
     this.syncing = undefined;
+  }
+
+  /**
+   * The WALs of these waiters and, before them, every older live WAL with
+   * bytes not yet synced, oldest first. A waiter's WAL may have left the
+   * live list (its flush finished meanwhile); it is still synced, last.
+   */
+  private walsToSync(waiters: readonly SyncWaiter[]): Set<AppendableFile> {
+    const own = new Set<AppendableFile>();
+    for (const w of waiters) own.add(w.wal);
+    const files = new Set<AppendableFile>();
+    let remaining = own.size;
+    for (const f of this.target.liveWals()) {
+      if (remaining === 0) break; // newer than every waiter's WAL: nothing of theirs to cover
+      if (own.has(f)) {
+        files.add(f);
+        remaining--;
+      } else if (f.size > (this.syncedSizes.get(f) ?? 0)) files.add(f);
+    }
+    for (const f of own) files.add(f);
+    return files;
   }
 }
 

@@ -1,13 +1,13 @@
 import { corruption, ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { readLog } from '../log/log-format.js';
-import { batchIntactBefore, decodeBatch } from '../log/write-batch.js';
-import type { LostFile, RecoveryReport, TornWal } from './stats.js';
-import { Memtable } from '../memtable/memtable.js';
+import type { RecoveryReport } from './stats.js';
+import type { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
 import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
 import { type CollectionOptions, resolveOptions } from './options.js';
+import { syncExistingFile } from './sync-file.js';
 import { settleUnlistedFiles } from './unlisted-files.js';
+import { replayWals } from './wal-replay.js';
 
 export const LEVEL_COUNT = 7;
 
@@ -40,16 +40,23 @@ export async function readOptionsFile(fs: FileSystem, dir: string): Promise<Coll
 
 /**
  * Brings a collection directory back to a consistent state: replays the
- * manifest, replays every WAL the manifest does not cover into memtables,
- * removes the files no state uses that are provably obsolete and sets the
- * others aside in lost/, and starts a fresh manifest. Nothing acknowledged
- * is dropped: WALs are only deleted after their memtable is in a table
- * recorded by the manifest.
+ * manifest, replays the WALs the manifest does not cover into memtables up
+ * to the first gap (wal-replay.ts: later WALs go to lost/), removes the
+ * files no state uses that are provably obsolete and sets the others aside
+ * in lost/ (unlisted-files.ts), and starts a fresh manifest. Nothing
+ * acknowledged is dropped: WALs are only deleted after their memtable is in
+ * a table recorded by the manifest.
  */
 export async function recover(fs: FileSystem, dir: string): Promise<RecoveredState> {
   const options = await readOptionsFile(fs, dir);
   const versions = new VersionSet(fs, dir, LEVEL_COUNT);
   if (!(await versions.recover())) throw corruption(pathIn(dir, 'CURRENT'), 'CURRENT is missing: the collection was never completely created');
+  // Files are deleted below on the strength of CURRENT and its manifest: make sure a
+  // power cut cannot take back what was read (a crashed process may have left it in the page cache only).
+  await syncExistingFile(fs, pathIn(dir, versions.manifestFile), 'manifest');
+  await fs.syncDir(dir).catch((err) => {
+    throw ioError('fsync directory', dir, err);
+  });
   const names = await fs.readdir(dir);
   const live = new Set<number>();
   for (const f of versions.current.files()) live.add(f.id);
@@ -68,40 +75,26 @@ export async function recover(fs: FileSystem, dir: string): Promise<RecoveredSta
   versions.nextFileNumber = Math.max(versions.nextFileNumber, highest + 1);
 
   wals.sort((a, b) => a - b);
-  let lastSequence = versions.lastSequence;
-  const recovered: Memtable[] = [];
-  const tornWals: TornWal[] = [];
-  const lostFiles: LostFile[] = [];
-  for (const number of wals) {
-    const path = pathIn(dir, walFileName(number));
-    let data: Buffer;
-    try {
-      data = await fs.readFile(path);
-    } catch (err) {
-      throw ioError('read', path, err);
-    }
-    const log = readLog(data, path, batchIntactBefore);
-    if (log.tornTail) tornWals.push({ path, keptRecords: log.records.length, cutAt: log.validEnd, fileBytes: data.length });
-    const memtable = new Memtable(number);
-    for (const payload of log.records) {
-      const batch = decodeBatch(payload, path);
-      let seq = batch.firstSequence;
-      for (const op of batch.ops) {
-        memtable.add(seq, op.kind, op.key, op.keyBytes, op.value, op.valueBytes, false);
-        seq++;
-      }
-      lastSequence = Math.max(lastSequence, seq - 1);
-    }
-    recovered.push(memtable);
-  }
+  const replay = await replayWals(fs, dir, wals, versions.lastSequence);
+  let lastSequence = Math.max(replay.lastSequence, replay.highestSetAside);
   for (const f of versions.current.files()) lastSequence = Math.max(lastSequence, f.maxSequence);
-  versions.lastSequence = lastSequence;
 
-  // Files no manifest state uses: removed only when provably obsolete, else set aside (unlisted-files.ts).
-  const unlisted = await settleUnlistedFiles({ fs, dir, names, versions, recovered, tornWals });
-  lostFiles.push(...unlisted.lostFiles);
+  // Files no manifest state uses: removed only when provably obsolete, else set aside.
+  // The WALs replay set aside after a gap are no longer in the folder.
+  const movedByReplay = new Set(replay.lostFiles.map((f) => f.file));
+  const unlisted = await settleUnlistedFiles({
+    fs,
+    dir,
+    names: names.filter((n) => !movedByReplay.has(n)),
+    versions,
+    recovered: replay.memtables,
+    tornWals: replay.tornWals,
+  });
   lastSequence = Math.max(lastSequence, unlisted.highestSequence);
   versions.lastSequence = lastSequence;
   await versions.writeSnapshotManifest();
-  return { options, versions, recovered, lastSequence, report: { tornWals, lostFiles, tornManifest: versions.manifestTear } };
+  const report: RecoveryReport = { tornWals: replay.tornWals, lostFiles: [...replay.lostFiles, ...unlisted.lostFiles] };
+  if (versions.manifestTear !== undefined) report.tornManifest = versions.manifestTear;
+  if (replay.gap !== undefined) report.gap = replay.gap;
+  return { options, versions, recovered: replay.memtables, lastSequence, report };
 }

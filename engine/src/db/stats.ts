@@ -33,12 +33,27 @@ export interface TornManifest {
   fileBytes: number;
 }
 
+/**
+ * Where WAL replay stopped short (point-in-time recovery): the logs from
+ * `wal` on were not replayed, since writes before them were lost, and were
+ * moved to lost/ (see lostFiles).
+ */
+export interface RecoveryGap {
+  /** The last sequence number replayed: the collection holds exactly the writes up to it. */
+  lastSequence: number;
+  /** The first log not replayed. */
+  wal: string;
+  reason: string;
+}
+
 /** What the last open did to bring the collection back: every cut and every file set aside. */
 export interface RecoveryReport {
   tornWals: TornWal[];
   lostFiles: LostFile[];
   /** Set when the manifest ended in an unfinished append. */
   tornManifest?: TornManifest;
+  /** Set when replay stopped at a gap; later logs are in lostFiles. */
+  gap?: RecoveryGap;
 }
 
 /** Plain, serializable shapes for stats() and events, so the app can send them over IPC as they are. */
@@ -98,7 +113,8 @@ export interface CollectionStats {
    * What the last open found: WALs whose tail was torn (a crash or power
    * loss during unsynced writes) and cut there. Only writes that were never
    * acknowledged as synced can have been dropped. Files recovery would not
-   * use are listed with where they were moved (never deleted).
+   * use are listed with where they were moved (never deleted), and a gap
+   * in the logs, where replay stopped, is in `gap`.
    */
   recovery: RecoveryReport;
   stalls: {

@@ -32,8 +32,7 @@
 import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { readManifestLog } from '../log/log-format.js';
-import { scanLog } from '../log/log-scan.js';
-import { ValueKind, visitBatch } from '../log/write-batch.js';
+import { ValueKind } from '../log/write-batch.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { BlockCache } from '../table/block-cache.js';
 import { TableSalvage } from '../table/table-salvage.js';
@@ -43,6 +42,7 @@ import { decodeEdit } from '../version/version-edit.js';
 import type { VersionSet } from '../version/version-set.js';
 import { manifestFileName, parseFileName, pathIn, walFileName } from '../version/file-names.js';
 import { setAside } from './lost-files.js';
+import { highestSequenceIn } from './wal-sequences.js';
 import { newestVersion } from './newest-version.js';
 import type { LostFile, TornWal } from './stats.js';
 import { TableCache } from './table-cache.js';
@@ -210,21 +210,6 @@ function describeDamage(salvage: TableSalvage): string {
   if (first === undefined) return 'its properties do not match its contents';
   const more = salvage.damaged.length > 1 ? `, and ${salvage.damaged.length - 1} more damaged range(s)` : '';
   return `at offset ${first.offset}: ${first.reason}${more}`;
-}
-
-/** The highest sequence of any intact record in a WAL, past damage too; 0 if none decodes. */
-async function highestSequenceIn(data: Buffer, path: string, slice: () => Promise<void>): Promise<number> {
-  let highest = 0;
-  for (const { payload } of (await scanLog(data, slice)).records) {
-    try {
-      visitBatch(payload, path, (_kind, sequence) => {
-        if (sequence > highest) highest = sequence;
-      });
-    } catch {
-      // A record whose checksum holds but whose batch does not decode carries no sequence to honour.
-    }
-  }
-  return highest;
 }
 
 /** A manifest holding only a snapshot record (or nothing complete): a roll that never switched CURRENT. */

@@ -1,5 +1,6 @@
 import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { mkdirDurable } from '../fs/durable-mkdir.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import { Collection } from '../db/collection.js';
 import { CURRENT_FILE, LOCK_FILE, OPTIONS_FILE, parseFileName, pathIn } from '../version/file-names.js';
@@ -132,6 +133,7 @@ export class StorageManager {
     const temp = pathIn(this.baseDataPath, stagingDirName('creating', name));
     let renamed = false;
     try {
+      await mkdirDurable(this.fs, this.baseDataPath);
       await this.fs.mkdir(temp);
       await this.fs.writeFileAtomic(pathIn(temp, OPTIONS_FILE), Buffer.from(`${JSON.stringify(resolved, null, 2)}\n`));
       const versions = new VersionSet(this.fs, temp, LEVEL_COUNT);

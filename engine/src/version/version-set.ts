@@ -101,6 +101,8 @@ export class VersionSet {
       this.lastSnapshotBytes = record.length;
       file.append(record);
       await file.sync();
+      // The new manifest's name must be durable before CURRENT can name it (LevelDB does the same).
+      await this.fs.syncDir(this.dir);
       currentMayNameIt = true;
       await this.fs.writeFileAtomic(pathIn(this.dir, CURRENT_FILE), Buffer.from(`${manifestFileName(number)}\n`));
     } catch (err) {
