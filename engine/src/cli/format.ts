@@ -49,6 +49,8 @@ export function formatStats(s: CollectionStats): string[] {
   }
   const m = s.recovery.tornManifest;
   if (m !== undefined) rows.push(['Torn manifest at open', `${m.path}: an unfinished last edit dropped at byte ${count(m.cutAt)} of ${count(m.fileBytes)}`]);
+  const gap = s.recovery.gap;
+  if (gap !== undefined) rows.push(['Replay stopped at open', `at sequence ${count(gap.lastSequence)} (point-in-time recovery): ${gap.reason}; later logs set aside`]);
   for (const f of s.recovery.lostFiles) rows.push(['Set aside at open', `${f.file} -> ${f.movedTo}: ${f.reason}`]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   return [

@@ -32,3 +32,10 @@ test('many lost files: the first few by name, the rest counted', () => {
   assert.match(n!.message, /000003\.sst: reason 3\. And 2 more\./)
   assert.doesNotMatch(n!.message, /000004/)
 })
+
+test('a gap in the logs says where the collection was restored to and why nothing confirmed as synced is missing', () => {
+  const lostWal = { file: '000014.log', movedTo: 'lost/000014.log', reason: 'not replayed' }
+  const n = recoveryNotice('t', { ...clean, lostFiles: [lostWal], gap: { lastSequence: 41_200, wal: '000014.log', reason: 'r' } })
+  assert.match(n!.message, /Writes were lost before 000014\.log .* restored as of sequence 41,200, with no hole/)
+  assert.match(n!.message, /000014\.log: not replayed\./)
+})

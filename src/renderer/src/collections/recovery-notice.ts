@@ -22,6 +22,11 @@ export function recoveryNotice(name: string, r: RecoveryReport): RecoveryNotice 
     )
   }
   if (r.tornManifest) parts.push('The manifest ended in an unfinished edit, which was dropped: it had never taken effect.')
+  if (r.gap) {
+    parts.push(
+      `Writes were lost before ${r.gap.wal} (a power cut took an unsynced tail), so it was restored as of sequence ${r.gap.lastSequence.toLocaleString('en-US')}, with no hole; the logs after the gap hold only writes never confirmed as synced.`
+    )
+  }
   const lost = r.lostFiles
   if (lost.length > 0) {
     const named = lost.slice(0, NAMED_FILES).map((f) => `${f.file}: ${f.reason}.`)
