@@ -76,7 +76,7 @@ test('data written through StorageManager is readable through StrataLevel, and v
 
 test('the empty key and keys starting with U+0000 are stored escaped, in order', async () => {
   const root = await freshRoot();
-  const db = new StrataLevel(join(root, 'nul'));
+  const db = new StrataLevel(join(root, 'nul-keys'));
   const keys = ['', '\u0000', '\u0000a', '\u0001', 'a'];
   for (const k of [...keys].reverse()) await db.put(k, JSON.stringify(k));
   assert.deepEqual(await db.keys().all(), keys);
@@ -86,7 +86,7 @@ test('the empty key and keys starting with U+0000 are stored escaped, in order',
   await db.close();
 
   const manager = new StorageManager({ baseDataPath: root });
-  const c = await manager.getCollection('nul');
+  const c = await manager.getCollection('nul-keys');
   // Keys not starting with U+0000 are stored as they are; the others get one more U+0000.
   assert.deepEqual(
     (await collect(c.scan())).map(([k]) => k),
