@@ -1,14 +1,14 @@
-import { resolve } from 'node:path'
-import { defineConfig } from 'electron-vite'
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
 
 export default defineConfig({
   main: {
     build: {
       rollupOptions: {
         // index: the Electron main process. web: the same service as a plain Node web server (npm run web).
-        input: { index: resolve('src/main/index.ts'), web: resolve('src/main/web/main.ts') }
-      }
-    }
+        input: { index: resolve('src/main/index.ts'), web: resolve('src/main/web/main.ts') },
+      },
+    },
   },
   preload: {
     build: {
@@ -16,13 +16,13 @@ export default defineConfig({
       externalizeDeps: false,
       rollupOptions: {
         // Sandboxed preloads cannot load ES modules, so this one must be CommonJS.
-        output: { format: 'cjs', entryFileNames: '[name].cjs' }
-      }
-    }
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
   },
   renderer: {
     root: 'src/renderer',
     // No React plugin: Vite's built-in Oxc transform handles TSX with the automatic runtime.
-    oxc: { jsx: { runtime: 'automatic' } }
-  }
-})
+    oxc: { jsx: { runtime: 'automatic' } },
+  },
+});

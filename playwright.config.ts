@@ -1,4 +1,4 @@
-import { defineConfig } from '@playwright/test'
+import { defineConfig } from '@playwright/test';
 
 // Browser specs drive web mode in Debian's Chromium (Playwright's own browser
 // download is not reachable on these machines); override with STRATA_CHROMIUM.
@@ -16,9 +16,16 @@ export default defineConfig({
     viewport: { width: 1360, height: 860 },
     launchOptions: {
       executablePath: process.env.STRATA_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     },
     screenshot: 'only-on-failure',
-    trace: 'retain-on-failure'
-  }
-})
+    trace: 'retain-on-failure',
+  },
+});

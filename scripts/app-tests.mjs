@@ -15,5 +15,8 @@ const find = (dir) =>
     return e.name.endsWith('.test.ts') ? [relative(root, p)] : [];
   });
 const files = process.argv.length > 2 ? process.argv.slice(2) : find(join(root, 'src')).sort();
-const { status } = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { cwd: root, stdio: 'inherit' });
+const { status } = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(status ?? 1);

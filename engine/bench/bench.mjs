@@ -26,7 +26,9 @@ function usageError(message) {
 
 let args;
 try {
-  ({ values: args } = parseArgs({ options: { num: { type: 'string', default: '1000000' }, json: { type: 'string' }, only: { type: 'string' } } }));
+  ({ values: args } = parseArgs({
+    options: { num: { type: 'string', default: '1000000' }, json: { type: 'string' }, only: { type: 'string' } },
+  }));
 } catch (err) {
   usageError(err.message);
 }
@@ -75,14 +77,31 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * exited.
  */
 function startStore(store) {
-  const child = spawn(process.execPath, ['--expose-gc', runner, '--store', store, '--num', args.num, '--dir', join(base, store), '--step', ...(args.only ? ['--only', args.only] : [])], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      runner,
+      '--store',
+      store,
+      '--num',
+      args.num,
+      '--dir',
+      join(base, store),
+      '--step',
+      ...(args.only ? ['--only', args.only] : []),
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      detached: true,
+    },
+  );
   children.push(child);
   const exited = new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${store} runner failed (${signal ?? `exit code ${code}`})`))));
+    child.on('close', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${store} runner failed (${signal ?? `exit code ${code}`})`)),
+    );
   });
   exited.catch(() => {});
   // The runner's JSON lines; anything a compaction worker prints is passed over.
@@ -131,9 +150,10 @@ try {
   console.error(`Strata vs classic-level: ${fmt(Number(args.num))} entries, ${KEY_BYTES}-byte keys, ${VALUE_BYTES}-byte values`);
   const stores = { strata: startStore('strata'), classic: startStore('classic') };
   // Piece by piece: Strata's first piece of fillseq, classic-level's, Strata's second, …
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const [a, b] = [await stores.strata.next(), await stores.classic.next()];
-    if (a.name !== b.name || a.last !== b.last) throw new Error(`the runners are out of step: strata at ${a.name}, classic-level at ${b.name}`);
+    if (a.name !== b.name || a.last !== b.last)
+      throw new Error(`the runners are out of step: strata at ${a.name}, classic-level at ${b.name}`);
     if (a.last) done++;
   }
   const strata = await stores.strata.finish();
@@ -145,31 +165,62 @@ try {
   const w = (r, name) => r.workloads.find((x) => x.name === name) ?? {};
   const summary = {
     peakRssBytes: { strata: strata.peakRssBytes, strataCompactionWorker: strata.workerPeakRssBytes, classic: classic.peakRssBytes },
-    strataWriteAmplification: { afterFillrandom: w(strata, 'fillrandom').writeAmplification, afterOverwrite: w(strata, 'overwrite').writeAmplification },
+    strataWriteAmplification: {
+      afterFillrandom: w(strata, 'fillrandom').writeAmplification,
+      afterOverwrite: w(strata, 'overwrite').writeAmplification,
+    },
     fillrandomEventLoopDelayMs: { strata: w(strata, 'fillrandom').eventLoopDelayMs, classic: w(classic, 'fillrandom').eventLoopDelayMs },
     diskBytesAfterFillrandom: { strata: w(strata, 'fillrandom').diskBytes, classic: w(classic, 'fillrandom').diskBytes },
   };
-  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem(), os: `${platform()} ${release()}`, node: process.version };
+  const machine = {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memoryBytes: totalmem(),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+  };
 
   const table = [['workload', 'ops', 'Strata ops/s', 'classic-level ops/s', 'ratio']];
   for (const r of rows) table.push([r.workload, fmt(r.ops), fmt(r.strataOpsPerSec), fmt(r.classicOpsPerSec), `${r.ratio.toFixed(2)}x`]);
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  console.log('\n' + table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n'));
+  console.log(
+    '\n' + table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n'),
+  );
   const { peakRssBytes: rss, strataWriteAmplification: wa, fillrandomEventLoopDelayMs: eld, diskBytesAfterFillrandom: disk } = summary;
-  const lines = [`peak RSS                        Strata ${mib(rss.strata)} (compaction worker ${mib(rss.strataCompactionWorker)}), classic-level ${mib(rss.classic)}`];
+  const lines = [
+    `peak RSS                        Strata ${mib(rss.strata)} (compaction worker ${mib(rss.strataCompactionWorker)}), classic-level ${mib(rss.classic)}`,
+  ];
   // With --only, the lines of workloads that did not run are left out.
   if (wa.afterFillrandom !== undefined && wa.afterOverwrite !== undefined)
-    lines.push(`Strata write amplification      ${wa.afterFillrandom.toFixed(2)} after fillrandom, ${wa.afterOverwrite.toFixed(2)} after overwrite (compaction settled)`);
+    lines.push(
+      `Strata write amplification      ${wa.afterFillrandom.toFixed(2)} after fillrandom, ${wa.afterOverwrite.toFixed(2)} after overwrite (compaction settled)`,
+    );
   if (eld.strata && eld.classic)
-    lines.push(`event-loop delay, fillrandom    Strata max ${ms(eld.strata.max)} p99 ${ms(eld.strata.p99)}; classic-level max ${ms(eld.classic.max)} p99 ${ms(eld.classic.p99)}`);
+    lines.push(
+      `event-loop delay, fillrandom    Strata max ${ms(eld.strata.max)} p99 ${ms(eld.strata.p99)}; classic-level max ${ms(eld.classic.max)} p99 ${ms(eld.classic.p99)}`,
+    );
   if (disk.strata && disk.classic)
-    lines.push(`on disk after fillrandom        Strata ${mib(disk.strata)}, classic-level ${mib(disk.classic)} (${(disk.strata / disk.classic).toFixed(2)}x)`);
-  lines.push(`machine                         ${machine.cpu}, ${machine.cores} cores, ${mib(machine.memoryBytes)}, ${machine.os}, Node ${machine.node}`);
+    lines.push(
+      `on disk after fillrandom        Strata ${mib(disk.strata)}, classic-level ${mib(disk.classic)} (${(disk.strata / disk.classic).toFixed(2)}x)`,
+    );
+  lines.push(
+    `machine                         ${machine.cpu}, ${machine.cores} cores, ${mib(machine.memoryBytes)}, ${machine.os}, Node ${machine.node}`,
+  );
   lines.push(`versions                        Strata ${strata.version}, classic-level ${classic.version}`);
   console.log('\n' + lines.join('\n'));
 
   if (args.json) {
-    const out = { date: new Date().toISOString(), num: Number(args.num), keyBytes: KEY_BYTES, valueBytes: VALUE_BYTES, machine, rows, summary, strata, classic };
+    const out = {
+      date: new Date().toISOString(),
+      num: Number(args.num),
+      keyBytes: KEY_BYTES,
+      valueBytes: VALUE_BYTES,
+      machine,
+      rows,
+      summary,
+      strata,
+      classic,
+    };
     writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n');
     console.log(`\nresults written to ${args.json}`);
   }

@@ -22,7 +22,8 @@ try {
   const value = 'v'.repeat(100);
   for (let i = 0; i < num; i += 1000) {
     let chunk = '';
-    for (let j = i; j < Math.min(num, i + 1000); j++) chunk += `{"key":"${String((j * 2654435761) % 4294967296).padStart(16, '0')}","value":"${value}"}\n`;
+    for (let j = i; j < Math.min(num, i + 1000); j++)
+      chunk += `{"key":"${String((j * 2654435761) % 4294967296).padStart(16, '0')}","value":"${value}"}\n`;
     if (!out.write(chunk)) await once(out, 'drain');
   }
   out.end();
@@ -42,8 +43,12 @@ try {
   clearInterval(sampler);
   await manager.closeAll();
 
-  console.log(`imported ${result.entries.toLocaleString('en-US')} records (${mib(fileBytes)} of NDJSON) in ${seconds.toFixed(1)} s: ${Math.round(result.entries / seconds).toLocaleString('en-US')} records/s`);
-  console.log(`RSS before the import ${mib(before)}, peak during it ${mib(peak)} (sampled every 20 ms); process max RSS ${mib(process.resourceUsage().maxRSS * 1024)}`);
+  console.log(
+    `imported ${result.entries.toLocaleString('en-US')} records (${mib(fileBytes)} of NDJSON) in ${seconds.toFixed(1)} s: ${Math.round(result.entries / seconds).toLocaleString('en-US')} records/s`,
+  );
+  console.log(
+    `RSS before the import ${mib(before)}, peak during it ${mib(peak)} (sampled every 20 ms); process max RSS ${mib(process.resourceUsage().maxRSS * 1024)}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

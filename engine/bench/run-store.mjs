@@ -203,7 +203,13 @@ try {
       }
       if (args.step) console.log(JSON.stringify({ piece: w.name }));
     }
-    const r = { name: w.name, ops, seconds, opsPerSec: ops / seconds, eventLoopDelayMs: { max: loop.histogram.max / 1e6, p99: loop.histogram.percentile(99) / 1e6 } };
+    const r = {
+      name: w.name,
+      ops,
+      seconds,
+      opsPerSec: ops / seconds,
+      eventLoopDelayMs: { max: loop.histogram.max / 1e6, p99: loop.histogram.percentile(99) / 1e6 },
+    };
     if (w.settle) {
       await db.settle();
       r.diskBytes = diskUsage(dir);
@@ -218,7 +224,9 @@ try {
     r.peakRssBytesSoFar = process.resourceUsage().maxRSS * 1024;
     results.push(r);
     // Progress first: once the driver has the result, it freezes this process.
-    process.stderr.write(`  ${args.store.padEnd(8)} ${w.name.padEnd(13)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ops/s\n`);
+    process.stderr.write(
+      `  ${args.store.padEnd(8)} ${w.name.padEnd(13)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(11)} ops/s\n`,
+    );
     if (args.step) console.log(JSON.stringify({ result: r }));
   }
   sampleWorker();

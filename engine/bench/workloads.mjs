@@ -251,7 +251,8 @@ export function selectWorkloads(only) {
   if (only === undefined) return workloads;
   const names = new Set(only.split(',').map((s) => s.trim()));
   const unknown = [...names].filter((n) => !workloads.some((w) => w.name === n));
-  if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${workloads.map((w) => w.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown workload ${unknown.join(', ')} (known: ${workloads.map((w) => w.name).join(', ')})`);
   if (workloads.some((w) => names.has(w.name) && w.store === 'main')) names.add('fillrandom');
   return workloads.filter((w) => names.has(w.name));
 }

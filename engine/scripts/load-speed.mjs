@@ -52,12 +52,21 @@ try {
   const s = c.stats();
   latencies.sort();
   const pct = (p) => latencies[Math.min(N - 1, Math.floor((p / 100) * N))].toFixed(3);
-  console.log(`random awaited puts     ${N.toLocaleString('en-US')} in ${secs.toFixed(1)} s = ${Math.round(N / secs).toLocaleString('en-US')} ops/s`);
+  console.log(
+    `random awaited puts     ${N.toLocaleString('en-US')} in ${secs.toFixed(1)} s = ${Math.round(N / secs).toLocaleString('en-US')} ops/s`,
+  );
   console.log(`put latency (ms)        p50 ${pct(50)}  p99 ${pct(99)}  p99.9 ${pct(99.9)}  max ${latencies[N - 1].toFixed(1)}`);
   console.log(`event-loop delay        max ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
-  console.log(`write amplification     ${s.totals.writeAmplification.toFixed(2)} (${s.totals.flushes} flushes, ${s.totals.compactions} compactions)`);
+  console.log(
+    `write amplification     ${s.totals.writeAmplification.toFixed(2)} (${s.totals.flushes} flushes, ${s.totals.compactions} compactions)`,
+  );
   console.log(`stalls                  ${s.stalls.count}, ${s.stalls.totalMs.toFixed(0)} ms in total`);
-  console.log(`levels                  ${s.levels.map((l) => `L${l.level} ${l.fileCount} files/${mib(l.bytes)}`).filter((x) => !x.includes(' 0 files')).join(', ')}`);
+  console.log(
+    `levels                  ${s.levels
+      .map((l) => `L${l.level} ${l.fileCount} files/${mib(l.bytes)}`)
+      .filter((x) => !x.includes(' 0 files'))
+      .join(', ')}`,
+  );
   console.log(`peak RSS                main ${mib(process.resourceUsage().maxRSS * 1024)}, compaction worker ${mib(workerPeak)}`);
   await manager.closeAll();
 } finally {

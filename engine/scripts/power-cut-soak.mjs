@@ -37,7 +37,9 @@ try {
 const number = (name, integer) => {
   const v = Number(args[name]);
   if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
-    console.error(`power-cut-soak: --${name} must be a non-negative ${integer ? 'integer' : 'number'}, got ${JSON.stringify(args[name])}\n${USAGE}`);
+    console.error(
+      `power-cut-soak: --${name} must be a non-negative ${integer ? 'integer' : 'number'}, got ${JSON.stringify(args[name])}\n${USAGE}`,
+    );
     process.exit(2);
   }
   return v;
@@ -52,11 +54,29 @@ const randomImages = number('random-images', true);
 register();
 const { runPowerCuts } = await import('../src/testing/power-cut-run.ts');
 
-const total = { runs: 0, cutsTried: 0, distinctStates: 0, statesRecovered: 0, lostSyncWrites: 0, wrongValues: 0, holes: 0, openFailures: 0, afterRecoveryFailures: 0 };
+const total = {
+  runs: 0,
+  cutsTried: 0,
+  distinctStates: 0,
+  statesRecovered: 0,
+  lostSyncWrites: 0,
+  wrongValues: 0,
+  holes: 0,
+  openFailures: 0,
+  afterRecoveryFailures: 0,
+};
 let dumped = 0;
 const started = Date.now();
 for (let seed = firstSeed; total.cutsTried < wanted; seed++) {
-  const r = await runPowerCuts({ seed, steps, cutRate, randomImages, compactions: !args['no-compactions'], nestedRate, maxFailureDetails: 20 });
+  const r = await runPowerCuts({
+    seed,
+    steps,
+    cutRate,
+    randomImages,
+    compactions: !args['no-compactions'],
+    nestedRate,
+    maxFailureDetails: 20,
+  });
   total.runs++;
   for (const k of Object.keys(total)) if (k !== 'runs') total[k] += r[k];
   const bad = r.lostSyncWrites + r.wrongValues + r.holes + r.openFailures + r.afterRecoveryFailures;

@@ -28,7 +28,7 @@ try {
   loop.disable();
   await c.flush();
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % N);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % N;
   t = performance.now();
   let found = 0;
   for (let i = 0; i < N; i++) if ((await c.get(key(rand()))) !== undefined) found++;

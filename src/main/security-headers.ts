@@ -9,5 +9,5 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
   // Web mode's page URL carries the access token: never send it on as a referrer.
   'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store'
-}
+  'Cache-Control': 'no-store',
+};

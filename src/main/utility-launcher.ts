@@ -1,5 +1,5 @@
-import { utilityProcess } from 'electron'
-import type { CompactionLauncher, FromWorker } from '@strata/engine'
+import { utilityProcess } from 'electron';
+import type { CompactionLauncher, FromWorker } from '@strata/engine';
 
 /**
  * The engine's CompactionLauncher on Electron's utilityProcess: a Chromium
@@ -8,26 +8,26 @@ import type { CompactionLauncher, FromWorker } from '@strata/engine'
  */
 export function utilityLauncher(workerPath: string): CompactionLauncher {
   return () => {
-    const child = utilityProcess.fork(workerPath, [], { serviceName: 'Strata compaction', stdio: 'inherit' })
-    const exitListeners: ((code: number | null, signal: string | null) => void)[] = []
-    let exited = false
+    const child = utilityProcess.fork(workerPath, [], { serviceName: 'Strata compaction', stdio: 'inherit' });
+    const exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
+    let exited = false;
     child.on('exit', (code) => {
-      if (exited) return
-      exited = true
-      for (const listener of exitListeners) listener(code, null)
-    })
+      if (exited) return;
+      exited = true;
+      for (const listener of exitListeners) listener(code, null);
+    });
     return {
       get pid() {
-        return child.pid
+        return child.pid;
       },
       send: (message) => {
-        if (!exited) child.postMessage(message)
+        if (!exited) child.postMessage(message);
       },
       onMessage: (listener) => child.on('message', (message: unknown) => listener(message as FromWorker)),
       onExit: (listener) => exitListeners.push(listener),
       kill: () => {
-        child.kill()
-      }
-    }
-  }
+        child.kill();
+      },
+    };
+  };
 }

@@ -95,7 +95,18 @@ describe('lsm-cli: the original commands', { concurrency: true }, () => {
   });
 
   test('commands are case-insensitive; names and keys are not', async () => {
-    const r = await script(['create Mixed', 'Use Mixed', 'pUt K upper', 'put k lower', 'get K', 'Get k', 'exists KK', 'active', 'list', 'use mixed']);
+    const r = await script([
+      'create Mixed',
+      'Use Mixed',
+      'pUt K upper',
+      'put k lower',
+      'get K',
+      'Get k',
+      'exists KK',
+      'active',
+      'list',
+      'use mixed',
+    ]);
     assert.deepEqual(lines(r.stdout), [
       'OK',
       'OK',
@@ -169,7 +180,20 @@ describe('lsm-cli: the original commands', { concurrency: true }, () => {
   });
 
   test('unicode keys and values', async () => {
-    const r = await script(['CREATE u', 'USE u', 'PUT clé café crème', 'PUT 日本 東京 タワー', 'PUT 🐘 emoji ✓', 'GET clé', 'GET 日本', 'GET 🐘', 'EXISTS "日本"', 'SCAN', 'PREFIX 日', 'COUNT']);
+    const r = await script([
+      'CREATE u',
+      'USE u',
+      'PUT clé café crème',
+      'PUT 日本 東京 タワー',
+      'PUT 🐘 emoji ✓',
+      'GET clé',
+      'GET 日本',
+      'GET 🐘',
+      'EXISTS "日本"',
+      'SCAN',
+      'PREFIX 日',
+      'COUNT',
+    ]);
     assert.deepEqual(lines(r.stdout), [
       'OK',
       'OK',
@@ -190,8 +214,31 @@ describe('lsm-cli: the original commands', { concurrency: true }, () => {
     const r = await script(['HELP', 'HELP scan', 'EXIT', 'CREATE never']);
     const out = lines(r.stdout);
     assert.equal(out[0], 'Commands (case-insensitive):');
-    for (const word of ['CREATE <name>', 'USE <name>', 'LIST', 'ACTIVE', 'CLOSE [<name>]', 'PUT <key> <value…>', 'GET <key>', 'DELETE <key>', 'EXISTS <key>', 'SCAN [<from> [<to>]] [LIMIT n]', 'PREFIX <prefix> [LIMIT n]', 'COUNT [<prefix>]', 'STATS', 'FLUSH', 'COMPACT', 'DROP <name>', 'REPAIR <name>', 'HELP', 'EXIT']) {
-      assert.ok(out.some((l) => l.startsWith(`  ${word}`)), `HELP lists ${word}`);
+    for (const word of [
+      'CREATE <name>',
+      'USE <name>',
+      'LIST',
+      'ACTIVE',
+      'CLOSE [<name>]',
+      'PUT <key> <value…>',
+      'GET <key>',
+      'DELETE <key>',
+      'EXISTS <key>',
+      'SCAN [<from> [<to>]] [LIMIT n]',
+      'PREFIX <prefix> [LIMIT n]',
+      'COUNT [<prefix>]',
+      'STATS',
+      'FLUSH',
+      'COMPACT',
+      'DROP <name>',
+      'REPAIR <name>',
+      'HELP',
+      'EXIT',
+    ]) {
+      assert.ok(
+        out.some((l) => l.startsWith(`  ${word}`)),
+        `HELP lists ${word}`,
+      );
     }
     assert.ok(out.includes('Usage: SCAN [<from> [<to>]] [LIMIT n]'));
     assert.ok(out.includes('Alias: RANGE'));
@@ -214,7 +261,9 @@ describe('lsm-cli: the original commands', { concurrency: true }, () => {
     const r = await run(['--data', path], 'USE a\nGET k\n');
     assert.equal(r.stdout, 'Value: kept value\n');
     assert.equal(r.code, 0);
-    const sh = spawnSync('sh', ['-c', `printf 'USE a\\nGET k\\n' | "${process.execPath}" --import "${tsx}" "${entry}" --data "${path}"`], { encoding: 'utf8' });
+    const sh = spawnSync('sh', ['-c', `printf 'USE a\\nGET k\\n' | "${process.execPath}" --import "${tsx}" "${entry}" --data "${path}"`], {
+      encoding: 'utf8',
+    });
     assert.equal(sh.stdout, 'Value: kept value\n');
     assert.equal(sh.status, 0);
   });
@@ -235,14 +284,36 @@ describe('lsm-cli: the original commands', { concurrency: true }, () => {
 });
 
 describe('lsm-cli: new commands', { concurrency: true }, () => {
-  const fill = ['CREATE c', 'USE c', 'PUT a 1', 'PUT b 2', 'PUT c 3', 'PUT d 4', 'PUT e 5', 'PUT user:1 Ada', 'PUT user:2 Grace', 'PUT users x'];
+  const fill = [
+    'CREATE c',
+    'USE c',
+    'PUT a 1',
+    'PUT b 2',
+    'PUT c 3',
+    'PUT d 4',
+    'PUT e 5',
+    'PUT user:1 Ada',
+    'PUT user:2 Grace',
+    'PUT users x',
+  ];
   const after = async (cmds: string[]) => {
     const r = await script([...fill, ...cmds]);
     return { ...r, out: lines(r.stdout).slice(fill.length - 2) };
   };
 
   test('SCAN is half-open [from, to) with LIMIT; RANGE is an alias', async () => {
-    const r = await after(['SCAN b d', 'RANGE b d', 'range B D', 'SCAN user:', 'SCAN LIMIT 2', 'scan c limit 1', 'SCAN "" b', 'SCAN x', 'SCAN d b', 'SCAN a b LIMIT 0']);
+    const r = await after([
+      'SCAN b d',
+      'RANGE b d',
+      'range B D',
+      'SCAN user:',
+      'SCAN LIMIT 2',
+      'scan c limit 1',
+      'SCAN "" b',
+      'SCAN x',
+      'SCAN d b',
+      'SCAN a b LIMIT 0',
+    ]);
     assert.deepEqual(r.out, [
       'b: 2',
       'c: 3',
@@ -285,7 +356,11 @@ describe('lsm-cli: new commands', { concurrency: true }, () => {
       assert.ok(m, `level row ${JSON.stringify(row)}`);
       return { files: Number(m[2]), entries: Number(m[6]!.replace(/,/g, '')) };
     };
-    const header = (t: string) => t.split('\n').find((l) => l.startsWith('Level'))!.split(/\s+/);
+    const header = (t: string) =>
+      t
+        .split('\n')
+        .find((l) => l.startsWith('Level'))!
+        .split(/\s+/);
     assert.deepEqual(header(tables[0]!), ['Level', 'Files', 'Bytes', 'Target', 'Score', 'Entries']);
     assert.equal(level(tables[0]!, 0).files, 0);
     assert.match(tables[0]!, /Memtable +\d+ B of 4\.0 MiB, 8 entries/);
@@ -296,7 +371,11 @@ describe('lsm-cli: new commands', { concurrency: true }, () => {
     assert.match(tables[1]!, /by 1 flush\(es\)/);
     assert.equal(level(tables[2]!, 0).files, 0);
     const deeper = [1, 2, 3, 4, 5, 6].map((n) => level(tables[2]!, n).files);
-    assert.equal(deeper.reduce((a, b) => a + b, 0), 1, 'COMPACT moved the table below L0');
+    assert.equal(
+      deeper.reduce((a, b) => a + b, 0),
+      1,
+      'COMPACT moved the table below L0',
+    );
     assert.deepEqual(r.out.slice(-2), ['8', 'Value: Grace']);
     assert.equal(r.code, 0);
   });
@@ -337,7 +416,30 @@ describe('lsm-cli: scripting and bad input', { concurrency: true }, () => {
   });
 
   test('missing and extra arguments print the usage line', async () => {
-    const r = await script(['CREATE', 'USE', 'DROP', 'CREATE a', 'USE a', 'PUT', 'PUT k', 'PUT k ', 'GET', 'DELETE', 'EXISTS', 'GET a b', 'PREFIX', 'SCAN a b c', 'SCAN LIMIT', 'SCAN LIMIT x', 'SCAN LIMIT 1 2', 'COUNT a b', 'LIST x', 'GET "unterminated', 'GET "a"b', 'GET "bad\\q"']);
+    const r = await script([
+      'CREATE',
+      'USE',
+      'DROP',
+      'CREATE a',
+      'USE a',
+      'PUT',
+      'PUT k',
+      'PUT k ',
+      'GET',
+      'DELETE',
+      'EXISTS',
+      'GET a b',
+      'PREFIX',
+      'SCAN a b c',
+      'SCAN LIMIT',
+      'SCAN LIMIT x',
+      'SCAN LIMIT 1 2',
+      'COUNT a b',
+      'LIST x',
+      'GET "unterminated',
+      'GET "a"b',
+      'GET "bad\\q"',
+    ]);
     assert.deepEqual(lines(r.stdout), [
       'Error: missing <name>. Usage: CREATE <name>',
       'Error: missing <name>. Usage: USE <name>',
@@ -367,12 +469,25 @@ describe('lsm-cli: scripting and bad input', { concurrency: true }, () => {
     const cmds = ['PUT k v', 'GET k', 'DELETE k', 'EXISTS k', 'SCAN', 'RANGE a b', 'PREFIX p', 'COUNT', 'STATS', 'FLUSH', 'COMPACT'];
     const r = await script(cmds);
     const names = ['PUT', 'GET', 'DELETE', 'EXISTS', 'SCAN', 'SCAN', 'PREFIX', 'COUNT', 'STATS', 'FLUSH', 'COMPACT'];
-    assert.deepEqual(lines(r.stdout), names.map((n) => `Error: ${n} needs an active collection: run USE <name> first (LIST shows the collections)`));
+    assert.deepEqual(
+      lines(r.stdout),
+      names.map((n) => `Error: ${n} needs an active collection: run USE <name> first (LIST shows the collections)`),
+    );
     assert.equal(r.code, 1);
   });
 
   test('invalid collection names and invalid keys are named in the error', async () => {
-    const r = await script(['CREATE ../etc', 'CREATE "a b"', 'CREATE a/b', 'USE .hidden', 'CREATE ok', 'CREATE ok', 'USE ok', 'GET ""', 'PUT "" v']);
+    const r = await script([
+      'CREATE ../etc',
+      'CREATE "a b"',
+      'CREATE a/b',
+      'USE .hidden',
+      'CREATE ok',
+      'CREATE ok',
+      'USE ok',
+      'GET ""',
+      'PUT "" v',
+    ]);
     assert.deepEqual(lines(r.stdout), [
       'Error: collection name "../etc" must not start with "."',
       'Error: collection name "a b" contains whitespace (U+0020); use only letters, digits, "_", "-" and "."',
@@ -539,7 +654,10 @@ class Pty {
 
   constructor(dataDir: string) {
     const command = [process.execPath, ...cliArgs(['--data', dataDir])].map((a) => `'${a}'`).join(' ');
-    this.child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } });
+    this.child = spawn('script', ['-qfec', command, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TERM: 'xterm' },
+    });
     this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.out += d));
     this.exited = new Promise((resolve) => this.child.on('close', resolve));
   }
@@ -554,7 +672,8 @@ class Pty {
         this.pos = at + text.length;
         return seen;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)}; output so far: ${JSON.stringify(this.out.slice(this.pos))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${JSON.stringify(text)}; output so far: ${JSON.stringify(this.out.slice(this.pos))}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -714,9 +833,18 @@ describe('lsm-cli: REPAIR', { concurrency: true }, () => {
     assert.match(out[0], /^Repaired collection shop in \d+ ms: MANIFEST-\d+ lists 2 tables holding 3 entries, last sequence 3$/);
     assert.match(out[1], /^Old manifest: MANIFEST-\d+ damaged, 1 edit read \(corruption in .*bad record checksum at offset 0/);
     assert.ok(out.includes('Tables:'));
-    assert.ok(out.some((l) => /^ {2}\d{6}\.sst {2}kept, 2 entries$/.test(l)), out.join('\n'));
-    assert.ok(out.some((l) => /^ {2}\d{6}\.log {2}converted, 1 record kept \(1 operation, sequences 3-3\) -> \d{6}\.sst$/.test(l)), out.join('\n'));
-    assert.ok(out.some((l) => /^ {2}MANIFEST-\d+ -> lost\/MANIFEST-\d+: damaged manifest/.test(l)), 'the damaged manifest is set aside');
+    assert.ok(
+      out.some((l) => /^ {2}\d{6}\.sst {2}kept, 2 entries$/.test(l)),
+      out.join('\n'),
+    );
+    assert.ok(
+      out.some((l) => /^ {2}\d{6}\.log {2}converted, 1 record kept \(1 operation, sequences 3-3\) -> \d{6}\.sst$/.test(l)),
+      out.join('\n'),
+    );
+    assert.ok(
+      out.some((l) => /^ {2}MANIFEST-\d+ -> lost\/MANIFEST-\d+: damaged manifest/.test(l)),
+      'the damaged manifest is set aside',
+    );
     assert.ok(out.includes('a: 1') && out.includes('b: 2') && out.includes('c: 3'), 'every key reads back after repair');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readdirSync(join(dir, 'shop', 'lost')).filter((f) => f.startsWith('MANIFEST-')).length, 1);
@@ -724,11 +852,14 @@ describe('lsm-cli: REPAIR', { concurrency: true }, () => {
 
   test('REPAIR is refused for an open collection, and for one that does not exist', async () => {
     const r = await script(['CREATE shop', 'USE shop', 'REPAIR shop', 'REPAIR nope', 'REPAIR']);
-    assert.deepEqual(lines(r.stdout).filter((l) => l.startsWith('Error')), [
-      'Error: collection "shop" is open; close it before repairing it',
-      `Error: collection "nope" does not exist in ${r.stdout.match(/does not exist in (\S+)/)![1]}`,
-      'Error: missing <name>. Usage: REPAIR <name>',
-    ]);
+    assert.deepEqual(
+      lines(r.stdout).filter((l) => l.startsWith('Error')),
+      [
+        'Error: collection "shop" is open; close it before repairing it',
+        `Error: collection "nope" does not exist in ${r.stdout.match(/does not exist in (\S+)/)![1]}`,
+        'Error: missing <name>. Usage: REPAIR <name>',
+      ],
+    );
   });
 });
 
@@ -790,7 +921,20 @@ describe('lsm-cli: EXPORT and IMPORT', { concurrency: true }, () => {
     const dir = fresh();
     const bad = join(dir, 'bad.ndjson');
     writeFileSync(bad, '{"key":"a","value":"1"}\n{"key":"b"}\n{"key":"c","value":"3"}\nnope\n');
-    const r = await script(['CREATE t', 'USE t', `IMPORT ${bad}`, 'COUNT', `IMPORT ${bad} --skip-bad`, 'COUNT', 'IMPORT', `IMPORT ${bad} --bogus`, `EXPORT ${join(dir, 'x.ndjson')} PREFIX a FROM b`], dir);
+    const r = await script(
+      [
+        'CREATE t',
+        'USE t',
+        `IMPORT ${bad}`,
+        'COUNT',
+        `IMPORT ${bad} --skip-bad`,
+        'COUNT',
+        'IMPORT',
+        `IMPORT ${bad} --bogus`,
+        `EXPORT ${join(dir, 'x.ndjson')} PREFIX a FROM b`,
+      ],
+      dir,
+    );
     assert.deepEqual(lines(r.stdout), [
       `Error: ${bad}: line 2: missing field "value" (1 record(s) imported before it); nothing after it was imported (add --skip-bad to skip bad records)`,
       '1',

@@ -37,7 +37,8 @@ export class Args {
         const n = tokens[i + 1];
         if (n === undefined) throw new UsageError('LIMIT needs a number', this.usage);
         if (!/^\d{1,15}$/.test(n.text)) throw new UsageError(`LIMIT needs a whole number, got ${JSON.stringify(n.text)}`, this.usage);
-        if (i + 2 < tokens.length) throw new UsageError(`unexpected ${JSON.stringify(tokens[i + 2]!.text)} after LIMIT ${n.text}`, this.usage);
+        if (i + 2 < tokens.length)
+          throw new UsageError(`unexpected ${JSON.stringify(tokens[i + 2]!.text)} after LIMIT ${n.text}`, this.usage);
         return { keys, limit: Number(n.text) };
       }
       if (keys.length === max) throw tooMany(t.text, this.usage);

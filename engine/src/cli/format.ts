@@ -18,7 +18,11 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** Left-aligns the first column and right-aligns the others. */
 export function formatTable(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -26,7 +30,14 @@ export function formatTable(header: string[], rows: string[][]): string[] {
 export function formatStats(s: CollectionStats): string[] {
   const levels = formatTable(
     ['Level', 'Files', 'Bytes', 'Target', 'Score', 'Entries'],
-    s.levels.map((l) => [`L${l.level}`, count(l.fileCount), formatBytes(l.bytes), formatBytes(l.targetBytes), l.score.toFixed(2), count(l.entries)]),
+    s.levels.map((l) => [
+      `L${l.level}`,
+      count(l.fileCount),
+      formatBytes(l.bytes),
+      formatBytes(l.targetBytes),
+      l.score.toFixed(2),
+      count(l.entries),
+    ]),
   );
   const files = s.levels.reduce((n, l) => n + l.fileCount, 0);
   const t = s.totals;
@@ -37,20 +48,37 @@ export function formatStats(s: CollectionStats): string[] {
       ? 'idle'
       : `running L${running.level} -> L${running.outputLevel} (${running.reason}), ${formatBytes(running.bytesWritten)} of ~${formatBytes(running.inputBytes)} written`;
   const rows: [string, string][] = [
-    ['Memtable', `${formatBytes(s.memtable.bytes)} of ${formatBytes(s.memtable.limitBytes)}, ${count(s.memtable.entries)} entries${waiting === 0 ? '' : `; ${waiting} full memtable(s) waiting to flush`}`],
-    ['Written (since open)', `${formatBytes(t.userBytesWritten)} by you, ${formatBytes(t.bytesFlushed)} by ${count(t.flushes)} flush(es), ${formatBytes(t.bytesCompacted)} by ${count(t.compactions)} compaction(s)`],
+    [
+      'Memtable',
+      `${formatBytes(s.memtable.bytes)} of ${formatBytes(s.memtable.limitBytes)}, ${count(s.memtable.entries)} entries${waiting === 0 ? '' : `; ${waiting} full memtable(s) waiting to flush`}`,
+    ],
+    [
+      'Written (since open)',
+      `${formatBytes(t.userBytesWritten)} by you, ${formatBytes(t.bytesFlushed)} by ${count(t.flushes)} flush(es), ${formatBytes(t.bytesCompacted)} by ${count(t.compactions)} compaction(s)`,
+    ],
     ['Write amplification', t.userBytesWritten === 0 ? 'n/a (nothing written since open)' : `${t.writeAmplification.toFixed(2)}x`],
-    ['Compaction', `${compaction}; ${formatBytes(s.compaction.pendingBytes)} pending${s.compaction.errors === 0 ? '' : `; ${s.compaction.errors} error(s), last: ${s.compaction.lastError}`}`],
+    [
+      'Compaction',
+      `${compaction}; ${formatBytes(s.compaction.pendingBytes)} pending${s.compaction.errors === 0 ? '' : `; ${s.compaction.errors} error(s), last: ${s.compaction.lastError}`}`,
+    ],
     ['Write stalls', `${count(s.stalls.count)} (${count(Math.round(s.stalls.totalMs))} ms)${s.stalls.active ? ', stalled now' : ''}`],
   ];
   if (s.writeError !== undefined) rows.push(['Writes refused', s.writeError]);
   for (const t of s.recovery.tornWals) {
-    rows.push(['Torn WAL at open', `${t.path}: cut at byte ${count(t.cutAt)} of ${count(t.fileBytes)}, ${count(t.keptRecords)} record(s) kept`]);
+    rows.push([
+      'Torn WAL at open',
+      `${t.path}: cut at byte ${count(t.cutAt)} of ${count(t.fileBytes)}, ${count(t.keptRecords)} record(s) kept`,
+    ]);
   }
   const m = s.recovery.tornManifest;
-  if (m !== undefined) rows.push(['Torn manifest at open', `${m.path}: an unfinished last edit dropped at byte ${count(m.cutAt)} of ${count(m.fileBytes)}`]);
+  if (m !== undefined)
+    rows.push(['Torn manifest at open', `${m.path}: an unfinished last edit dropped at byte ${count(m.cutAt)} of ${count(m.fileBytes)}`]);
   const gap = s.recovery.gap;
-  if (gap !== undefined) rows.push(['Replay stopped at open', `at sequence ${count(gap.lastSequence)} (point-in-time recovery): ${gap.reason}; later logs set aside`]);
+  if (gap !== undefined)
+    rows.push([
+      'Replay stopped at open',
+      `at sequence ${count(gap.lastSequence)} (point-in-time recovery): ${gap.reason}; later logs set aside`,
+    ]);
   for (const f of s.recovery.lostFiles) rows.push(['Set aside at open', `${f.file} -> ${f.movedTo}: ${f.reason}`]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   return [

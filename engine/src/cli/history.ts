@@ -15,7 +15,11 @@ export function historyPath(dataDir: string): string {
 /** Past lines, newest first (the order readline wants); empty if there is no history yet. */
 export function loadHistory(path: string): string[] {
   try {
-    return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').reverse().slice(0, HISTORY_SIZE);
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .reverse()
+      .slice(0, HISTORY_SIZE);
   } catch {
     return [];
   }
@@ -24,6 +28,9 @@ export function loadHistory(path: string): string[] {
 /** Writes the history (given newest first) oldest first, one line each. Failures are reported once by the caller. */
 export function saveHistory(path: string, dataDir: string, newestFirst: readonly string[]): void {
   mkdirSync(dataDir, { recursive: true });
-  const lines = newestFirst.slice(0, HISTORY_SIZE).filter((l) => !l.includes('\n')).reverse();
+  const lines = newestFirst
+    .slice(0, HISTORY_SIZE)
+    .filter((l) => !l.includes('\n'))
+    .reverse();
   writeFileSync(path, lines.length === 0 ? '' : `${lines.join('\n')}\n`, { mode: 0o600 });
 }

@@ -46,7 +46,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         o.version = true;
         break;
       default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${arg}" (commands go after -c, or on stdin)`);
+        throw new UsageError(
+          arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${arg}" (commands go after -c, or on stdin)`,
+        );
     }
   }
   return o;
@@ -81,7 +83,7 @@ export function usageText(): string {
     '',
     'Examples:',
     '  lsm-cli --data ./data',
-    '  printf \'USE users\\nGET user:1\\n\' | lsm-cli --data ./data',
+    "  printf 'USE users\\nGET user:1\\n' | lsm-cli --data ./data",
     '  lsm-cli -c "CREATE users" -c "USE users" -c "PUT user:1 Ada Lovelace"',
   ].join('\n');
 }

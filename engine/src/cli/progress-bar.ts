@@ -30,7 +30,8 @@ export function progressBar(stream: NodeJS.WriteStream, label: string): Progress
   };
   return {
     update: (p) => draw((columns) => render(label, p, columns)),
-    updateBytes: (what, done, total) => draw((columns) => renderBar(`${label} ${what}`, done, total, `${formatBytes(done)} of ${formatBytes(total)}`, columns)),
+    updateBytes: (what, done, total) =>
+      draw((columns) => renderBar(`${label} ${what}`, done, total, `${formatBytes(done)} of ${formatBytes(total)}`, columns)),
     done() {
       if (drawn) stream.write('\r\x1b[K');
     },

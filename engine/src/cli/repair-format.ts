@@ -20,7 +20,8 @@ export function formatRepairReport(r: RepairReport): string[] {
   const p = r.previousManifest;
   const prev = p.file === undefined ? 'none found' : `${p.file} ${p.state}, ${plural(p.editsRead, 'edit')} read`;
   out.push(`Old manifest: ${prev}${p.detail ? ` (${p.detail})` : ''}`);
-  if (p.missingTables.length > 0) out.push(`  it listed ${plural(p.missingTables.length, 'table')} no longer on disk: ${p.missingTables.join(', ')}`);
+  if (p.missingTables.length > 0)
+    out.push(`  it listed ${plural(p.missingTables.length, 'table')} no longer on disk: ${p.missingTables.join(', ')}`);
   if (r.options === 'defaults') out.push('Options: OPTIONS was damaged or missing, rewritten with the defaults');
   if (r.tables.length > 0) {
     out.push('', 'Tables:');
@@ -36,7 +37,9 @@ export function formatRepairReport(r: RepairReport): string[] {
       const seqs = w.operationsKept === 0 ? '' : `, sequences ${count(w.minSequence)}-${count(w.maxSequence)}`;
       const into = w.writtenAs ? ` -> ${w.writtenAs}` : '';
       const dropped = w.dropped.length > 0 ? `; dropped ${damage(w.dropped)}` : '';
-      out.push(`  ${w.file}  ${w.outcome}, ${plural(w.recordsKept, 'record')} kept (${plural(w.operationsKept, 'operation')}${seqs})${into}${dropped}`);
+      out.push(
+        `  ${w.file}  ${w.outcome}, ${plural(w.recordsKept, 'record')} kept (${plural(w.operationsKept, 'operation')}${seqs})${into}${dropped}`,
+      );
     }
   }
   if (r.merges.length > 0) {

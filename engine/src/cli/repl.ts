@@ -52,7 +52,10 @@ export async function runRepl(session: Session, o: ReplOptions): Promise<void> {
     historySize: HISTORY_SIZE,
     removeHistoryDuplicates: true,
     completer: (line: string, done: (err: Error | null, result: [string[], string]) => void) => {
-      complete(line, session.manager).then((r) => done(null, r), () => done(null, [[], line]));
+      complete(line, session.manager).then(
+        (r) => done(null, r),
+        () => done(null, [[], line]),
+      );
     },
   });
 

@@ -41,13 +41,15 @@ function parseRange(words: { text: string; quoted: boolean }[], usage: string): 
     const word = words[i]!;
     const keyword = word.quoted ? '' : word.text.toUpperCase();
     const value = words[i + 1];
-    if (!['PREFIX', 'FROM', 'TO'].includes(keyword)) throw new UsageError(`unexpected ${JSON.stringify(word.text)}; expected PREFIX <p>, FROM <a> or TO <b>`, usage);
+    if (!['PREFIX', 'FROM', 'TO'].includes(keyword))
+      throw new UsageError(`unexpected ${JSON.stringify(word.text)}; expected PREFIX <p>, FROM <a> or TO <b>`, usage);
     if (value === undefined) throw new UsageError(`${keyword} needs a key`, usage);
     if (keyword === 'PREFIX') range.prefix = value.text;
     if (keyword === 'FROM') range.gte = value.text;
     if (keyword === 'TO') range.lt = value.text;
   }
-  if (range.prefix !== undefined && (range.gte !== undefined || range.lt !== undefined)) throw new UsageError('give PREFIX or FROM/TO, not both', usage);
+  if (range.prefix !== undefined && (range.gte !== undefined || range.lt !== undefined))
+    throw new UsageError('give PREFIX or FROM/TO, not both', usage);
   return range;
 }
 
@@ -64,7 +66,8 @@ async function runExport(ctx: Context, a: Args): Promise<void> {
     ctx.out.line(`Exported ${entries(r.entries)} (${formatBytes(r.bytes)}) to ${file.text}`);
   } catch (err) {
     bar.done();
-    if (err instanceof ExportError && err.reason === 'aborted') throw new UsageError(`EXPORT interrupted after ${entries(err.result.entries)}; ${file.text} was not written`);
+    if (err instanceof ExportError && err.reason === 'aborted')
+      throw new UsageError(`EXPORT interrupted after ${entries(err.result.entries)}; ${file.text} was not written`);
     throw err;
   }
 }
@@ -84,7 +87,10 @@ async function runImport(ctx: Context, a: Args): Promise<void> {
       onProgress: (p) => bar.update(p),
     });
     bar.done();
-    const skipped = r.skipped === 0 ? '' : `; skipped ${count(r.skipped)} bad record(s)${r.skipped > r.badRecords.length ? `, the first ${r.badRecords.length}` : ''}:`;
+    const skipped =
+      r.skipped === 0
+        ? ''
+        : `; skipped ${count(r.skipped)} bad record(s)${r.skipped > r.badRecords.length ? `, the first ${r.badRecords.length}` : ''}:`;
     ctx.out.line(`Imported ${entries(r.entries)} (${formatBytes(r.bytes)}) from ${file.text}${skipped}`);
     for (const b of r.badRecords) ctx.out.line(`  line ${b.line}: ${b.message}`);
   } catch (err) {

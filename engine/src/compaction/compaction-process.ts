@@ -86,7 +86,9 @@ export class CompactionProcess {
     });
     this.ready.catch(() => {});
     const readyTimeout = setTimeout(() => {
-      failReady(new StorageError('IO_ERROR', `compaction worker (pid ${worker.pid ?? '?'}) did not start within ${READY_TIMEOUT_MS / 1000} s`));
+      failReady(
+        new StorageError('IO_ERROR', `compaction worker (pid ${worker.pid ?? '?'}) did not start within ${READY_TIMEOUT_MS / 1000} s`),
+      );
       worker.kill();
     }, READY_TIMEOUT_MS);
     readyTimeout.unref();
@@ -111,7 +113,8 @@ export class CompactionProcess {
       } else if (m.type === 'done') {
         if (this.running?.id === m.result.id) this.settle((r) => r.resolve(m.result));
       } else if (m.type === 'failed') {
-        if (this.running?.id === m.id) this.settle((r) => r.reject(new StorageError(m.code === 'CORRUPTION' ? 'CORRUPTION' : 'IO_ERROR', m.message)));
+        if (this.running?.id === m.id)
+          this.settle((r) => r.reject(new StorageError(m.code === 'CORRUPTION' ? 'CORRUPTION' : 'IO_ERROR', m.message)));
       }
     });
     return worker;

@@ -5,11 +5,27 @@ import { pathIn, tableFileName } from '../version/file-names.js';
 import type { VersionSet } from '../version/version-set.js';
 import { CompactionProcess } from './compaction-process.js';
 import type { CompactionLauncher } from './launcher.js';
-import { type KeyBounds, levelScores, levelTargetBytes, pickCompaction, pickManual, span, sumBytes, type PickedCompaction } from './picker.js';
+import {
+  type KeyBounds,
+  levelScores,
+  levelTargetBytes,
+  pickCompaction,
+  pickManual,
+  span,
+  sumBytes,
+  type PickedCompaction,
+} from './picker.js';
 import type { CompactionJob, CompactionResult } from './protocol.js';
 import { compareKeys } from '../util/key-order.js';
 import type { FileMeta } from '../version/file-meta.js';
-import type { CompactionEndEvent, CompactionErrorEvent, CompactionInput, CompactionProgressEvent, CompactionStartEvent, TableOutput } from '../db/stats.js';
+import type {
+  CompactionEndEvent,
+  CompactionErrorEvent,
+  CompactionInput,
+  CompactionProgressEvent,
+  CompactionStartEvent,
+  TableOutput,
+} from '../db/stats.js';
 
 /** What the scheduler needs from its collection. */
 export interface CompactionHost {
@@ -272,7 +288,14 @@ export class CompactionScheduler {
       inputs,
       inputTables,
       inputBytes: running.inputBytes,
-      outputs: result.outputs.map((f) => ({ id: f.id, level: f.level, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey })),
+      outputs: result.outputs.map((f) => ({
+        id: f.id,
+        level: f.level,
+        bytes: f.size,
+        entries: f.entries,
+        minKey: f.minKey,
+        maxKey: f.maxKey,
+      })),
       outputBytes: sumBytes(result.outputs),
       bytesRead: result.bytesRead,
       bytesWritten: result.bytesWritten,
@@ -414,12 +437,20 @@ export class CompactionScheduler {
     const all = picked.inputs.flatMap((i) => i.files);
     const [lo, hi] = span(all);
     const inRange = (f: { minKey: string; maxKey: string }) => compareKeys(f.maxKey, lo) >= 0 && compareKeys(f.minKey, hi) <= 0;
-    const grandparents = (levels[picked.outputLevel + 1] ?? []).filter(inRange).map((f) => ({ minKey: f.minKey, maxKey: f.maxKey, size: f.size }));
-    const deeperSpans = levels.slice(picked.outputLevel + 1).map((files) => files.filter(inRange).map((f) => ({ minKey: f.minKey, maxKey: f.maxKey })));
+    const grandparents = (levels[picked.outputLevel + 1] ?? [])
+      .filter(inRange)
+      .map((f) => ({ minKey: f.minKey, maxKey: f.maxKey, size: f.size }));
+    const deeperSpans = levels
+      .slice(picked.outputLevel + 1)
+      .map((files) => files.filter(inRange).map((f) => ({ minKey: f.minKey, maxKey: f.maxKey })));
     const maxGrandparentOverlapBytes = 10 * host.options.targetFileBytes;
     const inputBytes = sumBytes(all);
     // Numbers are only a counter: reserving generously costs nothing and can never run short.
-    const outputCount = 2 * (Math.ceil(inputBytes / host.options.targetFileBytes) + Math.ceil(grandparents.reduce((n, g) => n + g.size, 0) / maxGrandparentOverlapBytes)) + 4;
+    const outputCount =
+      2 *
+        (Math.ceil(inputBytes / host.options.targetFileBytes) +
+          Math.ceil(grandparents.reduce((n, g) => n + g.size, 0) / maxGrandparentOverlapBytes)) +
+      4;
     const outputIds = Array.from({ length: outputCount }, () => host.versions.newFileNumber());
     return {
       id: this.nextJobId++,

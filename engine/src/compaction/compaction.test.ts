@@ -44,7 +44,6 @@ import type { FileMeta } from '../version/file-meta.js';
 import { runCompaction } from './merge.js';
 import type { CompactionJob } from './protocol.js';
 
-
 const dir = tempDir('strata-compaction');
 /** Every manager a test opened: closed at the end even if the test failed, so no worker process keeps the run alive. */
 const managers: StorageManager[] = [];
@@ -96,7 +95,8 @@ const key = (i: number) => `key${String(i).padStart(5, '0')}`;
 async function assertMatches(c: Collection, model: Map<string, string>, where: string, alsoAbsent: string[] = []): Promise<void> {
   for (const [k, v] of model) {
     const got = await c.get(k);
-    if (got !== v) assert.fail(`${where}: get(${k}) returned ${JSON.stringify(got?.slice(0, 40))}, expected ${JSON.stringify(v.slice(0, 40))}`);
+    if (got !== v)
+      assert.fail(`${where}: get(${k}) returned ${JSON.stringify(got?.slice(0, 40))}, expected ${JSON.stringify(v.slice(0, 40))}`);
   }
   for (const k of alsoAbsent) if (!model.has(k)) assert.equal(await c.get(k), undefined, `${where}: ${k} should be absent`);
   const scanned = await all(c);
@@ -153,7 +153,10 @@ function assertLevelsDisjoint(s: CollectionStats, where: string): void {
     for (let i = 1; i < l.files.length; i++) {
       const a = l.files[i - 1];
       const b = l.files[i];
-      assert.ok(compareKeys(a.maxKey, b.minKey) < 0, `${where}: L${l.level} tables ${a.id} [${a.minKey}..${a.maxKey}] and ${b.id} [${b.minKey}..${b.maxKey}] overlap`);
+      assert.ok(
+        compareKeys(a.maxKey, b.minKey) < 0,
+        `${where}: L${l.level} tables ${a.id} [${a.minKey}..${a.maxKey}] and ${b.id} [${b.minKey}..${b.maxKey}] overlap`,
+      );
     }
   }
 }
@@ -200,10 +203,25 @@ const fs = new NodeFileSystem();
 type Entry = [key: string, sequence: number, kind: ValueKind, value?: string];
 
 async function buildInput(directory: string, id: number, level: number, entries: Entry[]): Promise<FileMeta> {
-  const builder = new TableBuilder(fs.create(join(directory, tableFileName(id))), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'none' });
-  for (const [k, seq, kind, v] of [...entries].sort((a, b) => compareKeys(a[0], b[0]) || b[1] - a[1])) builder.addString(k, seq, kind, v ?? '');
+  const builder = new TableBuilder(fs.create(join(directory, tableFileName(id))), {
+    blockBytes: 256,
+    bloomBitsPerKey: 10,
+    compression: 'none',
+  });
+  for (const [k, seq, kind, v] of [...entries].sort((a, b) => compareKeys(a[0], b[0]) || b[1] - a[1]))
+    builder.addString(k, seq, kind, v ?? '');
   const b = await builder.finish();
-  return { id, level, size: b.fileSize, entries: b.entries, tombstones: b.tombstones, minKey: b.minKey, maxKey: b.maxKey, minSequence: b.minSequence, maxSequence: b.maxSequence };
+  return {
+    id,
+    level,
+    size: b.fileSize,
+    entries: b.entries,
+    tombstones: b.tombstones,
+    minKey: b.minKey,
+    maxKey: b.maxKey,
+    minSequence: b.minSequence,
+    maxSequence: b.maxSequence,
+  };
 }
 
 async function readTable(directory: string, meta: FileMeta): Promise<Entry[]> {
@@ -265,7 +283,10 @@ describe('regressions of the original store', () => {
     }
     const s = c.stats();
     assert.ok(s.totals.compactions >= 8, `${s.totals.compactions} compactions ran`);
-    assert.ok(s.levels.slice(2).some((l) => l.fileCount > 0), `data reached L2 or deeper (${shape(s)})`);
+    assert.ok(
+      s.levels.slice(2).some((l) => l.fileCount > 0),
+      `data reached L2 or deeper (${shape(s)})`,
+    );
     assert.ok(s.totals.writeAmplification > 1, 'compaction rewrote data');
     const r = await reopen(o);
     await assertMatches(r.c, model, 'after reopen');
@@ -480,7 +501,8 @@ describe('regressions of the original store', () => {
       const k = `r${String(i).padStart(4, '0')}`;
       for (let t = 0; t < 4; t++) {
         if (rand() < 0.4) continue;
-        const e: Entry = rand() < 0.2 ? [k, sequences[s++], D] : [k, sequences[s++], P, `${k}@t${t}:${'z'.repeat(Math.floor(rand() * 30))}`];
+        const e: Entry =
+          rand() < 0.2 ? [k, sequences[s++], D] : [k, sequences[s++], P, `${k}@t${t}:${'z'.repeat(Math.floor(rand() * 30))}`];
         tables[t].push(e);
         if ((winner.get(k)?.[1] ?? -1) < e[1]) winner.set(k, e);
       }
@@ -574,7 +596,13 @@ describe('compact()', () => {
       assertLevelsDisjoint(s, `round ${round}`);
       await assertMatches(c, model, `round ${round}`);
     }
-    assert.ok(c.stats().levels.slice(2).some((l) => l.fileCount > 0), `data reached L2 or deeper (${shape(c.stats())})`);
+    assert.ok(
+      c
+        .stats()
+        .levels.slice(2)
+        .some((l) => l.fileCount > 0),
+      `data reached L2 or deeper (${shape(c.stats())})`,
+    );
     await settle(c);
     assertLevelsDisjoint(c.stats(), 'once automatic compaction is idle');
     await assertNoStrayTables(c, o.colDir, 'after compact()');
@@ -695,7 +723,12 @@ describe('compact()', () => {
 describe('the compaction worker process', () => {
   test('killing the compaction worker mid-compaction loses nothing and compaction resumes', async (t) => {
     const control = new ControlledLauncher();
-    const o = await fresh({ memtableBytes: 32 * 1024, level1TargetBytes: 128 * 1024, targetFileBytes: 32 * 1024, compactionLauncher: control.launcher });
+    const o = await fresh({
+      memtableBytes: 32 * 1024,
+      level1TargetBytes: 128 * 1024,
+      targetFileBytes: 32 * 1024,
+      compactionLauncher: control.launcher,
+    });
     const { c } = o;
     const KEYS = 4000;
     const WORKERS = 8;
@@ -755,13 +788,18 @@ describe('the compaction worker process', () => {
     }
     stop = true;
     await Promise.all(writers);
-    t.diagnostic(`${writes} writes; ${kills} kills, ${beforeDone} before the worker had reported done; ${merged.length} merges and ${ended.length - merged.length} moves completed`);
+    t.diagnostic(
+      `${writes} writes; ${kills} kills, ${beforeDone} before the worker had reported done; ${merged.length} merges and ${ended.length - merged.length} moves completed`,
+    );
 
     const s = c.stats();
     assert.ok(s.compaction.errors >= kills, `compaction.errors is ${s.compaction.errors} after ${kills} kills`);
     assert.match(s.compaction.lastError ?? '', /killed by SIGKILL/);
     assert.ok(s.compaction.workerStarts >= kills + 1, `workerStarts is ${s.compaction.workerStarts}`);
-    assert.ok(failed.every((f) => f.retryInMs !== undefined && f.retryInMs > 0), 'each failure schedules a retry');
+    assert.ok(
+      failed.every((f) => f.retryInMs !== undefined && f.retryInMs > 0),
+      'each failure schedules a retry',
+    );
     assert.equal(s.writeError, undefined, 'the collection still accepts writes');
     await assertMatches(c, model, 'after the kills');
     const compactionsBefore = s.totals.compactions;
@@ -821,7 +859,9 @@ describe('the compaction worker process', () => {
     const final = await readBack(base);
     checkOrFail(expect, final.state, 'after a clean reopen');
     assert.deepEqual(final.onDisk, final.live, 'after a clean reopen, the .sst files on disk are exactly the live tables');
-    t.diagnostic(`${midCompaction} of ${plan.length} rounds killed mid-compaction; ${compactionsDone} compactions installed; levels ${final.shape}`);
+    t.diagnostic(
+      `${midCompaction} of ${plan.length} rounds killed mid-compaction; ${compactionsDone} compactions installed; levels ${final.shape}`,
+    );
     assert.ok(midCompaction > plan.length / 2, `only ${midCompaction} of ${plan.length} rounds were killed mid-compaction`);
     assert.ok(compactionsDone > 0, 'compactions were installed in the killed writers');
     assert.ok(final.deepFiles > 0, 'data reached L1 and below');
@@ -861,7 +901,9 @@ async function runCompactingWriter(base: string, seed: number, mode: string, wor
   return { out: parseWriterOutput(run.stdout), stderr: run.stderr, signal: run.signal };
 }
 
-async function readBack(base: string): Promise<{ state: Map<string, string>; live: number[]; onDisk: number[]; deepFiles: number; shape: string }> {
+async function readBack(
+  base: string,
+): Promise<{ state: Map<string, string>; live: number[]; onDisk: number[]; deepFiles: number; shape: string }> {
   // No compaction worker: what is on disk is what recovery left, plus the flush of the recovered log.
   const m = manager({ baseDataPath: base, compactionLauncher: inertLauncher });
   try {
@@ -1110,7 +1152,10 @@ describe('events', () => {
       assert.equal(end.move, e.move);
       assert.ok(Number.isFinite(end.durationMs) && end.durationMs >= 0);
       const inputIds: number[] = e.inputs.flatMap((x: { files: number[] }) => x.files);
-      const progress = log.slice(i + 1, endAt).filter(([nm, x]) => nm === 'compaction-progress' && x.id === e.id).map(([, x]) => x);
+      const progress = log
+        .slice(i + 1, endAt)
+        .filter(([nm, x]) => nm === 'compaction-progress' && x.id === e.id)
+        .map(([, x]) => x);
       if (e.move) {
         // a trivial move: the files change level by a manifest edit, nothing is read or written
         moves++;
@@ -1131,7 +1176,10 @@ describe('events', () => {
         }
         assert.equal(progress[progress.length - 1].bytesRead, e.inputBytes, 'the last progress event reports all input read');
         assert.equal(end.bytesRead, e.inputBytes);
-        assert.equal(end.bytesWritten, end.outputs.reduce((sum: number, f: { bytes: number }) => sum + f.bytes, 0));
+        assert.equal(
+          end.bytesWritten,
+          end.outputs.reduce((sum: number, f: { bytes: number }) => sum + f.bytes, 0),
+        );
         assert.ok(end.entriesRead > 0);
         assert.equal(end.entriesRead, end.entriesWritten + end.droppedVersions + end.droppedTombstones);
         assert.equal(end.droppedEntries, end.droppedVersions + end.droppedTombstones);
@@ -1147,12 +1195,19 @@ describe('events', () => {
       for (const input of e.inputs) {
         for (const id of input.files) assert.ok(!levels[input.level].files.some((x) => x.id === id), `input ${id} left L${input.level}`);
       }
-      for (const f of end.outputs) assert.ok(levels[e.outputLevel].files.some((x) => x.id === f.id), `output ${f.id} is in L${e.outputLevel}`);
+      for (const f of end.outputs)
+        assert.ok(
+          levels[e.outputLevel].files.some((x) => x.id === f.id),
+          `output ${f.id} is in L${e.outputLevel}`,
+        );
     }
     assert.ok(merges >= 3 && moves >= 1, `${merges} merges and ${moves} trivial moves`);
     const s = c.stats();
     assert.equal(s.totals.compactions, ends.length);
-    assert.equal(s.totals.bytesCompacted, ends.reduce((sum, e) => sum + e.bytesWritten, 0));
+    assert.equal(
+      s.totals.bytesCompacted,
+      ends.reduce((sum, e) => sum + e.bytesWritten, 0),
+    );
     assert.equal(
       s.levels.reduce((sum, l) => sum + l.compactionBytesWritten, 0),
       s.totals.bytesCompacted,

@@ -57,7 +57,8 @@ export async function runCompaction(
       throw err;
     }
     const reader = TableReader.open(file, meta.id, cache);
-    if (reader.properties.entries !== meta.entries) throw corruption(path, `table holds ${reader.properties.entries} entries, the manifest says ${meta.entries}`);
+    if (reader.properties.entries !== meta.entries)
+      throw corruption(path, `table holds ${reader.properties.entries} entries, the manifest says ${meta.entries}`);
     readers.push(reader);
     return reader;
   };
@@ -123,7 +124,11 @@ export async function runCompaction(
       if ((result.entriesRead & 255) === 0 && performance.now() - lastYield >= YIELD_EVERY_MS) {
         if (performance.now() - lastReport >= PROGRESS_EVERY_MS) {
           lastReport = performance.now();
-          onProgress({ bytesRead: Math.round((totalBytes * result.entriesRead) / Math.max(1, totalEntries)), bytesWritten: outputs.bytesWritten, entriesRead: result.entriesRead });
+          onProgress({
+            bytesRead: Math.round((totalBytes * result.entriesRead) / Math.max(1, totalEntries)),
+            bytesWritten: outputs.bytesWritten,
+            entriesRead: result.entriesRead,
+          });
         }
         // Lets the progress message go out, and keeps a merge run in-process (repair) from blocking its event loop.
         await new Promise((r) => setImmediate(r));
@@ -203,7 +208,8 @@ class OutputWriter {
 
   private append(sequence: number, kind: ValueKind, at: BlockCursor): void {
     if (this.builder === undefined) this.start();
-    if (kind === ValueKind.Put) this.builder!.add(at.keyBuffer, at.keyByteLength, sequence, kind, at.blockBuffer, at.valueEnd - at.valueStart, at.valueStart);
+    if (kind === ValueKind.Put)
+      this.builder!.add(at.keyBuffer, at.keyByteLength, sequence, kind, at.blockBuffer, at.valueEnd - at.valueStart, at.valueStart);
     else this.builder!.add(at.keyBuffer, at.keyByteLength, sequence, kind, '', 0);
   }
 
@@ -234,12 +240,19 @@ class OutputWriter {
   private start(): void {
     this.checkAlive();
     if (this.next >= this.job.outputIds.length) {
-      throw new StorageError('IO_ERROR', `compaction ${this.job.id} needs more than its ${this.job.outputIds.length} assigned output files`);
+      throw new StorageError(
+        'IO_ERROR',
+        `compaction ${this.job.id} needs more than its ${this.job.outputIds.length} assigned output files`,
+      );
     }
     this.builderId = this.job.outputIds[this.next++];
     this.written.push(this.builderId);
     const file = this.fs.create(pathIn(this.job.directory, tableFileName(this.builderId)));
-    this.builder = new TableBuilder(file, { blockBytes: this.job.blockBytes, bloomBitsPerKey: this.job.bloomBitsPerKey, compression: this.job.compression });
+    this.builder = new TableBuilder(file, {
+      blockBytes: this.job.blockBytes,
+      bloomBitsPerKey: this.job.bloomBitsPerKey,
+      compression: this.job.compression,
+    });
   }
 
   private async close(): Promise<void> {

@@ -43,7 +43,11 @@ export function sumBytes(files: readonly FileMeta[]): number {
 }
 
 /** The most urgent automatic compaction, or undefined if every score is below 1. */
-export function pickCompaction(version: Version, options: CollectionOptions, pointers: Record<number, string>): PickedCompaction | undefined {
+export function pickCompaction(
+  version: Version,
+  options: CollectionOptions,
+  pointers: Record<number, string>,
+): PickedCompaction | undefined {
   const scores = levelScores(version, options);
   let level = -1;
   for (let i = 0; i < scores.length; i++) if (scores[i] >= 1 && (level < 0 || scores[i] > scores[level])) level = i;
@@ -73,11 +77,17 @@ export function pickManual(version: Version, level: number, bounds: KeyBounds): 
  * are first widened to every L0 file overlapping them: an older L0 file left
  * behind with a key the output also holds would shadow the newer value.
  */
-function withNextLevel(version: Version, level: number, files: FileMeta[], reason: PickedCompaction['reason'], score: number): PickedCompaction {
+function withNextLevel(
+  version: Version,
+  level: number,
+  files: FileMeta[],
+  reason: PickedCompaction['reason'],
+  score: number,
+): PickedCompaction {
   let inputs = files;
   if (level === 0) {
     const chosen = new Set(inputs);
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       const [lo, hi] = span(inputs);
       for (const f of version.levels[0]) {

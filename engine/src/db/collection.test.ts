@@ -56,7 +56,10 @@ describe('Collection', () => {
     const { m, c } = await fresh();
     await assert.rejects(c.put('', 'v'), code('INVALID_KEY', /empty/));
     await assert.rejects(c.put(5 as unknown as string, 'v'), code('INVALID_KEY', /must be a string, got number 5/));
-    await assert.rejects(c.put('k', undefined as unknown as string), code('INVALID_VALUE', /value for key "k" must be a string, got undefined$/));
+    await assert.rejects(
+      c.put('k', undefined as unknown as string),
+      code('INVALID_VALUE', /value for key "k" must be a string, got undefined$/),
+    );
     await assert.rejects(c.put(undefined as unknown as string, 'v'), code('INVALID_KEY', /must be a string, got undefined$/));
     await assert.rejects(c.put('k'.repeat(64 * 1024 + 1), 'v'), code('INVALID_KEY', /65536/));
     await assert.rejects(c.put('é'.repeat(40000), 'v'), code('INVALID_KEY', /bytes of UTF-8/));
@@ -88,9 +91,15 @@ describe('Collection', () => {
       { type: 'delete', key: 'keep' },
       { type: 'put', key: 'b', value: '2' },
     ]);
-    assert.deepEqual(await all(c), [['a', '1'], ['b', '2']]);
+    assert.deepEqual(await all(c), [
+      ['a', '1'],
+      ['b', '2'],
+    ]);
     const { m: m2, c: c2 } = await reopen(base, m);
-    assert.deepEqual(await all(c2), [['a', '1'], ['b', '2']]);
+    assert.deepEqual(await all(c2), [
+      ['a', '1'],
+      ['b', '2'],
+    ]);
     await m2.closeAll();
   });
 
@@ -127,12 +136,30 @@ describe('Collection', () => {
       if (reverse) ks.reverse();
       return ks.slice(0, limit).map((k) => [k, `v:${k}`]);
     };
-    assert.deepEqual(await all(c), expect(() => true));
-    assert.deepEqual(await all(c, { reverse: true }), expect(() => true, true));
-    assert.deepEqual(await all(c, { gte: 'b0100', lt: 'user:0300' }), expect((k) => k >= 'b0100' && k < 'user:0300'));
-    assert.deepEqual(await all(c, { gt: 'b0101', lte: 'user:0302', reverse: true }), expect((k) => k > 'b0101' && k <= 'user:0302', true));
-    assert.deepEqual(await all(c, { prefix: 'user:' }), expect((k) => k.startsWith('user:')));
-    assert.deepEqual(await all(c, { prefix: 'user:', reverse: true, limit: 5 }), expect((k) => k.startsWith('user:'), true, 5));
+    assert.deepEqual(
+      await all(c),
+      expect(() => true),
+    );
+    assert.deepEqual(
+      await all(c, { reverse: true }),
+      expect(() => true, true),
+    );
+    assert.deepEqual(
+      await all(c, { gte: 'b0100', lt: 'user:0300' }),
+      expect((k) => k >= 'b0100' && k < 'user:0300'),
+    );
+    assert.deepEqual(
+      await all(c, { gt: 'b0101', lte: 'user:0302', reverse: true }),
+      expect((k) => k > 'b0101' && k <= 'user:0302', true),
+    );
+    assert.deepEqual(
+      await all(c, { prefix: 'user:' }),
+      expect((k) => k.startsWith('user:')),
+    );
+    assert.deepEqual(
+      await all(c, { prefix: 'user:', reverse: true, limit: 5 }),
+      expect((k) => k.startsWith('user:'), true, 5),
+    );
     assert.deepEqual(await all(c, { limit: 0 }), []);
     assert.deepEqual(await all(c, { gte: 'q', lt: 'c' }), []);
     await assert.rejects(all(c, { gte: 1 }), code('INVALID_ARGUMENT'));
@@ -185,9 +212,11 @@ describe('Collection', () => {
     assert.ok(t.walWrites <= 2, `64 concurrent puts took ${t.walWrites} write calls`);
     assert.ok(t.walSyncs <= 2, `64 concurrent sync puts took ${t.walSyncs} fdatasyncs`);
     for (let w = 0; w < 4; w++) {
-      await Promise.all(Array.from({ length: 64 }, async (_, i) => {
-        for (let j = 0; j < 10; j++) await c.put(`w${i}:${j}`, 'v', { sync: true });
-      }));
+      await Promise.all(
+        Array.from({ length: 64 }, async (_, i) => {
+          for (let j = 0; j < 10; j++) await c.put(`w${i}:${j}`, 'v', { sync: true });
+        }),
+      );
     }
     const after = c.stats().totals;
     assert.ok(after.walSyncs - t.walSyncs < 200, `2560 sync puts by 64 writers took ${after.walSyncs - t.walSyncs} fdatasyncs`);

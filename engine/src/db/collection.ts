@@ -21,7 +21,16 @@ import { pointLookup, type ReadState } from './read-path.js';
 import { TableCache } from './table-cache.js';
 import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
 import type { RunningCompaction } from '../compaction/compaction-scheduler.js';
-import type { CollectionStats, RunningCompactionStats, CompactionEndEvent, FlushEvent, FlushReason, FlushStartEvent, LevelStats, RecoveryReport } from './stats.js';
+import type {
+  CollectionStats,
+  RunningCompactionStats,
+  CompactionEndEvent,
+  FlushEvent,
+  FlushReason,
+  FlushStartEvent,
+  LevelStats,
+  RecoveryReport,
+} from './stats.js';
 import { explainLookup, type GetExplanation } from './explain-get.js';
 import { describeTable, type InspectTableOptions, type TableInspection, type TableOrigin } from './inspect-table.js';
 import { WriteGate, type GateState } from './write-gate.js';
@@ -110,7 +119,11 @@ export class Collection implements CommitTarget {
     this.gate = new WriteGate(
       () => this.gateState(),
       (event, payload) =>
-        this.emit(event, { ...(payload as object), level0Files: this.versions.current.levels[0].length, immutableMemtables: this.imms.length }),
+        this.emit(event, {
+          ...(payload as object),
+          level0Files: this.versions.current.levels[0].length,
+          immutableMemtables: this.imms.length,
+        }),
     );
     this.compactions = new CompactionScheduler(
       {
@@ -143,7 +156,13 @@ export class Collection implements CommitTarget {
   }
 
   /** Opens (recovering if needed) the collection stored in `directory`. Used by StorageManager. */
-  static async open(fs: FileSystem, directory: string, name: string, launcher: CompactionLauncher = forkLauncher, flushRunner?: FlushRunner): Promise<Collection> {
+  static async open(
+    fs: FileSystem,
+    directory: string,
+    name: string,
+    launcher: CompactionLauncher = forkLauncher,
+    flushRunner?: FlushRunner,
+  ): Promise<Collection> {
     const lock = await CollectionLock.acquire(fs, pathIn(directory, LOCK_FILE), name);
     let versions: VersionSet | undefined;
     try {
@@ -158,7 +177,21 @@ export class Collection implements CommitTarget {
       } catch (err) {
         throw ioError('create write-ahead log', walPath, err);
       }
-      const c = new Collection(name, directory, fs, state.options, state.versions, lock, state.recovered, state.lastSequence, wal, walNumber, launcher, state.report, flushRunner);
+      const c = new Collection(
+        name,
+        directory,
+        fs,
+        state.options,
+        state.versions,
+        lock,
+        state.recovered,
+        state.lastSequence,
+        wal,
+        walNumber,
+        launcher,
+        state.report,
+        flushRunner,
+      );
       c.scheduleFlush();
       c.compactions.maybeSchedule();
       return c;
@@ -326,7 +359,14 @@ export class Collection implements CommitTarget {
         let meta: FileMeta | undefined;
         const id = this.versions.newFileNumber();
         if (memtable.size > 0) {
-          const start: FlushStartEvent = { id, reason, walNumber: memtable.walNumber, entries: memtable.size, memtableBytes: memtable.approximateBytes, startedAt };
+          const start: FlushStartEvent = {
+            id,
+            reason,
+            walNumber: memtable.walNumber,
+            entries: memtable.size,
+            memtableBytes: memtable.approximateBytes,
+            startedAt,
+          };
           this.emit('flush-start', start);
           meta = await this.writeLevel0(memtable, reason, id);
         }
@@ -467,8 +507,17 @@ export class Collection implements CommitTarget {
       const version = this.versions.current;
       const meta = Number.isInteger(fileNumber) ? version.levels.flat().find((f) => f.id === fileNumber) : undefined;
       if (meta === undefined) {
-        const live = version.fileCount === 0 ? 'none' : [...version.files()].map((f) => f.id).sort((a, b) => a - b).join(', ');
-        throw new StorageError('INVALID_ARGUMENT', `no live SSTable ${String(fileNumber)} in collection "${this.name}" (live tables: ${live})`);
+        const live =
+          version.fileCount === 0
+            ? 'none'
+            : [...version.files()]
+                .map((f) => f.id)
+                .sort((a, b) => a - b)
+                .join(', ');
+        throw new StorageError(
+          'INVALID_ARGUMENT',
+          `no live SSTable ${String(fileNumber)} in collection "${this.name}" (live tables: ${live})`,
+        );
       }
       // L0 holds only flush outputs; deeper tables written before this open are unknown.
       const origin = this.tableOrigins.get(meta.id) ?? (meta.level === 0 ? 'flush' : 'unknown');
@@ -575,7 +624,10 @@ export class Collection implements CommitTarget {
     try {
       this.events.emit(event, payload);
     } catch (err) {
-      process.emitWarning(`a "${event}" listener of collection "${this.name}" threw: ${(err as Error)?.stack ?? String(err)}`, 'StrataListenerWarning');
+      process.emitWarning(
+        `a "${event}" listener of collection "${this.name}" threw: ${(err as Error)?.stack ?? String(err)}`,
+        'StrataListenerWarning',
+      );
     }
   }
 
@@ -627,7 +679,12 @@ export class Collection implements CommitTarget {
         tombstones: this.mem.tombstones,
         walNumber: this.mem.walNumber,
       },
-      immutableMemtables: this.imms.map((m) => ({ bytes: m.approximateBytes, entries: m.size, tombstones: m.tombstones, walNumber: m.walNumber })),
+      immutableMemtables: this.imms.map((m) => ({
+        bytes: m.approximateBytes,
+        entries: m.size,
+        tombstones: m.tombstones,
+        walNumber: m.walNumber,
+      })),
       levels,
       level0: {
         files: levels[0].fileCount,

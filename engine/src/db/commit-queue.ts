@@ -239,7 +239,9 @@ export class CommitQueue {
   /** A buffer of at least `bytes`: the reused scratch, or a one-off for a big group. */
   private buffer(bytes: number): Buffer {
     if (bytes <= this.scratch.length) return this.scratch;
-    return bytes <= MAX_SCRATCH_BYTES ? (this.scratch = Buffer.allocUnsafe(Math.max(bytes, this.scratch.length * 2))) : Buffer.allocUnsafe(bytes);
+    return bytes <= MAX_SCRATCH_BYTES
+      ? (this.scratch = Buffer.allocUnsafe(Math.max(bytes, this.scratch.length * 2)))
+      : Buffer.allocUnsafe(bytes);
   }
 
   /** buf[0, bytes), reusing the last view: records of one size, as in a bulk load, need no new Buffer object. */

@@ -33,7 +33,10 @@ async function expectAll(c: Collection, wanted: Map<string, string>, when: strin
 describe('block compression in a collection', () => {
   test('the option is validated and persisted, and defaults to snappy', async () => {
     const m = new StorageManager({ baseDataPath: join(dir.path, 'opts') });
-    await assert.rejects(m.createCollection('x', { compression: 'zip' as 'none' }), isStorageError('INVALID_OPTIONS', /compression must be one of "snappy", "none"/));
+    await assert.rejects(
+      m.createCollection('x', { compression: 'zip' as 'none' }),
+      isStorageError('INVALID_OPTIONS', /compression must be one of "snappy", "none"/),
+    );
     await m.createCollection('x');
     await m.createCollection('y', { compression: 'none' });
     const saved = (name: string) => JSON.parse(readFileSync(join(m.baseDataPath, name, 'OPTIONS'), 'utf8')).compression;

@@ -51,8 +51,16 @@ describe('a damaged manifest', () => {
       damaged[at] ^= 0x20;
       writeFileSync(manifest, damaged);
       const m2 = fixture.manager({ baseDataPath: base });
-      await assert.rejects(m2.getCollection('t'), isStorageError('CORRUPTION', new RegExp(`MANIFEST-\\d+: .*offset ${last}`)), `byte ${at} flipped`);
-      assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.sst')), tables, `byte ${at} flipped: the table is still there`);
+      await assert.rejects(
+        m2.getCollection('t'),
+        isStorageError('CORRUPTION', new RegExp(`MANIFEST-\\d+: .*offset ${last}`)),
+        `byte ${at} flipped`,
+      );
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f.endsWith('.sst')),
+        tables,
+        `byte ${at} flipped: the table is still there`,
+      );
     }
 
     writeFileSync(manifest, data);
@@ -69,7 +77,11 @@ describe('a damaged manifest', () => {
     const dir = join(base, 't');
     // A record that never finished: a valid header and part of its payload, then nothing, or zeros.
     const record = sealRecord(Buffer.concat([Buffer.alloc(RECORD_HEADER_BYTES), Buffer.from(JSON.stringify({ logNumber: 999999 }))]));
-    for (const tail of [record.subarray(0, record.length - 3), record.subarray(0, 7), Buffer.concat([record.subarray(0, 20), Buffer.alloc(record.length - 20)])]) {
+    for (const tail of [
+      record.subarray(0, record.length - 3),
+      record.subarray(0, 7),
+      Buffer.concat([record.subarray(0, 20), Buffer.alloc(record.length - 20)]),
+    ]) {
       // Each open starts a new manifest: the tail goes on the one CURRENT names now.
       const manifest = manifestOf(dir);
       const data = readFileSync(manifest);
@@ -111,7 +123,10 @@ describe('files the manifest does not list', () => {
 });
 
 /** Names in the collection folder, and in its lost/ folder. */
-const filesIn = (dir: string) => readdirSync(dir).filter((f) => f !== 'lost' && f !== 'LOCK').sort();
+const filesIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f !== 'lost' && f !== 'LOCK')
+    .sort();
 const lostIn = (dir: string) => (existsSync(join(dir, 'lost')) ? readdirSync(join(dir, 'lost')).sort() : []);
 
 async function contents(c: Collection): Promise<Map<string, string>> {
@@ -159,7 +174,15 @@ describe('what a crash leaves behind is removed as provably obsolete, and nothin
     const table = readdirSync(dir).find((f) => f.endsWith('.sst'))!;
     const bytes = readFileSync(join(dir, table));
     const rand = seededRandom(15);
-    const cuts = [bytes.length, 0, 1, 100, bytes.length - 1, bytes.length - 48, ...Array.from({ length: 12 }, () => Math.floor(rand() * bytes.length))];
+    const cuts = [
+      bytes.length,
+      0,
+      1,
+      100,
+      bytes.length - 1,
+      bytes.length - 48,
+      ...Array.from({ length: 12 }, () => Math.floor(rand() * bytes.length)),
+    ];
     for (const [i, cut] of cuts.entries()) {
       const crashBase = join(base, `crash-${i}`);
       snapshot(beforeFlush, join(crashBase, 't'));
@@ -228,7 +251,10 @@ describe('what a crash leaves behind is removed as provably obsolete, and nothin
     cpSync(join(before, oldManifest), join(dir, oldManifest));
     const current = Number(/\d+/.exec(readFileSync(join(dir, 'CURRENT'), 'utf8'))![0]);
     const unusedRoll = manifestFileName(current + 50);
-    writeFileSync(join(dir, unusedRoll), encodeRecord(encodeEdit({ snapshot: true, added: [], nextFileNumber: current + 51, lastSequence: 1, logNumber: 0 })));
+    writeFileSync(
+      join(dir, unusedRoll),
+      encodeRecord(encodeEdit({ snapshot: true, added: [], nextFileNumber: current + 51, lastSequence: 1, logNumber: 0 })),
+    );
     writeFileSync(join(dir, 'CURRENT.tmp'), 'MANIFEST-0');
     await openClean(managerAt, base, expected, 'leftovers');
     const left = filesIn(dir);
@@ -249,12 +275,21 @@ describe('what could hold data the state lacks goes to lost/, with a reason, and
     renameSync(join(dir, wal), join(dir, '000001.log'));
     const current = Number(/\d+/.exec(readFileSync(join(dir, 'CURRENT'), 'utf8'))![0]);
     const newer = manifestFileName(current + 50);
-    writeFileSync(join(dir, newer), Buffer.concat([encodeRecord(encodeEdit({ snapshot: true, added: [] })), encodeRecord(encodeEdit({ lastSequence: 99 }))]));
+    writeFileSync(
+      join(dir, newer),
+      Buffer.concat([encodeRecord(encodeEdit({ snapshot: true, added: [] })), encodeRecord(encodeEdit({ lastSequence: 99 }))]),
+    );
 
     const m2 = managerAt(base);
     const c2 = await m2.getCollection('t');
     const lost = c2.stats().recovery.lostFiles;
-    assert.deepEqual(lost.map((f) => [f.file, f.movedTo]).sort(), [['000001.log', 'lost/000001.log'], [newer, `lost/${newer}`]].sort());
+    assert.deepEqual(
+      lost.map((f) => [f.file, f.movedTo]).sort(),
+      [
+        ['000001.log', 'lost/000001.log'],
+        [newer, `lost/${newer}`],
+      ].sort(),
+    );
     assert.match(lost.find((f) => f.file === '000001.log')!.reason, /newer than the manifest's last sequence/);
     assert.match(lost.find((f) => f.file === newer)!.reason, /CURRENT never pointed at/);
     assert.ok(c2.stats().lastSequence >= 30, 'new writes never reuse the sequences of the WAL set aside');
@@ -279,7 +314,10 @@ describe('what could hold data the state lacks goes to lost/, with a reason, and
     const m2 = managerAt(base);
     const c2 = await m2.getCollection('t');
     const lost = c2.stats().recovery.lostFiles;
-    assert.deepEqual(lost.map((f) => f.file), [tableFileName(901)]);
+    assert.deepEqual(
+      lost.map((f) => f.file),
+      [tableFileName(901)],
+    );
     assert.match(lost[0].reason, /damaged \(at offset 0: checksum mismatch in data block at offset 0/);
     await m2.closeAll();
     assert.ok(!existsSync(join(dir, tableFileName(900))), 'the intact copy was obsolete and removed');

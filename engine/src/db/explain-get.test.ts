@@ -45,7 +45,9 @@ const memSteps = (e: GetExplanation) => e.steps.filter((s): s is MemtableProbe =
 function tablesCovering(c: Collection, k: string): [number, number][] {
   return c
     .stats()
-    .levels.flatMap((l) => l.files.filter((f) => compareKeys(f.minKey, k) <= 0 && compareKeys(k, f.maxKey) <= 0).map((f) => [l.level, f.id] as [number, number]));
+    .levels.flatMap((l) =>
+      l.files.filter((f) => compareKeys(f.minKey, k) <= 0 && compareKeys(k, f.maxKey) <= 0).map((f) => [l.level, f.id] as [number, number]),
+    );
 }
 
 /** The entries inspectTable finds in table `id`, as key -> tombstone flag. */
@@ -88,7 +90,15 @@ describe('explainGet', () => {
     assert.equal(a.value, 'in memory');
     assert.deepEqual(a.foundIn, { source: 'memtable' });
     assert.equal(a.steps.length, 1);
-    assert.deepEqual(a.steps[0], { step: 'memtable', memtable: 'active', index: 0, walNumber: c.stats().memtable.walNumber, entries: 2, outcome: 'value', sequence: 2 });
+    assert.deepEqual(a.steps[0], {
+      step: 'memtable',
+      memtable: 'active',
+      index: 0,
+      walNumber: c.stats().memtable.walNumber,
+      entries: 2,
+      outcome: 'value',
+      sequence: 2,
+    });
     assert.equal(a.counters.tablesConsidered, 0);
     const b = await c.explainGet('b');
     assert.equal(b.result, 'deleted');
@@ -147,7 +157,13 @@ describe('explainGet', () => {
   });
 
   test('keys are found where flushes and compactions put them; a tombstone in L0 shadows the value below it', async () => {
-    const { c } = await open({ blockBytes: 256, level1TargetBytes: 4096, levelSizeMultiplier: 2, targetFileBytes: 2048, memtableBytes: 1024 * 1024 });
+    const { c } = await open({
+      blockBytes: 256,
+      level1TargetBytes: 4096,
+      levelSizeMultiplier: 2,
+      targetFileBytes: 2048,
+      memtableBytes: 1024 * 1024,
+    });
     // Even keys only, in two overlapping flushes so compaction merges and cuts many small files.
     for (let i = 0; i < 600; i += 2) await c.put(key(i), `v1-${i}-${'x'.repeat(i % 17)}`);
     await c.flush();
@@ -155,7 +171,10 @@ describe('explainGet', () => {
     await c.compact();
     await settle(c);
     const deep = c.stats().levels.filter((l) => l.level > 0 && l.fileCount > 0);
-    assert.ok(deep.some((l) => l.fileCount > 1), 'some deeper level has several files to search between');
+    assert.ok(
+      deep.some((l) => l.fileCount > 1),
+      'some deeper level has several files to search between',
+    );
     assert.equal(c.stats().levels[0].fileCount, 0);
 
     // One L0 table over [k0100, k0301], then two writes left in the memtable.
@@ -207,7 +226,13 @@ describe('explainGet', () => {
       assert.ok((await contents(c, id)).has(key(i)));
       // Every level between L0 and the answer was binary-searched and had no file for the key.
       for (const l of levelSteps(e).filter((s) => s.level > 0 && s.level < level)) assert.ok(['empty', 'no-file'].includes(l.outcome));
-      assert.deepEqual(levelSteps(e).at(-1), { step: 'level', level, files: c.stats().levels[level].fileCount, outcome: 'file', fileNumber: id });
+      assert.deepEqual(levelSteps(e).at(-1), {
+        step: 'level',
+        level,
+        files: c.stats().levels[level].fileCount,
+        outcome: 'file',
+        fileNumber: id,
+      });
     }
   });
 
@@ -284,7 +309,13 @@ describe('explainGet', () => {
   });
 
   test('agrees with get on random keys after random writes, deletes, flushes and compactions', async () => {
-    const { c } = await open({ memtableBytes: 16 * 1024, blockBytes: 256, level1TargetBytes: 8 * 1024, levelSizeMultiplier: 2, targetFileBytes: 4096 });
+    const { c } = await open({
+      memtableBytes: 16 * 1024,
+      blockBytes: 256,
+      level1TargetBytes: 8 * 1024,
+      levelSizeMultiplier: 2,
+      targetFileBytes: 4096,
+    });
     const r = seededRandom(4242);
     const model = new Map<string, string>();
     const deleted = new Set<string>();

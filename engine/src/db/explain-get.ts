@@ -143,7 +143,13 @@ export function explainLookup(state: ReadState, key: string, keyBytes: number, l
       candidates = files;
     } else {
       const file = Version.findFile(files, key);
-      out.steps.push({ step: 'level', level, files: files.length, outcome: file ? 'file' : 'no-file', ...(file ? { fileNumber: file.id } : {}) });
+      out.steps.push({
+        step: 'level',
+        level,
+        files: files.length,
+        outcome: file ? 'file' : 'no-file',
+        ...(file ? { fileNumber: file.id } : {}),
+      });
       candidates = file ? [file] : [];
     }
     for (const file of candidates) {
@@ -154,8 +160,23 @@ export function explainLookup(state: ReadState, key: string, keyBytes: number, l
   return out;
 }
 
-function probeTable(state: ReadState, level: number, file: FileMeta, key: string, target: Buffer, hash: number, out: GetExplanation): PointHit | undefined {
-  const probe: TableProbe = { step: 'table', level, fileNumber: file.id, minKey: file.minKey, maxKey: file.maxKey, outcome: 'not-in-table' };
+function probeTable(
+  state: ReadState,
+  level: number,
+  file: FileMeta,
+  key: string,
+  target: Buffer,
+  hash: number,
+  out: GetExplanation,
+): PointHit | undefined {
+  const probe: TableProbe = {
+    step: 'table',
+    level,
+    fileNumber: file.id,
+    minKey: file.minKey,
+    maxKey: file.maxKey,
+    outcome: 'not-in-table',
+  };
   out.steps.push(probe);
   out.counters.tablesConsidered++;
   if (compareKeys(key, file.minKey) < 0 || compareKeys(key, file.maxKey) > 0) {

@@ -77,7 +77,10 @@ class FlushThread {
     // a worker does not inherit and (on Node 20) does not take from execArgv;
     // so from source, a small script registers it and then imports the worker.
     const worker = runningFromSource
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, resourceLimits: LIMITS })
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, {
+          eval: true,
+          resourceLimits: LIMITS,
+        })
       : new Worker(workerUrl, { resourceLimits: LIMITS });
     worker.on('message', (reply: FlushReply) => this.settle(worker, reply));
     worker.on('error', (err) => this.end(worker, err));

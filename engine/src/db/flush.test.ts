@@ -82,11 +82,37 @@ describe('flushing a memtable from its WAL', () => {
 
   test('keys sharing a long prefix, keys that are prefixes of others, and keys alike in their first bytes past the prefix sort as bytes', async () => {
     // The WAL flush sorts by a number made of six bytes past the prefix all keys share, then by the bytes: these meet each edge of that.
-    const tails = ['', '\u0000', '\u0000\u0000', 'a', 'abcdef', 'abcdefg', 'abcdefa', 'abcdef\u0000', 'abcdef\u0000\u0000', 'abcdeg', 'ÿ', 'ÿÿÿ', '中', '中文', '😀', '\uffff', '\u007f'];
+    const tails = [
+      '',
+      '\u0000',
+      '\u0000\u0000',
+      'a',
+      'abcdef',
+      'abcdefg',
+      'abcdefa',
+      'abcdef\u0000',
+      'abcdef\u0000\u0000',
+      'abcdeg',
+      'ÿ',
+      'ÿÿÿ',
+      '中',
+      '中文',
+      '😀',
+      '\uffff',
+      '\u007f',
+    ];
     const rng = rngOf(23);
-    const keys = [...tails, ...Array.from({ length: 60 }, () => 'abcdef'.slice(0, rng.int(7)) + String.fromCharCode(rng.int(3), 97 + rng.int(3)))].map((t) => `user:${t}`);
+    const keys = [
+      ...tails,
+      ...Array.from({ length: 60 }, () => 'abcdef'.slice(0, rng.int(7)) + String.fromCharCode(rng.int(3), 97 + rng.int(3))),
+    ].map((t) => `user:${t}`);
     const batches: BatchOp[][] = [];
-    for (let b = 0; b < 12; b++) batches.push(Array.from({ length: 25 }, (_, i) => (rng.int(6) === 0 ? deleteOp(keys[rng.int(keys.length)]) : putOp(keys[rng.int(keys.length)], `v${b}.${i}`))));
+    for (let b = 0; b < 12; b++)
+      batches.push(
+        Array.from({ length: 25 }, (_, i) =>
+          rng.int(6) === 0 ? deleteOp(keys[rng.int(keys.length)]) : putOp(keys[rng.int(keys.length)], `v${b}.${i}`),
+        ),
+      );
     const { fromMemtable, fromWal } = await bothWays(batches);
     assert.ok(fromWal.equals(fromMemtable), 'the two tables differ');
   });
@@ -102,18 +128,26 @@ describe('flushing a memtable from its WAL', () => {
 
   test('keys strictly ascending from the first write to the last (a sequential fill) give the same table', async () => {
     const key = (i: number) => `seq-${String(i).padStart(6, '0')}`;
-    const batches = Array.from({ length: 30 }, (_, b) => Array.from({ length: 40 }, (_, i) => (i === 7 ? deleteOp(key(b * 40 + i)) : putOp(key(b * 40 + i), `value ${b}.${i} ü`))));
+    const batches = Array.from({ length: 30 }, (_, b) =>
+      Array.from({ length: 40 }, (_, i) => (i === 7 ? deleteOp(key(b * 40 + i)) : putOp(key(b * 40 + i), `value ${b}.${i} ü`))),
+    );
     const { fromMemtable, fromWal } = await bothWays(batches);
     assert.ok(fromWal.equals(fromMemtable), 'the two tables differ');
   });
 
   test('the same key twice in a row, otherwise ascending, keeps only its newest version', async () => {
-    const { fromMemtable, fromWal } = await bothWays([[putOp('a', '1'), putOp('b', 'old')], [putOp('b', 'new'), putOp('c', '3')]]);
+    const { fromMemtable, fromWal } = await bothWays([
+      [putOp('a', '1'), putOp('b', 'old')],
+      [putOp('b', 'new'), putOp('c', '3')],
+    ]);
     assert.ok(fromWal.equals(fromMemtable), 'the two tables differ');
   });
 
   test('a new key below the last one after an ascending run is still put in order', async () => {
-    const { fromMemtable, fromWal } = await bothWays([[putOp('b', '1'), putOp('c', '2')], [putOp('a', '3'), putOp('d', '4')]]);
+    const { fromMemtable, fromWal } = await bothWays([
+      [putOp('b', '1'), putOp('c', '2')],
+      [putOp('a', '3'), putOp('d', '4')],
+    ]);
     assert.ok(fromWal.equals(fromMemtable), 'the two tables differ');
   });
 
@@ -123,7 +157,10 @@ describe('flushing a memtable from its WAL', () => {
       writeLevel0TableFromWal(fs, path, walPath, 2, OPTIONS, { entries: memtable.size + 1, maxSequence: memtable.maxSequence }),
       isStorageError('CORRUPTION', /000001\.log.*holds 2 keys up to sequence 2.*memtable holds 3 up to 2/),
     );
-    await assert.rejects(writeLevel0TableFromWal(fs, path, walPath, 3, OPTIONS, { entries: memtable.size, maxSequence: 7 }), isStorageError('CORRUPTION', /up to 7/));
+    await assert.rejects(
+      writeLevel0TableFromWal(fs, path, walPath, 3, OPTIONS, { entries: memtable.size, maxSequence: 7 }),
+      isStorageError('CORRUPTION', /up to 7/),
+    );
     assert.deepEqual(readdirSync(path), ['000001.log']);
   });
 
@@ -143,14 +180,25 @@ describe('flushing a memtable from its WAL', () => {
     await writeLevel0Table(fs, path, memtable, 2, OPTIONS);
     const meta = await flushOnThread({ dir: path, walPath, id: 3, options: OPTIONS, expected });
     assert.deepEqual(
-      { id: meta.id, level: meta.level, entries: meta.entries, tombstones: meta.tombstones, minKey: meta.minKey, maxKey: meta.maxKey, maxSequence: meta.maxSequence },
+      {
+        id: meta.id,
+        level: meta.level,
+        entries: meta.entries,
+        tombstones: meta.tombstones,
+        minKey: meta.minKey,
+        maxKey: meta.maxKey,
+        maxSequence: meta.maxSequence,
+      },
       { id: 3, level: 0, entries: 3, tombstones: 1, minKey: 'a', maxKey: 'é', maxSequence: 4 },
     );
     assert.equal(meta.size, tableBytes(path, 3).length);
     assert.ok(tableBytes(path, 3).equals(tableBytes(path, 2)));
 
     const missing = join(path, '000099.log');
-    await assert.rejects(flushOnThread({ dir: path, walPath: missing, id: 4, options: OPTIONS, expected }), isStorageError('IO_ERROR', /000099\.log.*ENOENT/));
+    await assert.rejects(
+      flushOnThread({ dir: path, walPath: missing, id: 4, options: OPTIONS, expected }),
+      isStorageError('IO_ERROR', /000099\.log.*ENOENT/),
+    );
     assert.ok(!existsSync(join(path, tableFileName(4))));
     const again = await flushOnThread({ dir: path, walPath, id: 5, options: OPTIONS, expected });
     assert.equal(again.entries, 3);
@@ -160,7 +208,10 @@ describe('flushing a memtable from its WAL', () => {
 describe('StorageManager flushOnThread', () => {
   test('must be a boolean, and cannot be combined with a custom file system', () => {
     const baseDataPath = join(dir.path, 'opts');
-    assert.throws(() => new StorageManager({ baseDataPath, flushOnThread: 'yes' as unknown as boolean }), isStorageError('INVALID_ARGUMENT', /flushOnThread must be a boolean, got "yes"/));
+    assert.throws(
+      () => new StorageManager({ baseDataPath, flushOnThread: 'yes' as unknown as boolean }),
+      isStorageError('INVALID_ARGUMENT', /flushOnThread must be a boolean, got "yes"/),
+    );
     assert.throws(
       () => new StorageManager({ baseDataPath, flushOnThread: true, fileSystem: new FaultyFileSystem(new NodeFileSystem()) }),
       isStorageError('INVALID_ARGUMENT', /custom fileSystem/),
@@ -171,7 +222,9 @@ describe('StorageManager flushOnThread', () => {
     const rng = rngOf(5);
     const writes = Array.from({ length: 3000 }, (_, i) => {
       const k = `user:${rng.int(1500)}:${AWKWARD[i % AWKWARD.length]}`;
-      return rng.int(6) === 0 ? { type: 'delete' as const, key: k } : { type: 'put' as const, key: k, value: `${i}-${'v'.repeat(rng.int(80))}` };
+      return rng.int(6) === 0
+        ? { type: 'delete' as const, key: k }
+        : { type: 'put' as const, key: k, value: `${i}-${'v'.repeat(rng.int(80))}` };
     });
     const run = async (flushOnThread: boolean) => {
       const baseDataPath = join(dir.path, `same-${flushOnThread}`);
@@ -183,7 +236,9 @@ describe('StorageManager flushOnThread', () => {
       const flushes = c.stats().totals.flushes;
       await m.closeAll();
       const colDir = join(baseDataPath, 't');
-      const tables = readdirSync(colDir).filter((f) => f.endsWith('.sst')).sort();
+      const tables = readdirSync(colDir)
+        .filter((f) => f.endsWith('.sst'))
+        .sort();
       const reopened = new StorageManager({ baseDataPath, flushOnThread });
       const r = await reopened.useCollection('t');
       const entries: [string, string][] = [];
@@ -197,7 +252,9 @@ describe('StorageManager flushOnThread', () => {
     assert.ok(onThread.flushes >= 10, `only ${onThread.flushes} flushes`);
     assert.equal(onThread.flushes, inMemory.flushes);
     assert.equal(onThread.tables.length, inMemory.tables.length);
-    onThread.tables.forEach((table, i) => assert.ok(table.equals(inMemory.tables[i]), `table ${i + 1} of ${inMemory.tables.length} differs`));
+    onThread.tables.forEach((table, i) =>
+      assert.ok(table.equals(inMemory.tables[i]), `table ${i + 1} of ${inMemory.tables.length} differs`),
+    );
     const model = new Map<string, string>();
     for (const w of writes) {
       if (w.type === 'put') model.set(w.key, w.value);
@@ -233,7 +290,10 @@ describe('a collection whose flush runner fails', () => {
       writeFileSync(join(job.dir, tableFileName(job.id)), 'half a table');
       throw new FlushThreadStopped('the flush thread stopped: it exited with code 1', undefined);
     });
-    for (let i = 0; i < 600; i += 20) await c.batch(Array.from({ length: 20 }, (_, j) => ({ type: 'put' as const, key: key(i + j), value: `v${i + j}-${'x'.repeat(40)}` })));
+    for (let i = 0; i < 600; i += 20)
+      await c.batch(
+        Array.from({ length: 20 }, (_, j) => ({ type: 'put' as const, key: key(i + j), value: `v${i + j}-${'x'.repeat(40)}` })),
+      );
     await c.flush();
     const s = c.stats();
     assert.equal(calls.length, 1);
@@ -248,12 +308,18 @@ describe('a collection whose flush runner fails', () => {
 
   test('when the flush itself fails (the disk), the collection refuses writes as for any flush failure, and reopens with every write', async () => {
     const { c, readBack } = await openWith('disk', async (job) => {
-      throw new StorageError('IO_ERROR', `write SSTable failed for ${join(job.dir, tableFileName(job.id))}: ENOSPC (no space left on device)`);
+      throw new StorageError(
+        'IO_ERROR',
+        `write SSTable failed for ${join(job.dir, tableFileName(job.id))}: ENOSPC (no space left on device)`,
+      );
     });
     let written = 0;
-    await assert.rejects(async () => {
-      for (; written < 2000; written++) await c.put(key(written), `v${written}-${'x'.repeat(40)}`);
-    }, isStorageError('IO_ERROR', /ENOSPC.*refuses writes until it is reopened/));
+    await assert.rejects(
+      async () => {
+        for (; written < 2000; written++) await c.put(key(written), `v${written}-${'x'.repeat(40)}`);
+      },
+      isStorageError('IO_ERROR', /ENOSPC.*refuses writes until it is reopened/),
+    );
     assert.match(c.stats().writeError ?? '', /ENOSPC/);
     assert.equal(c.stats().flush.threadStopped, undefined);
     await c.close();

@@ -18,7 +18,13 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * fsyncs it and its directory. On failure the partial file is removed.
  * Scans that still need older versions read the memtable object itself.
  */
-export function writeLevel0Table(fs: FileSystem, dir: string, memtable: Memtable, id: number, options: TableBuilderOptions): Promise<FileMeta> {
+export function writeLevel0Table(
+  fs: FileSystem,
+  dir: string,
+  memtable: Memtable,
+  id: number,
+  options: TableBuilderOptions,
+): Promise<FileMeta> {
   return writeTable(fs, dir, id, options, async (builder) => {
     let n = 0;
     for (const e of memtable.entries()) {
@@ -116,7 +122,14 @@ const walOps = new WalOps();
  * WAL does not yield exactly `expected`, the table is not kept and the flush
  * fails.
  */
-export function writeLevel0TableFromWal(fs: FileSystem, dir: string, walPath: string, id: number, options: TableBuilderOptions, expected: Level0Expectation): Promise<FileMeta> {
+export function writeLevel0TableFromWal(
+  fs: FileSystem,
+  dir: string,
+  walPath: string,
+  id: number,
+  options: TableBuilderOptions,
+  expected: Level0Expectation,
+): Promise<FileMeta> {
   return writeTable(fs, dir, id, options, async (builder) => {
     let file: ReadableFile | undefined;
     let data: Buffer;
@@ -148,7 +161,8 @@ function addWalEntries(builder: TableBuilder, data: Buffer, walPath: string, exp
     const base = payload.byteOffset - data.byteOffset;
     visitBatch(payload, walPath, (kind, sequence, keyStart, keyBytes, valueStart, valueBytes) => {
       const i = ops.count;
-      if (ascending && i > 0 && compareBytes(data, ops.keyStarts[i - 1], ops.keyLengths[i - 1], data, base + keyStart, keyBytes) >= 0) ascending = false;
+      if (ascending && i > 0 && compareBytes(data, ops.keyStarts[i - 1], ops.keyLengths[i - 1], data, base + keyStart, keyBytes) >= 0)
+        ascending = false;
       ops.push(kind, sequence, base + keyStart, keyBytes, base + valueStart, valueBytes);
       if (sequence > maxSequence) maxSequence = sequence;
     });
@@ -221,7 +235,8 @@ function newestInKeyOrder(data: Buffer, ops: WalOps): number[] {
     if (k + 1 === count) newest.push(i);
     else {
       const next = byKey[k + 1];
-      if (heads[i] !== heads[next] || compareBytes(data, keyStarts[i], keyLengths[i], data, keyStarts[next], keyLengths[next]) !== 0) newest.push(i);
+      if (heads[i] !== heads[next] || compareBytes(data, keyStarts[i], keyLengths[i], data, keyStarts[next], keyLengths[next]) !== 0)
+        newest.push(i);
     }
   }
   return newest;
@@ -231,7 +246,13 @@ function newestInKeyOrder(data: Buffer, ops: WalOps): number[] {
 const SORT_HEAD_BYTES = 6;
 
 /** Creates table `id` in `dir`, lets `fill` add its entries, then fsyncs it and the directory; on failure removes the partial file. */
-async function writeTable(fs: FileSystem, dir: string, id: number, options: TableBuilderOptions, fill: (builder: TableBuilder) => Promise<void>): Promise<FileMeta> {
+async function writeTable(
+  fs: FileSystem,
+  dir: string,
+  id: number,
+  options: TableBuilderOptions,
+  fill: (builder: TableBuilder) => Promise<void>,
+): Promise<FileMeta> {
   const path = pathIn(dir, tableFileName(id));
   let file;
   try {

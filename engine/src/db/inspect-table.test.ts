@@ -61,7 +61,11 @@ describe('inspectTable', () => {
       Array.from({ length: 100 }, (_, i) => key(i)),
     );
     assert.equal(all.firstEntries.filter((e) => e.tombstone).length, t.tombstones);
-    assert.deepEqual([all.firstEntries[51].valuePreview, all.firstEntries[51].truncated], ['value-51', false], 'a value shorter than the preview is whole');
+    assert.deepEqual(
+      [all.firstEntries[51].valuePreview, all.firstEntries[51].truncated],
+      ['value-51', false],
+      'a value shorter than the preview is whole',
+    );
     assert.deepEqual((await c.inspectTable(file.id)).firstEntries, [], 'no entries unless asked');
   });
 
@@ -122,6 +126,9 @@ describe('inspectTable', () => {
     await c.flush();
     const [file] = c.stats().levels[0].files;
     await assert.rejects(c.inspectTable(file.id, { firstEntries: -1 }), isStorageError('INVALID_ARGUMENT', /firstEntries/));
-    await assert.rejects(c.inspectTable(file.id, { first: 3 } as object), isStorageError('INVALID_ARGUMENT', /unknown inspectTable\(\) option "first"/));
+    await assert.rejects(
+      c.inspectTable(file.id, { first: 3 } as object),
+      isStorageError('INVALID_ARGUMENT', /unknown inspectTable\(\) option "first"/),
+    );
   });
 });

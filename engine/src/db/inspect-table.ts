@@ -116,13 +116,17 @@ function checkOptions(opts: unknown): InspectTableOptions {
   if (typeof opts !== 'object') throw new StorageError('INVALID_ARGUMENT', `inspectTable() options must be an object, got ${typeof opts}`);
   const { firstEntries, valuePreviewChars, ...rest } = opts as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new StorageError('INVALID_ARGUMENT', `unknown inspectTable() option "${unknown[0]}" (known: firstEntries, valuePreviewChars)`);
+  if (unknown.length > 0)
+    throw new StorageError('INVALID_ARGUMENT', `unknown inspectTable() option "${unknown[0]}" (known: firstEntries, valuePreviewChars)`);
   for (const [name, v] of [
     ['firstEntries', firstEntries],
     ['valuePreviewChars', valuePreviewChars],
   ] as const) {
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_FIRST_ENTRIES)) {
-      throw new StorageError('INVALID_ARGUMENT', `inspectTable() option ${name} must be an integer from 0 to ${MAX_FIRST_ENTRIES}, got ${String(v)}`);
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `inspectTable() option ${name} must be an integer from 0 to ${MAX_FIRST_ENTRIES}, got ${String(v)}`,
+      );
     }
   }
   return { firstEntries: firstEntries as number | undefined, valuePreviewChars: valuePreviewChars as number | undefined };

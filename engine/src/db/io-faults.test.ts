@@ -61,7 +61,10 @@ async function assertHas(c: Collection, expected: Map<string, string>, label: st
   for (const [k, v] of expected) assert.equal(await c.get(k), v, `${label}: ${k}`);
 }
 
-const filesIn = (d: string, re: RegExp) => readdirSync(d).filter((f) => re.test(f)).sort();
+const filesIn = (d: string, re: RegExp) =>
+  readdirSync(d)
+    .filter((f) => re.test(f))
+    .sort();
 const tableIds = (c: Collection) => c.stats().levels.flatMap((l) => l.files.map((f) => f.id));
 const idOf = (name: string) => Number(/^(\d+)\./.exec(name)![1]);
 
@@ -141,7 +144,13 @@ describe('WAL append failures', () => {
     assert.equal(await s.c.get('before'), 'B', 'the refused batch deleted nothing');
     await s.c.put('next', 'N', { sync: true });
     const { m, c } = await reopenHealthy(s);
-    assert.deepEqual([...(await contents(c))], [['before', 'B'], ['next', 'N']]);
+    assert.deepEqual(
+      [...(await contents(c))],
+      [
+        ['before', 'B'],
+        ['next', 'N'],
+      ],
+    );
     await m.closeAll();
   });
 
@@ -228,7 +237,10 @@ describe('WAL fdatasync failures', () => {
     const after = await contents(c);
     for (const [k, v] of acked) assert.equal(after.get(k), v, `after reopen: ${k}`);
     // The write whose fdatasync failed reached the OS, so it may or may not be there; nothing else may.
-    assert.deepEqual([...after.keys()].filter((k) => !acked.has(k)).filter((k) => k !== 'unsure'), []);
+    assert.deepEqual(
+      [...after.keys()].filter((k) => !acked.has(k)).filter((k) => k !== 'unsure'),
+      [],
+    );
     if (after.has('unsure')) assert.equal(after.get('unsure'), 'U');
     await c.put('later', 'L', { sync: true });
     assert.equal(c.stats().writeError, undefined, 'reopening clears the failed state');
@@ -287,12 +299,28 @@ describe('WAL fdatasync failures', () => {
 describe('flush failures', () => {
   const cases = [
     { what: 'an ENOSPC SSTable append', rule: { op: 'append', path: /\.sst$/, code: 'ENOSPC' }, message: /failed for .*\d+\.sst: ENOSPC/ },
-    { what: 'a short SSTable append', rule: { op: 'append', path: /\.sst$/, code: 'ENOSPC', partialBytes: 100 }, message: /failed for .*\d+\.sst: ENOSPC/ },
+    {
+      what: 'a short SSTable append',
+      rule: { op: 'append', path: /\.sst$/, code: 'ENOSPC', partialBytes: 100 },
+      message: /failed for .*\d+\.sst: ENOSPC/,
+    },
     { what: 'an EIO SSTable fdatasync', rule: { op: 'sync', path: /\.sst$/, code: 'EIO' }, message: /failed for .*\d+\.sst: EIO/ },
     { what: 'a failed SSTable create', rule: { op: 'create', path: /\.sst$/, code: 'ENOSPC' }, message: /failed for .*\d+\.sst: ENOSPC/ },
-    { what: 'an ENOSPC manifest append', rule: { op: 'append', path: /MANIFEST/, code: 'ENOSPC' }, message: /append to manifest failed for .*MANIFEST-\d+: ENOSPC/ },
-    { what: 'a short manifest append', rule: { op: 'append', path: /MANIFEST/, code: 'ENOSPC', partialBytes: 5 }, message: /manifest.*ENOSPC/ },
-    { what: 'an EIO manifest fdatasync', rule: { op: 'sync', path: /MANIFEST/, code: 'EIO' }, message: /append to manifest failed for .*MANIFEST-\d+: EIO/ },
+    {
+      what: 'an ENOSPC manifest append',
+      rule: { op: 'append', path: /MANIFEST/, code: 'ENOSPC' },
+      message: /append to manifest failed for .*MANIFEST-\d+: ENOSPC/,
+    },
+    {
+      what: 'a short manifest append',
+      rule: { op: 'append', path: /MANIFEST/, code: 'ENOSPC', partialBytes: 5 },
+      message: /manifest.*ENOSPC/,
+    },
+    {
+      what: 'an EIO manifest fdatasync',
+      rule: { op: 'sync', path: /MANIFEST/, code: 'EIO' },
+      message: /append to manifest failed for .*MANIFEST-\d+: EIO/,
+    },
   ] as const;
 
   for (const { what, rule, message } of cases) {
@@ -327,7 +355,13 @@ describe('flush failures', () => {
       const { m, c } = await reopenHealthy(s);
       assert.deepEqual(await contents(c), new Map([...acked].sort(([a], [b]) => (a < b ? -1 : 1))), 'after reopen');
       await c.flush();
-      assert.deepEqual(filesIn(s.cdir, /\.sst$/), tableIds(c).sort((a, b) => a - b).map((id) => `${String(id).padStart(6, '0')}.sst`), 'every table on disk is referenced');
+      assert.deepEqual(
+        filesIn(s.cdir, /\.sst$/),
+        tableIds(c)
+          .sort((a, b) => a - b)
+          .map((id) => `${String(id).padStart(6, '0')}.sst`),
+        'every table on disk is referenced',
+      );
       assert.deepEqual(await contents(c), new Map([...acked].sort(([a], [b]) => (a < b ? -1 : 1))), 'after the retried flush');
       await c.put('x', 'y');
       await m.closeAll();

@@ -26,7 +26,6 @@ import { runKillWriter } from '../testing/kill-runner.js';
 import { seededRandom } from '../testing/random.js';
 import { tempDir } from '../testing/temp-dir.js';
 
-
 const dir = tempDir('strata-kill');
 after(dir.cleanup);
 
@@ -44,7 +43,14 @@ interface RoundResult {
  * than from "ready" keeps rounds useful when a reopened collection starts with
  * writes held back until compaction brings L0 down.
  */
-async function runWriter(base: string, seed: number, mode: string, workers: number, killAfterMs: number, env: NodeJS.ProcessEnv = {}): Promise<RoundResult> {
+async function runWriter(
+  base: string,
+  seed: number,
+  mode: string,
+  workers: number,
+  killAfterMs: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RoundResult> {
   let timer: NodeJS.Timeout | undefined;
   let flushState = { started: 0, ended: 0 };
   const run = await runKillWriter({ base, seed, mode, workers, env, safetyMs: 15_000 }, (stdout, kill) => {
@@ -57,7 +63,12 @@ async function runWriter(base: string, seed: number, mode: string, workers: numb
     }
   });
   if (timer) clearTimeout(timer);
-  return { out: parseWriterOutput(run.stdout), stderr: run.stderr, killedMidFlush: flushState.started > flushState.ended, signal: run.signal };
+  return {
+    out: parseWriterOutput(run.stdout),
+    stderr: run.stderr,
+    killedMidFlush: flushState.started > flushState.ended,
+    signal: run.signal,
+  };
 }
 
 async function readAll(base: string): Promise<{ state: Map<string, string>; l0Files: number; tableFiles: number }> {
@@ -123,7 +134,9 @@ describe('SIGKILL during writes and flushes', () => {
         assertState(expect, state, `${where}, state reopened by the test`);
         expect = exactly(state);
       }
-      t.diagnostic(`${where}: ${r.out.attempts.length} writes started, ${roundAcks} acknowledged, ${r.out.flushEnds} flushes${r.killedMidFlush ? ', killed mid-flush' : ''}`);
+      t.diagnostic(
+        `${where}: ${r.out.attempts.length} writes started, ${roundAcks} acknowledged, ${r.out.flushEnds} flushes${r.killedMidFlush ? ', killed mid-flush' : ''}`,
+      );
     }
     // Read again after the last verification's clean close: still the same.
     const final = await readAll(base);
@@ -131,7 +144,9 @@ describe('SIGKILL during writes and flushes', () => {
     const lost = join(base, COLLECTION, 'lost');
     assert.deepEqual(existsSync(lost) ? readdirSync(lost) : [], [], 'no recovery after a kill set a file aside');
     assertState(expect, final.state, 'after a clean reopen');
-    t.diagnostic(`${acks} acknowledged writes, ${flushes} flushes completed, ${midFlush} round(s) killed mid-flush, ${final.l0Files} L0 tables`);
+    t.diagnostic(
+      `${acks} acknowledged writes, ${flushes} flushes completed, ${midFlush} round(s) killed mid-flush, ${final.l0Files} L0 tables`,
+    );
     assert.ok(acks >= 200, `only ${acks} writes were acknowledged: the rounds did not exercise much`);
     assert.ok(flushes >= plan.length, `only ${flushes} flushes completed in the writers: kills did not cover flushing`);
     assert.ok(final.l0Files > 0, 'flushed tables exist at L0');
@@ -152,6 +167,9 @@ describe('SIGKILL during writes and flushes', () => {
     const { state } = await readAll(base);
     const problems = checkState(expect, state);
     assert.ok(problems.length > 0, 'acknowledged writes held in memory were lost, and the checker must say so');
-    assert.ok(problems.some((p) => /\(lost\)|acknowledged/.test(p)), problems.slice(0, 3).join('\n'));
+    assert.ok(
+      problems.some((p) => /\(lost\)|acknowledged/.test(p)),
+      problems.slice(0, 3).join('\n'),
+    );
   });
 });

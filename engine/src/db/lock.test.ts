@@ -60,7 +60,10 @@ describe('CollectionLock', () => {
     const path = lockPath();
     writeFileSync(path, ownerJson(DEAD_PID));
     writeFileSync(`${path}.break`, JSON.stringify({ pid: process.pid, host: hostname(), started: null }));
-    await assert.rejects(CollectionLock.acquire(fs, path, 'stuck'), isStorageError('COLLECTION_LOCKED', new RegExp(`"stuck" is being taken over by process ${process.pid}`)));
+    await assert.rejects(
+      CollectionLock.acquire(fs, path, 'stuck'),
+      isStorageError('COLLECTION_LOCKED', new RegExp(`"stuck" is being taken over by process ${process.pid}`)),
+    );
     assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, DEAD_PID);
   });
 
@@ -110,7 +113,8 @@ describe('CollectionLock', () => {
             return await super.readFile(p);
           } catch (err) {
             // The trigger-th time C finds LOCK missing, another opener takes it before C goes on.
-            if (p === path && ++missingReads === trigger) await (other = CollectionLock.acquire(fs, path, 'c').catch((e: unknown) => e as CollectionLock));
+            if (p === path && ++missingReads === trigger)
+              await (other = CollectionLock.acquire(fs, path, 'c').catch((e: unknown) => e as CollectionLock));
             throw err;
           }
         }
@@ -131,7 +135,10 @@ describe('CollectionLock', () => {
   test('a lock held on another host is never taken; the error says how to free it', async () => {
     const path = lockPath();
     writeFileSync(path, JSON.stringify({ pid: 1, host: `${hostname()}-elsewhere`, started: null }));
-    await assert.rejects(CollectionLock.acquire(fs, path, 'c'), isStorageError('COLLECTION_LOCKED', /another host .*if that process is gone, delete the lock file/));
+    await assert.rejects(
+      CollectionLock.acquire(fs, path, 'c'),
+      isStorageError('COLLECTION_LOCKED', /another host .*if that process is gone, delete the lock file/),
+    );
     assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, 1);
   });
 

@@ -56,7 +56,12 @@ export class CollectionLock {
 
   static async acquire(fs: FileSystem, path: string, collection: string): Promise<CollectionLock> {
     // The nonce tells this acquire's files from those of other openers in this process, which share the rest.
-    const owner: LockOwner = { pid: process.pid, host: hostname(), started: processStart(process.pid), nonce: randomBytes(6).toString('hex') };
+    const owner: LockOwner = {
+      pid: process.pid,
+      host: hostname(),
+      started: processStart(process.pid),
+      nonce: randomBytes(6).toString('hex'),
+    };
     const token = JSON.stringify(owner);
     const giveUpAt = performance.now() + TAKEOVER_WAIT_MS; // monotonic: a clock step neither cuts nor stretches the wait
     let lastTry = false;
@@ -67,7 +72,11 @@ export class CollectionLock {
       }
       const found = await readLockFile(fs, path);
       if (found.owner !== undefined && isAlive(found.owner)) throw lockedBy(found.owner, collection, path);
-      if (lastTry) throw new StorageError('COLLECTION_LOCKED', `collection "${collection}" lock file ${path} kept changing hands for ${TAKEOVER_WAIT_MS} ms; try again`);
+      if (lastTry)
+        throw new StorageError(
+          'COLLECTION_LOCKED',
+          `collection "${collection}" lock file ${path} kept changing hands for ${TAKEOVER_WAIT_MS} ms; try again`,
+        );
       const breaker = found.state === 'missing' ? undefined : await removeDeadLock(fs, path, token);
       if (performance.now() >= giveUpAt) {
         if (breaker !== undefined) {
@@ -140,7 +149,8 @@ async function removeDeadScratch(fs: FileSystem, path: string): Promise<void> {
   }
 }
 
-type LockFile = { state: 'missing'; owner?: undefined; text?: undefined } | { state: 'present'; owner: LockOwner | undefined; text: string };
+type LockFile =
+  { state: 'missing'; owner?: undefined; text?: undefined } | { state: 'present'; owner: LockOwner | undefined; text: string };
 
 /** A lock file's owner; `owner` is undefined for a file that is there but is not a lock this module wrote. */
 async function readLockFile(fs: FileSystem, path: string): Promise<LockFile> {

@@ -133,7 +133,10 @@ describe('compaction events and stats', () => {
         [start.id, start.reason, start.level, start.outputLevel, start.score, start.startedAt],
       );
       assert.deepEqual([running.inputs, running.inputTables], [start.inputs, start.inputTables]);
-      assert.deepEqual([running.bytesRead, running.bytesWritten, running.entriesRead, running.progress], [e.bytesRead, e.bytesWritten, e.entriesRead, e.progress]);
+      assert.deepEqual(
+        [running.bytesRead, running.bytesWritten, running.entriesRead, running.progress],
+        [e.bytesRead, e.bytesWritten, e.entriesRead, e.progress],
+      );
       runningChecked++;
     });
     c.on('compaction-end', (e: CompactionEndEvent) => ends.push(e));
@@ -164,7 +167,10 @@ describe('compaction events and stats', () => {
       const ps = progress.get(end.id) ?? [];
       assert.ok(ps.length > 0);
       for (const [i, p] of ps.entries()) {
-        assert.deepEqual([p.reason, p.level, p.outputLevel, p.startedAt, p.inputBytes], [start.reason, start.level, start.outputLevel, start.startedAt, start.inputBytes]);
+        assert.deepEqual(
+          [p.reason, p.level, p.outputLevel, p.startedAt, p.inputBytes],
+          [start.reason, start.level, start.outputLevel, start.startedAt, start.inputBytes],
+        );
         assert.ok(p.progress >= 0 && p.progress <= 1 && p.elapsedMs >= 0);
         if (i > 0) assert.ok(p.progress >= ps[i - 1].progress && p.entriesRead >= ps[i - 1].entriesRead, 'progress never goes back');
       }
@@ -189,7 +195,12 @@ describe('compaction events and stats', () => {
   test('stats() shows the compaction in flight with its inputs, and L0 against its triggers', async () => {
     const since = Date.now();
     // The worker never starts, so the picked compaction stays in flight.
-    const { c } = await open({ compactionLauncher: inertLauncher, level0CompactionTrigger: 2, level0SlowdownTrigger: 5, level0StopTrigger: 9 });
+    const { c } = await open({
+      compactionLauncher: inertLauncher,
+      level0CompactionTrigger: 2,
+      level0SlowdownTrigger: 5,
+      level0StopTrigger: 9,
+    });
     const started = new Promise<CompactionStartEvent>((resolve) => c.on('compaction-start', resolve));
     await c.put('a', '1');
     await c.flush();
@@ -227,7 +238,10 @@ describe('compaction events and stats', () => {
     const flushed = c.flush();
     await c.delete('c');
     const s = c.stats();
-    assert.deepEqual(s.immutableMemtables.map((m) => [m.entries, m.tombstones]), [[2, 1]]);
+    assert.deepEqual(
+      s.immutableMemtables.map((m) => [m.entries, m.tombstones]),
+      [[2, 1]],
+    );
     assert.deepEqual([s.memtable.entries, s.memtable.tombstones], [1, 1]);
     assert.ok(s.memtable.walNumber > s.immutableMemtables[0].walNumber, 'the active memtable writes a later log');
     fs.release();
@@ -238,7 +252,12 @@ describe('compaction events and stats', () => {
 describe('write-stall events', () => {
   test('carry reason, start and end time, duration and the L0 and memtable counts; stats() shows the stall in progress', async () => {
     const since = Date.now();
-    const { m, c } = await open({ compactionLauncher: inertLauncher, level0CompactionTrigger: 2, level0SlowdownTrigger: 3, level0StopTrigger: 3 });
+    const { m, c } = await open({
+      compactionLauncher: inertLauncher,
+      level0CompactionTrigger: 2,
+      level0SlowdownTrigger: 3,
+      level0StopTrigger: 3,
+    });
     const events: WriteStallEvent[] = [];
     let during: CollectionStats['stalls'] | undefined;
     c.on('write-stall', (e: WriteStallEvent) => {
@@ -257,7 +276,10 @@ describe('write-stall events', () => {
     );
     await waitFor(() => events.length === 1, `the stall to start (${JSON.stringify(events)} L0 ${c.stats().levels[0].fileCount})`);
     const [start] = events;
-    assert.deepEqual({ ...start, startedAt: 0 }, { phase: 'start', reason: 'level0-stop', startedAt: 0, level0Files: 3, immutableMemtables: 0 });
+    assert.deepEqual(
+      { ...start, startedAt: 0 },
+      { phase: 'start', reason: 'level0-stop', startedAt: 0, level0Files: 3, immutableMemtables: 0 },
+    );
     assert.ok(isEpochMs(start.startedAt, since));
     assert.equal(during?.active, true);
     assert.equal(during?.current?.reason, 'level0-stop');

@@ -33,7 +33,14 @@ for (const seed of [1, 2, 3]) {
     const rand = seededRandom(seed);
     const base = join(dir.path, `seed-${seed}`);
     // Tiny memtables and level targets, so hundreds of flushes and dozens of compactions happen.
-    let manager = new StorageManager({ baseDataPath: base, memtableBytes: 2048, blockBytes: 256, level1TargetBytes: 8192, levelSizeMultiplier: 4, targetFileBytes: 2048 });
+    let manager = new StorageManager({
+      baseDataPath: base,
+      memtableBytes: 2048,
+      blockBytes: 256,
+      level1TargetBytes: 8192,
+      levelSizeMultiplier: 4,
+      targetFileBytes: 2048,
+    });
     await manager.createCollection('m');
     let c: Collection = await manager.useCollection('m');
     const model = new Map<string, string>();
@@ -57,7 +64,9 @@ for (const seed of [1, 2, 3]) {
         model.delete(k);
       } else if (r < 0.7) {
         const ops = Array.from({ length: 1 + Math.floor(rand() * 8) }, (_, i) =>
-          rand() < 0.7 ? { type: 'put' as const, key: randomKey(rand), value: `b${step}.${i}` } : { type: 'delete' as const, key: randomKey(rand) },
+          rand() < 0.7
+            ? { type: 'put' as const, key: randomKey(rand), value: `b${step}.${i}` }
+            : { type: 'delete' as const, key: randomKey(rand) },
         );
         await c.batch(ops);
         for (const op of ops) {
@@ -96,7 +105,10 @@ for (const seed of [1, 2, 3]) {
     assert.ok(flushes > 100, `expected hundreds of flushes, saw ${flushes}`);
     assert.ok(compactions > 24, `expected dozens of compactions, saw ${compactions}`);
     const levels = c.stats().levels;
-    assert.ok(levels.slice(2).some((l) => l.fileCount > 0), 'data reached L2 or deeper');
+    assert.ok(
+      levels.slice(2).some((l) => l.fileCount > 0),
+      'data reached L2 or deeper',
+    );
     await manager.closeAll();
   });
 }

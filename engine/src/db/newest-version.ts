@@ -19,7 +19,13 @@ export interface VersionHit {
  * values (recovery's judgement of files the manifest does not list). The
  * read path's pointLookup stays free of this bookkeeping.
  */
-export function newestVersion(memtables: readonly Memtable[], version: Version, tables: TableCache, key: string, target: Buffer): VersionHit | undefined {
+export function newestVersion(
+  memtables: readonly Memtable[],
+  version: Version,
+  tables: TableCache,
+  key: string,
+  target: Buffer,
+): VersionHit | undefined {
   for (let i = memtables.length - 1; i >= 0; i--) {
     const v = memtables[i].get(key);
     if (v !== undefined) return { kind: v.kind, sequence: v.sequence, value: v.value };

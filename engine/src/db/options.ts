@@ -83,14 +83,18 @@ export function resolveOptions(given: unknown, base: Readonly<CollectionOptions>
   for (const [name, value] of Object.entries(given)) {
     if (value === undefined) continue;
     if (BOOLEANS.has(name)) {
-      if (typeof value !== 'boolean') throw new StorageError('INVALID_OPTIONS', `option ${name} must be true or false, got ${describe(value)}`);
+      if (typeof value !== 'boolean')
+        throw new StorageError('INVALID_OPTIONS', `option ${name} must be true or false, got ${describe(value)}`);
       (out as unknown as Record<string, unknown>)[name] = value;
       continue;
     }
     if (name in CHOICES) {
       const choices = CHOICES[name];
       if (typeof value !== 'string' || !choices.includes(value)) {
-        throw new StorageError('INVALID_OPTIONS', `option ${name} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${describe(value)}`);
+        throw new StorageError(
+          'INVALID_OPTIONS',
+          `option ${name} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${describe(value)}`,
+        );
       }
       (out as unknown as Record<string, unknown>)[name] = value;
       continue;

@@ -65,7 +65,8 @@ async function fillWal(c: Collection, prefix: string): Promise<Map<string, strin
   return written;
 }
 
-const missing = (state: ReadonlyMap<string, string>, expected: ReadonlyMap<string, string>) => [...expected].filter(([k, v]) => state.get(k) !== v).map(([k]) => k);
+const missing = (state: ReadonlyMap<string, string>, expected: ReadonlyMap<string, string>) =>
+  [...expected].filter(([k, v]) => state.get(k) !== v).map(([k]) => k);
 
 const isTable = (p: string) => p.endsWith('.sst');
 
@@ -100,7 +101,11 @@ describe('sync writes and older WALs', () => {
     await m.closeAll();
     const { state } = await openImage(image);
     assert.equal(state.get('sync'), 'yes');
-    assert.deepEqual(missing(state, new Map([...plain, ...more])), [], 'writes replayed at the reopen were made durable before new writes were acknowledged');
+    assert.deepEqual(
+      missing(state, new Map([...plain, ...more])),
+      [],
+      'writes replayed at the reopen were made durable before new writes were acknowledged',
+    );
   });
 });
 
@@ -124,7 +129,11 @@ describe('point-in-time recovery', () => {
   const cutOne = (wal: string, keep: (length: number) => number): CutPolicy => ({
     name: `cut ${wal}`,
     keepDirOp: () => true,
-    cutFile: (f) => ({ truncated: false, length: f.path.endsWith(wal) ? keep(f.currentLength) : Math.max(f.durableLength, f.currentLength), keepPage: () => true }),
+    cutFile: (f) => ({
+      truncated: false,
+      length: f.path.endsWith(wal) ? keep(f.currentLength) : Math.max(f.durableLength, f.currentLength),
+      keepPage: () => true,
+    }),
   });
 
   test('a lost tail in an older WAL is a gap: later WALs are not replayed, they go to lost/, and the gap is reported', async () => {
@@ -136,7 +145,11 @@ describe('point-in-time recovery', () => {
     const keptA = [...s.a.keys()].filter((k) => state.has(k));
     assert.ok(keptA.length > 0 && keptA.length < s.a.size, `a prefix of the older WAL survives (${keptA.length} of ${s.a.size})`);
     assert.deepEqual(keptA, [...s.a.keys()].slice(0, keptA.length), 'and it is a prefix');
-    assert.deepEqual(missing(new Map(), s.b).filter((k) => state.has(k)), [], 'no write of the newer WAL comes back over the hole');
+    assert.deepEqual(
+      missing(new Map(), s.b).filter((k) => state.has(k)),
+      [],
+      'no write of the newer WAL comes back over the hole',
+    );
     assert.equal(recovery.gap?.wal, s.newer);
     assert.match(recovery.gap?.reason ?? '', /first write has sequence \d+, but the writes before it end at \d+/);
     const lostWals = recovery.lostFiles.filter((f) => f.file.endsWith('.log'));
@@ -233,7 +246,11 @@ describe('directory entries and what recovery acts on', () => {
   });
 
   /** Every image a cut at any change of `during` could leave, under a few policies. */
-  async function cutEverywhere(fs: PowerCutFileSystem, policies: () => CutPolicy[], during: () => Promise<void>): Promise<{ at: string; image: DiskImage; policy: string }[]> {
+  async function cutEverywhere(
+    fs: PowerCutFileSystem,
+    policies: () => CutPolicy[],
+    during: () => Promise<void>,
+  ): Promise<{ at: string; image: DiskImage; policy: string }[]> {
     const images: { at: string; image: DiskImage; policy: string }[] = [];
     fs.onEffect = (at) => {
       for (const p of policies()) images.push({ at, image: fs.crashImage(p), policy: p.name });
@@ -351,8 +368,14 @@ describe('the model', () => {
       assert.ok(report.cutsTried >= 300, `hundreds of cuts (${report.cutsTried})`);
       // The run must have exercised what it claims to: otherwise a passing result means nothing.
       const cov = report.coverage;
-      assert.ok(cov.flushes >= 30 && cov.syncWrites >= 50 && cov.processCrashes > 0 && cov.cleanReopens > 0, `flushes, sync writes, reopens: ${JSON.stringify(cov)}`);
-      assert.ok(cov.shorterPrefixes > 0 && cov.tornWals > 0 && cov.gaps > 0 && cov.nestedCuts > 0, `cuts took data away, tore WALs, made gaps: ${JSON.stringify(cov)}`);
+      assert.ok(
+        cov.flushes >= 30 && cov.syncWrites >= 50 && cov.processCrashes > 0 && cov.cleanReopens > 0,
+        `flushes, sync writes, reopens: ${JSON.stringify(cov)}`,
+      );
+      assert.ok(
+        cov.shorterPrefixes > 0 && cov.tornWals > 0 && cov.gaps > 0 && cov.nestedCuts > 0,
+        `cuts took data away, tore WALs, made gaps: ${JSON.stringify(cov)}`,
+      );
       if (compactions) assert.ok(cov.compactions > 0, 'compactions ran');
     });
   }

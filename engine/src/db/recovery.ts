@@ -27,7 +27,8 @@ export async function readOptionsFile(fs: FileSystem, dir: string): Promise<Coll
   try {
     text = (await fs.readFile(path)).toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw corruption(path, 'OPTIONS file is missing: not a Strata collection, or damaged');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw corruption(path, 'OPTIONS file is missing: not a Strata collection, or damaged');
     throw ioError('read', path, err);
   }
   try {
@@ -50,7 +51,8 @@ export async function readOptionsFile(fs: FileSystem, dir: string): Promise<Coll
 export async function recover(fs: FileSystem, dir: string): Promise<RecoveredState> {
   const options = await readOptionsFile(fs, dir);
   const versions = new VersionSet(fs, dir, LEVEL_COUNT);
-  if (!(await versions.recover())) throw corruption(pathIn(dir, 'CURRENT'), 'CURRENT is missing: the collection was never completely created');
+  if (!(await versions.recover()))
+    throw corruption(pathIn(dir, 'CURRENT'), 'CURRENT is missing: the collection was never completely created');
   // Files are deleted below on the strength of CURRENT and its manifest: make sure a
   // power cut cannot take back what was read (a crashed process may have left it in the page cache only).
   await syncExistingFile(fs, pathIn(dir, versions.manifestFile), 'manifest');

@@ -23,7 +23,8 @@ export class TableCache {
       try {
         file = this.fs.openRead(path);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw corruption(path, 'the manifest lists this table but the file is missing');
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          throw corruption(path, 'the manifest lists this table but the file is missing');
         throw ioError('open', path, err);
       }
       if (file.size !== meta.size) {

@@ -185,7 +185,8 @@ async function judgeTable(
   }
   const maxSequence = salvage.blockCount === 0 ? 0 : salvage.maxSequence;
   const readable = `${salvage.entryCount.toLocaleString('en-US')} entr${salvage.entryCount === 1 ? 'y' : 'ies'} in ${salvage.blockCount} readable block(s)`;
-  const moveBack = 'To keep its data, move it back into the collection folder and repair the collection (REPAIR in lsm-cli), which rebuilds the manifest from the tables';
+  const moveBack =
+    'To keep its data, move it back into the collection folder and repair the collection (REPAIR in lsm-cli), which rebuilds the manifest from the tables';
   if (newer > 0) {
     return {
       reason: `table not in the manifest, holding ${newer.toLocaleString('en-US')} key(s) newer than the collection's state (sequences up to ${newestSequence}): the manifest may have lost the edit that listed it. ${moveBack}`,
@@ -200,7 +201,10 @@ async function judgeTable(
   }
   if (salvage.intact || salvage.cutShort) return { reason: undefined, maxSequence };
   if (!salvage.finished) {
-    return { reason: `table not in the manifest, cut short and damaged before its end (${describeDamage(salvage)}); ${readable}. ${moveBack}`, maxSequence };
+    return {
+      reason: `table not in the manifest, cut short and damaged before its end (${describeDamage(salvage)}); ${readable}. ${moveBack}`,
+      maxSequence,
+    };
   }
   return { reason: `table not in the manifest, and damaged (${describeDamage(salvage)}); ${readable}. ${moveBack}`, maxSequence };
 }

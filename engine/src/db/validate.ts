@@ -11,19 +11,25 @@ export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 export function checkKey(key: unknown): number {
   if (typeof key !== 'string') throw new StorageError('INVALID_KEY', `key must be a string, got ${describe(key)}`);
   if (key.length === 0) throw new StorageError('INVALID_KEY', 'key must not be empty');
-  if (key.length > MAX_KEY_BYTES) throw new StorageError('INVALID_KEY', `key is longer than ${MAX_KEY_BYTES} bytes of UTF-8 (${key.length} characters)`);
+  if (key.length > MAX_KEY_BYTES)
+    throw new StorageError('INVALID_KEY', `key is longer than ${MAX_KEY_BYTES} bytes of UTF-8 (${key.length} characters)`);
   const bytes = Buffer.byteLength(key);
   if (bytes > MAX_KEY_BYTES) throw new StorageError('INVALID_KEY', `key is ${bytes} bytes of UTF-8; the limit is ${MAX_KEY_BYTES}`);
-  if (!key.isWellFormed()) throw new StorageError('INVALID_KEY', `key ${describe(key)} contains a lone surrogate, which has no UTF-8 encoding`);
+  if (!key.isWellFormed())
+    throw new StorageError('INVALID_KEY', `key ${describe(key)} contains a lone surrogate, which has no UTF-8 encoding`);
   return bytes;
 }
 
 export function checkValue(value: unknown, key: string): number {
-  if (typeof value !== 'string') throw new StorageError('INVALID_VALUE', `value for key ${describe(key)} must be a string, got ${describe(value)}`);
-  if (value.length > MAX_VALUE_BYTES) throw new StorageError('INVALID_VALUE', `value for key ${describe(key)} is longer than ${MAX_VALUE_BYTES} bytes`);
+  if (typeof value !== 'string')
+    throw new StorageError('INVALID_VALUE', `value for key ${describe(key)} must be a string, got ${describe(value)}`);
+  if (value.length > MAX_VALUE_BYTES)
+    throw new StorageError('INVALID_VALUE', `value for key ${describe(key)} is longer than ${MAX_VALUE_BYTES} bytes`);
   const bytes = Buffer.byteLength(value);
-  if (bytes > MAX_VALUE_BYTES) throw new StorageError('INVALID_VALUE', `value for key ${describe(key)} is ${bytes} bytes of UTF-8; the limit is ${MAX_VALUE_BYTES}`);
-  if (!value.isWellFormed()) throw new StorageError('INVALID_VALUE', `value for key ${describe(key)} contains a lone surrogate, which has no UTF-8 encoding`);
+  if (bytes > MAX_VALUE_BYTES)
+    throw new StorageError('INVALID_VALUE', `value for key ${describe(key)} is ${bytes} bytes of UTF-8; the limit is ${MAX_VALUE_BYTES}`);
+  if (!value.isWellFormed())
+    throw new StorageError('INVALID_VALUE', `value for key ${describe(key)} contains a lone surrogate, which has no UTF-8 encoding`);
   return bytes;
 }
 
@@ -42,7 +48,8 @@ export function batchOps(ops: unknown): BatchOp[] {
   if (!Array.isArray(ops)) throw new StorageError('INVALID_ARGUMENT', `batch expects an array of operations, got ${describe(ops)}`);
   let total = 0;
   const validated = ops.map((op, i) => {
-    if (typeof op !== 'object' || op === null) throw new StorageError('INVALID_ARGUMENT', `batch operation ${i} must be an object, got ${describe(op)}`);
+    if (typeof op !== 'object' || op === null)
+      throw new StorageError('INVALID_ARGUMENT', `batch operation ${i} must be an object, got ${describe(op)}`);
     const { type, key, value } = op as { type?: unknown; key?: unknown; value?: unknown };
     try {
       if (type === 'put') return putOp(key, value);
@@ -55,7 +62,10 @@ export function batchOps(ops: unknown): BatchOp[] {
   });
   for (const op of validated) total += op.keyBytes + op.valueBytes;
   if (total > MAX_BATCH_BYTES) {
-    throw new StorageError('INVALID_ARGUMENT', `batch holds ${total} bytes of keys and values; the limit is ${MAX_BATCH_BYTES} (split it into several batches)`);
+    throw new StorageError(
+      'INVALID_ARGUMENT',
+      `batch holds ${total} bytes of keys and values; the limit is ${MAX_BATCH_BYTES} (split it into several batches)`,
+    );
   }
   return validated;
 }

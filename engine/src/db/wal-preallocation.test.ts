@@ -88,7 +88,11 @@ describe('WAL preallocation for sync writes', () => {
     writeFileSync(wal.path, wal.data);
     const reopened = await readAll(base);
     assert.deepEqual([...reopened.keys()], keysUpTo(12));
-    assert.deepEqual(reopened.torn, [{ path: wal.path, keptRecords: 12, cutAt: wal.starts[12], fileBytes: wal.data.length }], 'the open reports the cut');
+    assert.deepEqual(
+      reopened.torn,
+      [{ path: wal.path, keptRecords: 12, cutAt: wal.starts[12], fileBytes: wal.data.length }],
+      'the open reports the cut',
+    );
   });
 
   test('damage to a write that a later record shows was synced is CORRUPTION, never a silent loss', async () => {

@@ -26,12 +26,26 @@ async function disk(wals: Record<number, [first: number, count: number][]>, torn
   return fs;
 }
 
-const numbers = (fs: PowerCutFileSystem) => fs.readdir(DIR).then((n) => n.filter((x) => x.endsWith('.log')).map((x) => Number(x.slice(0, 6))).sort((a, b) => a - b));
-const keys = (r: Awaited<ReturnType<typeof replayWals>>) => r.memtables.flatMap((m) => [...m.entries()].map((e) => e.key)).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+const numbers = (fs: PowerCutFileSystem) =>
+  fs.readdir(DIR).then((n) =>
+    n
+      .filter((x) => x.endsWith('.log'))
+      .map((x) => Number(x.slice(0, 6)))
+      .sort((a, b) => a - b),
+  );
+const keys = (r: Awaited<ReturnType<typeof replayWals>>) =>
+  r.memtables.flatMap((m) => [...m.entries()].map((e) => e.key)).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
 
 describe('WAL replay stops at the first gap (point-in-time recovery)', () => {
   test('logs that continue each other are replayed whole, empty ones skipped', async () => {
-    const fs = await disk({ 5: [[11, 2], [13, 1]], 6: [], 7: [[14, 3]] });
+    const fs = await disk({
+      5: [
+        [11, 2],
+        [13, 1],
+      ],
+      6: [],
+      7: [[14, 3]],
+    });
     const r = await replayWals(fs, DIR, await numbers(fs), 10);
     assert.deepEqual(keys(r), ['k11', 'k12', 'k13', 'k14', 'k15', 'k16']);
     assert.equal(r.lastSequence, 16);
@@ -44,7 +58,11 @@ describe('WAL replay stops at the first gap (point-in-time recovery)', () => {
     const fs = await disk({ 5: [[11, 2]], 6: [[20, 1]], 7: [], 8: [[21, 1]] });
     const r = await replayWals(fs, DIR, await numbers(fs), 10);
     assert.deepEqual(keys(r), ['k11', 'k12']);
-    assert.deepEqual(r.gap, { lastSequence: 12, wal: '000006.log', reason: '000006.log: its first write has sequence 20, but the writes before it end at 12' });
+    assert.deepEqual(r.gap, {
+      lastSequence: 12,
+      wal: '000006.log',
+      reason: '000006.log: its first write has sequence 20, but the writes before it end at 12',
+    });
     assert.deepEqual(
       r.lostFiles.map((f) => f.movedTo),
       ['lost/000006.log', 'lost/000007.log', 'lost/000008.log'],
@@ -94,7 +112,13 @@ describe('WAL replay stops at the first gap (point-in-time recovery)', () => {
   });
 
   test('a batch that does not continue the sequence inside a log ends that log like a torn tail', async () => {
-    const fs = await disk({ 5: [[11, 2], [20, 1]], 6: [[13, 1]] });
+    const fs = await disk({
+      5: [
+        [11, 2],
+        [20, 1],
+      ],
+      6: [[13, 1]],
+    });
     const r = await replayWals(fs, DIR, await numbers(fs), 10);
     assert.deepEqual(keys(r), ['k11', 'k12', 'k13']);
     assert.equal(r.tornWals.length, 1);

@@ -92,7 +92,12 @@ export async function replayWals(fs: FileSystem, dir: string, numbers: readonly 
           gapReason = `its first write has sequence ${batch.firstSequence}, but the writes before it end at ${next - 1}`;
         } else {
           // Not written by this engine (sequences run on within a log); kept up to here, like a torn tail.
-          tornWals.push({ path, keptRecords: kept, cutAt: payload.byteOffset - data.byteOffset - RECORD_HEADER_BYTES, fileBytes: data.length });
+          tornWals.push({
+            path,
+            keptRecords: kept,
+            cutAt: payload.byteOffset - data.byteOffset - RECORD_HEADER_BYTES,
+            fileBytes: data.length,
+          });
         }
         break;
       }
@@ -104,7 +109,8 @@ export async function replayWals(fs: FileSystem, dir: string, numbers: readonly 
       kept++;
     }
     if (gapAt >= 0) break;
-    if (log.tornTail && kept === log.records.length) tornWals.push({ path, keptRecords: kept, cutAt: log.validEnd, fileBytes: data.length });
+    if (log.tornTail && kept === log.records.length)
+      tornWals.push({ path, keptRecords: kept, cutAt: log.validEnd, fileBytes: data.length });
     if (data.length > 0) await syncExistingFile(fs, path, 'replayed write-ahead log');
     memtables.push(memtable);
   }

@@ -16,7 +16,11 @@ class NodeAppendableFile implements AppendableFile {
   /** The file's real length: size plus the zeros written by preallocate. */
   private written: number;
 
-  constructor(readonly path: string, fd: number, size: number) {
+  constructor(
+    readonly path: string,
+    fd: number,
+    size: number,
+  ) {
     this.fd = fd;
     this.size = size;
     this.written = size;
@@ -60,7 +64,11 @@ class NodeAppendableFile implements AppendableFile {
 class NodeReadableFile implements ReadableFile {
   private fd: number;
 
-  constructor(readonly path: string, fd: number, readonly size: number) {
+  constructor(
+    readonly path: string,
+    fd: number,
+    readonly size: number,
+  ) {
     this.fd = fd;
   }
 

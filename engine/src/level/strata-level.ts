@@ -46,7 +46,8 @@ export class StrataLevel extends AbstractLevel<string, string, string> {
   private collection: Collection | undefined;
 
   constructor(location: string, options: StrataLevelOptions = {}) {
-    if (typeof location !== 'string' || location === '') throw new TypeError('StrataLevel: location must be a non-empty string (a directory path)');
+    if (typeof location !== 'string' || location === '')
+      throw new TypeError('StrataLevel: location must be a non-empty string (a directory path)');
     const { collection, fileSystem, ...levelOptions } = options;
     super(
       {
@@ -178,7 +179,9 @@ export class StrataLevel extends AbstractLevel<string, string, string> {
   async _batch(operations: LevelBatchOp[], options: WriteLevelOptions): Promise<void> {
     try {
       const ops: BatchOperation[] = operations.map((op) =>
-        op.type === 'put' ? { type: 'put', key: toEngineKey(op.key), value: op.value as string } : { type: 'delete', key: toEngineKey(op.key) },
+        op.type === 'put'
+          ? { type: 'put', key: toEngineKey(op.key), value: op.value as string }
+          : { type: 'delete', key: toEngineKey(op.key) },
       );
       await this.live.batch(ops, writeOptions(options));
     } catch (err) {
@@ -353,7 +356,12 @@ function openScan(c: Collection, range: KeyRange, releaseAtEnd: boolean, snapsho
 /** Point lookup in an explicit snapshot: a one-key scan of its pinned view. */
 function getAt(c: Collection, snapshot: StrataSnapshot, key: string): string | undefined {
   checkKey(key);
-  const scan = openScan(c, { lower: key, lowerInclusive: true, upper: key, upperInclusive: true, reverse: false, limit: 1 }, true, snapshot);
+  const scan = openScan(
+    c,
+    { lower: key, lowerInclusive: true, upper: key, upperInclusive: true, reverse: false, limit: 1 },
+    true,
+    snapshot,
+  );
   try {
     return scan.nextBatch(1)[0]?.[1];
   } finally {

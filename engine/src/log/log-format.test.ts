@@ -11,7 +11,10 @@ const claimsAll = () => Number.POSITIVE_INFINITY;
 describe('log format: the WAL', () => {
   test('reads back every record it wrote, in order', () => {
     const log = readLog(file, 'x.log', claimsAll);
-    assert.deepEqual(log.records.map((r) => r.toString('hex')), payloads.map((p) => p.toString('hex')));
+    assert.deepEqual(
+      log.records.map((r) => r.toString('hex')),
+      payloads.map((p) => p.toString('hex')),
+    );
     assert.equal(log.tornTail, false);
     assert.equal(log.validEnd, file.length);
   });
@@ -55,7 +58,8 @@ describe('log format: the WAL', () => {
     damaged[secondRecordPayload] ^= 0x01;
     assert.throws(
       () => readLog(damaged, '000007.log', claimsAll),
-      (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION' && /000007\.log/.test(err.message) && /offset/.test(err.message),
+      (err: unknown) =>
+        err instanceof StorageError && err.code === 'CORRUPTION' && /000007\.log/.test(err.message) && /offset/.test(err.message),
     );
   });
 
@@ -63,7 +67,10 @@ describe('log format: the WAL', () => {
     const damaged = Buffer.from(file);
     const third = encodeRecord(payloads[0]).length + encodeRecord(payloads[1]).length;
     damaged.writeUInt32LE(1 << 30, third); // would swallow the rest of the file as a "torn tail"
-    assert.throws(() => readLog(damaged, 'x.log', claimsAll), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
+    assert.throws(
+      () => readLog(damaged, 'x.log', claimsAll),
+      (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION',
+    );
   });
 });
 
@@ -99,20 +106,29 @@ describe('log format: damage followed by intact records that carry claims (the W
   });
 
   test('is CORRUPTION for a log without claims (the manifest), whatever follows', () => {
-    assert.throws(() => readManifestLog(withLostThird(0), 'MANIFEST-000001'), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
+    assert.throws(
+      () => readManifestLog(withLostThird(0), 'MANIFEST-000001'),
+      (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION',
+    );
   });
 
   test('finds the claiming record even when the damage destroyed the length that would lead to it', () => {
     const log = Buffer.concat([a, b, c, claimed(damagedAt + 1, 'claims c')]);
     log.writeUInt32LE(7, damagedAt); // c's length now points into its own payload
-    assert.throws(() => readLog(log, 'w.log', claimOf), (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION');
+    assert.throws(
+      () => readLog(log, 'w.log', claimOf),
+      (err: unknown) => err instanceof StorageError && err.code === 'CORRUPTION',
+    );
   });
 });
 
 describe('log format: the manifest', () => {
   const lastStart = file.length - encodeRecord(payloads[3]).length;
   const isCorruptionAt = (offset: number) => (err: unknown) =>
-    err instanceof StorageError && err.code === 'CORRUPTION' && /MANIFEST-000003/.test(err.message) && new RegExp(`offset ${offset}\\b`).test(err.message);
+    err instanceof StorageError &&
+    err.code === 'CORRUPTION' &&
+    /MANIFEST-000003/.test(err.message) &&
+    new RegExp(`offset ${offset}\\b`).test(err.message);
 
   test('a complete last record with any one byte flipped, header or payload, is CORRUPTION naming the file and its offset', () => {
     for (let at = lastStart; at < file.length; at++) {

@@ -137,7 +137,10 @@ function classifyDamage(data: Buffer, pos: number, records: Buffer[], fileName: 
 }
 
 function damagedRecord(fileName: string, pos: number, headerOk: boolean, length: number) {
-  return corruption(fileName, headerOk ? `bad record checksum at offset ${pos} (record of ${length} bytes)` : `bad record header checksum at offset ${pos}`);
+  return corruption(
+    fileName,
+    headerOk ? `bad record checksum at offset ${pos} (record of ${length} bytes)` : `bad record header checksum at offset ${pos}`,
+  );
 }
 
 /** Reads a manifest: the rules for it are at the top of this file. */

@@ -13,7 +13,10 @@ describe('scanLog: every intact record, past damage', () => {
   test('an intact log, with or without zeros after it: every record, nothing skipped', async () => {
     for (const data of [file, Buffer.concat([file, Buffer.alloc(4096)])]) {
       const scan = await scanLog(data);
-      assert.deepEqual(scan.records.map((r) => [r.offset, r.payload.toString()]), payloads.map((p, i) => [offsetOf(i), p.toString()]));
+      assert.deepEqual(
+        scan.records.map((r) => [r.offset, r.payload.toString()]),
+        payloads.map((p, i) => [offsetOf(i), p.toString()]),
+      );
       assert.deepEqual(scan.skipped, []);
     }
   });

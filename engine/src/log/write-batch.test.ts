@@ -12,7 +12,12 @@ const op = (kind: ValueKind, key: string, value = ''): BatchOp => ({
   value,
   valueBytes: Buffer.byteLength(value),
 });
-const ops = [op(ValueKind.Put, 'k1', 'v1'), op(ValueKind.Delete, 'gone'), op(ValueKind.Put, 'ключ', 'значение 🙂'), op(ValueKind.Put, '', '')];
+const ops = [
+  op(ValueKind.Put, 'k1', 'v1'),
+  op(ValueKind.Delete, 'gone'),
+  op(ValueKind.Put, 'ключ', 'значение 🙂'),
+  op(ValueKind.Put, '', ''),
+];
 
 function record(batch: BatchOp[], firstSequence: number, intactBefore: number | undefined): Buffer {
   const buf = Buffer.alloc(batchRecordSize(batch, firstSequence, intactBefore));
@@ -54,6 +59,9 @@ describe('write batch', () => {
 
   test('an undecodable batch is CORRUPTION naming the file', () => {
     const payload = record(ops, 7, 0).subarray(12, -3);
-    assert.throws(() => decodeBatch(payload, '000009.log'), (e: unknown) => e instanceof StorageError && e.code === 'CORRUPTION' && /000009\.log/.test(e.message));
+    assert.throws(
+      () => decodeBatch(payload, '000009.log'),
+      (e: unknown) => e instanceof StorageError && e.code === 'CORRUPTION' && /000009\.log/.test(e.message),
+    );
   });
 });

@@ -64,7 +64,13 @@ export function batchRecordSize(ops: readonly BatchOp[], firstSequence: number, 
  * have batchRecordSize bytes free there, and returns where the record ends.
  * Lets the commit queue encode a group into one reused buffer.
  */
-export function encodeBatchRecordAt(ops: readonly BatchOp[], firstSequence: number, intactBefore: number | undefined, buf: Buffer, start: number): number {
+export function encodeBatchRecordAt(
+  ops: readonly BatchOp[],
+  firstSequence: number,
+  intactBefore: number | undefined,
+  buf: Buffer,
+  start: number,
+): number {
   buf[start + RECORD_HEADER_BYTES] = TAG_CLAIM;
   let pos = writeVarint(buf, start + RECORD_HEADER_BYTES + 1, claimOf(intactBefore));
   pos = writeVarint(buf, pos, firstSequence);
@@ -108,7 +114,14 @@ export function batchIntactBefore(payload: Buffer): number {
  * and where its key (and, for a put, its value) lie in the payload: flush
  * reads a WAL as bytes this way, without making a string of anything.
  */
-export type OpVisitor = (kind: ValueKind, sequence: number, keyStart: number, keyBytes: number, valueStart: number, valueBytes: number) => void;
+export type OpVisitor = (
+  kind: ValueKind,
+  sequence: number,
+  keyStart: number,
+  keyBytes: number,
+  valueStart: number,
+  valueBytes: number,
+) => void;
 
 /** Walks a batch payload's operations; returns its first sequence. Throws CORRUPTION naming `fileName` if it does not decode. */
 export function visitBatch(payload: Buffer, fileName: string, visit: OpVisitor): number {

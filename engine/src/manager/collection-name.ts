@@ -27,17 +27,34 @@ export function checkCollectionName(name: unknown): string {
   if (!NAME.test(name)) {
     const bad = [...name].find((ch) => !/[A-Za-z0-9_.-]/.test(ch));
     if (bad === undefined) {
-      throw new StorageError('INVALID_NAME', `collection name ${describe(name)} must start with a letter, a digit or "_", not "${name[0]}"`);
+      throw new StorageError(
+        'INVALID_NAME',
+        `collection name ${describe(name)} must start with a letter, a digit or "_", not "${name[0]}"`,
+      );
     }
-    const shown = bad === '\0' ? 'NUL' : /\s/.test(bad) ? `whitespace (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})` : `"${bad}"`;
-    throw new StorageError('INVALID_NAME', `collection name ${describe(name)} contains ${shown}; use only letters, digits, "_", "-" and "."`);
+    const shown =
+      bad === '\0'
+        ? 'NUL'
+        : /\s/.test(bad)
+          ? `whitespace (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`
+          : `"${bad}"`;
+    throw new StorageError(
+      'INVALID_NAME',
+      `collection name ${describe(name)} contains ${shown}; use only letters, digits, "_", "-" and "."`,
+    );
   }
   if (name.endsWith('.')) {
-    throw new StorageError('INVALID_NAME', `collection name ${describe(name)} must not end with "." (Windows drops it, so it would be the same folder as ${describe(name.replace(/\.+$/, ''))})`);
+    throw new StorageError(
+      'INVALID_NAME',
+      `collection name ${describe(name)} must not end with "." (Windows drops it, so it would be the same folder as ${describe(name.replace(/\.+$/, ''))})`,
+    );
   }
   const reserved = WINDOWS_RESERVED.exec(name);
   if (reserved) {
-    throw new StorageError('INVALID_NAME', `collection name ${describe(name)} is reserved on Windows ("${reserved[1].toUpperCase()}" is a device name, with any extension); choose another name`);
+    throw new StorageError(
+      'INVALID_NAME',
+      `collection name ${describe(name)} is reserved on Windows ("${reserved[1].toUpperCase()}" is a device name, with any extension); choose another name`,
+    );
   }
   return name;
 }

@@ -96,7 +96,10 @@ describe('StorageManager', () => {
   test('refuses a name that differs from an existing collection only in case, and names the existing one', async () => {
     const m = freshManager();
     await m.createCollection('foo');
-    await assert.rejects(m.createCollection('Foo'), code('COLLECTION_EXISTS', /"Foo" differs from the existing collection "foo" only in case/));
+    await assert.rejects(
+      m.createCollection('Foo'),
+      code('COLLECTION_EXISTS', /"Foo" differs from the existing collection "foo" only in case/),
+    );
     await assert.rejects(m.createCollection('FOO'), code('COLLECTION_EXISTS', /"foo"/));
     assert.deepEqual(await m.listCollections(), ['foo']);
     await assert.rejects(m.useCollection('Foo'), code('COLLECTION_NOT_FOUND', /did you mean "foo"\?/));
@@ -119,7 +122,11 @@ describe('StorageManager', () => {
     }
     const m = new StorageManager({ baseDataPath: base });
     assert.deepEqual(await m.listCollections(), []);
-    assert.deepEqual(readdirSync(base).sort(), live.sort(), 'leftovers of dead processes are gone; a live process may still be working in its own');
+    assert.deepEqual(
+      readdirSync(base).sort(),
+      live.sort(),
+      'leftovers of dead processes are gone; a live process may still be working in its own',
+    );
   });
 
   test('a drop interrupted after its rename leaves nothing behind once a manager starts again', async () => {
@@ -215,7 +222,10 @@ describe('StorageManager', () => {
     );
     assert.ok(bOpen !== undefined, 'A reached the takeover');
     await bOpen; // B took over the dead lock
-    assert.ok(ra instanceof StorageError && ra.code === 'COLLECTION_LOCKED', `A, late, must not also own the collection (got ${String(ra)})`);
+    assert.ok(
+      ra instanceof StorageError && ra.code === 'COLLECTION_LOCKED',
+      `A, late, must not also own the collection (got ${String(ra)})`,
+    );
     assert.match(ra.message, /this process/);
     await b.closeAll();
     await a.closeAll();
@@ -250,7 +260,9 @@ try {
     );
     const engineRoot = fileURLToPath(new URL('../..', import.meta.url));
     const RACERS = 6;
-    const children = Array.from({ length: RACERS }, () => spawn(process.execPath, ['--import', 'tsx', script], { cwd: engineRoot, stdio: ['pipe', 'pipe', 'inherit'] }));
+    const children = Array.from({ length: RACERS }, () =>
+      spawn(process.execPath, ['--import', 'tsx', script], { cwd: engineRoot, stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
     const reports = children.map(
       (child) =>
         new Promise<string>((resolve) => {

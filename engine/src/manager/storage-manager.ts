@@ -69,7 +69,10 @@ export class StorageManager {
       throw new StorageError('INVALID_ARGUMENT', `flushOnThread must be a boolean, got ${describe(options.flushOnThread)}`);
     }
     if (options.flushOnThread === true && options.fileSystem !== undefined) {
-      throw new StorageError('INVALID_ARGUMENT', 'flushOnThread cannot be used with a custom fileSystem: the flush thread writes through node:fs');
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        'flushOnThread cannot be used with a custom fileSystem: the flush thread writes through node:fs',
+      );
     }
     this.flushRunner = (options.flushOnThread ?? options.fileSystem === undefined) ? flushOnThread : undefined;
     this.defaults = resolveOptions(pickOptions(options as unknown as Record<string, unknown>), DEFAULT_OPTIONS);
@@ -86,7 +89,10 @@ export class StorageManager {
     this.swept ??= sweepStagingDirs(this.fs, this.baseDataPath).then(
       () => undefined,
       (err) => {
-        process.emitWarning(`could not remove leftover staging directories in ${this.baseDataPath}: ${(err as Error).message}`, 'StrataWarning');
+        process.emitWarning(
+          `could not remove leftover staging directories in ${this.baseDataPath}: ${(err as Error).message}`,
+          'StrataWarning',
+        );
       },
     );
     return this.swept;
@@ -262,7 +268,10 @@ export class StorageManager {
     if (c?.isOpen) {
       const s = c.stats();
       const memEntries = s.memtable.entries + s.immutableMemtables.reduce((n, m) => n + m.entries, 0);
-      const tables = s.levels.reduce((t, l) => ({ entries: t.entries + l.entries, bytes: t.bytes + l.bytes, files: t.files + l.fileCount }), { entries: 0, bytes: 0, files: 0 });
+      const tables = s.levels.reduce(
+        (t, l) => ({ entries: t.entries + l.entries, bytes: t.bytes + l.bytes, files: t.files + l.fileCount }),
+        { entries: 0, bytes: 0, files: 0 },
+      );
       return { name, open: true, approximateEntries: memEntries + tables.entries, tableBytes: tables.bytes, tableFiles: tables.files };
     }
     if (!(await this.exists(name))) throw this.notFound(name);
@@ -314,6 +323,9 @@ export class StorageManager {
     // The hint is a courtesy: if the folder cannot be listed, the plain not-found error still says what is wrong.
     const variant = caseVariantOf(name, await this.listCollections().catch(() => []));
     if (variant === undefined) return this.notFound(name);
-    return new StorageError('COLLECTION_NOT_FOUND', `collection "${name}" does not exist in ${this.baseDataPath}; names are case-sensitive: did you mean "${variant}"?`);
+    return new StorageError(
+      'COLLECTION_NOT_FOUND',
+      `collection "${name}" does not exist in ${this.baseDataPath}; names are case-sensitive: did you mean "${variant}"?`,
+    );
   }
 }

@@ -11,7 +11,14 @@ function put(m: Memtable, sequence: number, key: string, value: string, keepOlde
   m.add(sequence, ValueKind.Put, key, utf8(key), value, utf8(value), keepOlder);
 }
 
-function collectAll(m: Memtable, from: string | undefined, inclusive: boolean, reverse: boolean, snapshot = Infinity, max = Infinity): string[] {
+function collectAll(
+  m: Memtable,
+  from: string | undefined,
+  inclusive: boolean,
+  reverse: boolean,
+  snapshot = Infinity,
+  max = Infinity,
+): string[] {
   const out: MemtableEntry[] = [];
   m.collect(from, inclusive, reverse, snapshot, max, out);
   return out.map((e) => e.key);
@@ -87,7 +94,8 @@ describe('Memtable', () => {
   test('random writes interleaved with bounded reads agree with a sorted model', () => {
     const random = seededRandom(20261203);
     const alphabet = ['a', 'b', 'z', '\u00e9', '\uFFFD', '\u{1F600}', '\u0000'];
-    const randomKey = () => Array.from({ length: 1 + Math.floor(random() * 3) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const randomKey = () =>
+      Array.from({ length: 1 + Math.floor(random() * 3) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
     const m = new Memtable(1);
     const model = new Map<string, string>();
     for (let sequence = 1; sequence <= 3000; sequence++) {
@@ -106,7 +114,11 @@ describe('Memtable', () => {
             return reverse ? c < 0 || (inclusive && c === 0) : c > 0 || (inclusive && c === 0);
           })
           .slice(0, 10);
-        assert.deepEqual(collectAll(m, from, inclusive, reverse, Infinity, 10), expected, `after ${sequence} writes, from ${JSON.stringify(from)}`);
+        assert.deepEqual(
+          collectAll(m, from, inclusive, reverse, Infinity, 10),
+          expected,
+          `after ${sequence} writes, from ${JSON.stringify(from)}`,
+        );
       }
     }
     const sorted = [...model.keys()].sort(compareKeys);

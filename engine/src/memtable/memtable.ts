@@ -91,7 +91,14 @@ export class Memtable {
     if (existing.kind === ValueKind.Delete) this.tombstoneCount--;
     if (kind === ValueKind.Delete) this.tombstoneCount++;
     if (keepOlder) {
-      existing.older = { key, sequence: existing.sequence, kind: existing.kind, value: existing.value, valueBytes: existing.valueBytes, older: existing.older };
+      existing.older = {
+        key,
+        sequence: existing.sequence,
+        kind: existing.kind,
+        value: existing.value,
+        valueBytes: existing.valueBytes,
+        older: existing.older,
+      };
       this.bytes += valueBytes + ENTRY_OVERHEAD;
     } else {
       this.bytes += valueBytes - existing.valueBytes;
@@ -125,7 +132,14 @@ export class Memtable {
     }
     // js-sdsl's bound searches return forward iterators; walk them with pre().
     const at = from === undefined ? undefined : sortableKey(from);
-    const it = at === undefined ? (map.length === 0 ? map.end() : map.end().pre()) : inclusive ? map.reverseLowerBound(at) : map.reverseUpperBound(at);
+    const it =
+      at === undefined
+        ? map.length === 0
+          ? map.end()
+          : map.end().pre()
+        : inclusive
+          ? map.reverseLowerBound(at)
+          : map.reverseUpperBound(at);
     const first = map.begin();
     while (out.length < max && it.isAccessible()) {
       visible(it.pointer, snapshot, out);

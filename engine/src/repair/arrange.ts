@@ -82,7 +82,8 @@ async function mergeGroups(tables: Candidate[], groups: number[][], merge: Merge
 export function precedence(a: Candidate, b: Candidate): 'first' | 'second' | 'conflict' {
   if (a.meta.minSequence > b.meta.maxSequence) return 'first';
   if (b.meta.minSequence > a.meta.maxSequence) return 'second';
-  if (a.oldLevel !== undefined && b.oldLevel !== undefined && a.oldLevel !== b.oldLevel) return a.oldLevel < b.oldLevel ? 'first' : 'second';
+  if (a.oldLevel !== undefined && b.oldLevel !== undefined && a.oldLevel !== b.oldLevel)
+    return a.oldLevel < b.oldLevel ? 'first' : 'second';
   return 'conflict';
 }
 

@@ -36,7 +36,13 @@ export interface PreviousManifests {
   files: { name: string; intact: boolean; detail?: string }[];
 }
 
-export async function readPreviousManifests(fs: FileSystem, dir: string, names: readonly string[], levelCount: number, pause: () => Promise<void>): Promise<PreviousManifests> {
+export async function readPreviousManifests(
+  fs: FileSystem,
+  dir: string,
+  names: readonly string[],
+  levelCount: number,
+  pause: () => Promise<void>,
+): Promise<PreviousManifests> {
   const out: PreviousManifests = {
     report: { file: undefined, state: 'missing', editsRead: 0, missingTables: [] },
     currentUnusable: undefined,

@@ -67,9 +67,17 @@ export async function repairTable(
       minSequence: p.minSequence,
       maxSequence: p.maxSequence,
     };
-    return { outcome: { file: name, outcome: 'kept', entries: p.entries, damaged }, candidate: { meta, origin: 'kept', oldLevel }, setAsideBecause: undefined, maxSequence };
+    return {
+      outcome: { file: name, outcome: 'kept', entries: p.entries, damaged },
+      candidate: { meta, origin: 'kept', oldLevel },
+      setAsideBecause: undefined,
+      maxSequence,
+    };
   }
-  const where = damaged.length === 0 ? 'its properties do not match its contents' : `${damaged.length} damaged range(s), the first at offset ${damaged[0].offset}: ${damaged[0].reason}`;
+  const where =
+    damaged.length === 0
+      ? 'its properties do not match its contents'
+      : `${damaged.length} damaged range(s), the first at offset ${damaged[0].offset}: ${damaged[0].reason}`;
   if (check.entryCount === 0) {
     return {
       outcome: { file: name, outcome: 'lost', entries: 0, damaged },
@@ -89,7 +97,15 @@ export async function repairTable(
 }
 
 /** Writes the entries of every intact block of `data` into table `id` (fsynced; the caller fsyncs the directory). */
-async function rewrite(fs: FileSystem, dir: string, data: Buffer, path: string, id: number, options: TableBuilderOptions, pause: () => Promise<void>): Promise<FileMeta> {
+async function rewrite(
+  fs: FileSystem,
+  dir: string,
+  data: Buffer,
+  path: string,
+  id: number,
+  options: TableBuilderOptions,
+  pause: () => Promise<void>,
+): Promise<FileMeta> {
   const out = pathIn(dir, tableFileName(id));
   let builder: TableBuilder;
   try {

@@ -63,7 +63,8 @@ export async function repairWal(
     await pause();
   }
   dropped.sort((a, b) => a.offset - b.offset);
-  const seqs = operations === 0 ? { minSequence: 0, maxSequence: 0 } : { minSequence: memtable.minSequence, maxSequence: memtable.maxSequence };
+  const seqs =
+    operations === 0 ? { minSequence: 0, maxSequence: 0 } : { minSequence: memtable.minSequence, maxSequence: memtable.maxSequence };
   const base = { file: name, recordsKept: records, operationsKept: operations, dropped, ...seqs };
   if (number < oldLogNumber) {
     return {
@@ -72,15 +73,22 @@ export async function repairWal(
       setAsideBecause: `write-ahead log below the old manifest's log number ${oldLogNumber}: already flushed into tables, so not replayed (replaying it could bring back keys deleted since)`,
     };
   }
-  const damage = dropped.length === 0 ? undefined : `${dropped.length} damaged range(s), the first at offset ${dropped[0].offset}: ${dropped[0].reason}`;
+  const damage =
+    dropped.length === 0 ? undefined : `${dropped.length} damaged range(s), the first at offset ${dropped[0].offset}: ${dropped[0].reason}`;
   if (memtable.size === 0) {
-    return { outcome: { ...base, outcome: 'empty' }, candidate: undefined, setAsideBecause: damage && `write-ahead log with no intact record (${damage})` };
+    return {
+      outcome: { ...base, outcome: 'empty' },
+      candidate: undefined,
+      setAsideBecause: damage && `write-ahead log with no intact record (${damage})`,
+    };
   }
   const id = newFileNumber();
   const meta = await writeLevel0Table(fs, dir, memtable, id, options);
   return {
     outcome: { ...base, outcome: 'converted', writtenAs: tableFileName(id) },
     candidate: { meta, origin: 'wal', oldLevel: undefined },
-    setAsideBecause: damage && `damaged write-ahead log (${damage}); its ${records.toLocaleString('en-US')} intact record(s) were written into ${tableFileName(id)}`,
+    setAsideBecause:
+      damage &&
+      `damaged write-ahead log (${damage}); its ${records.toLocaleString('en-US')} intact record(s) were written into ${tableFileName(id)}`,
   };
 }

@@ -85,7 +85,10 @@ async function build(base: string): Promise<History> {
     }
   }
   assert.equal(c.stats().lastSequence, sequence, 'one sequence number per write');
-  const used = c.stats().levels.filter((l) => l.fileCount > 0).map((l) => l.level);
+  const used = c
+    .stats()
+    .levels.filter((l) => l.fileCount > 0)
+    .map((l) => l.level);
   assert.ok(used.length >= 3 && used.some((l) => l >= 2), `tables on several levels (${used})`);
   await m.closeAll();
   return history;
@@ -134,7 +137,10 @@ function check(history: History, read: Map<string, string>, hit: Set<number>, wh
       continue;
     }
     if (got !== newest.value) older++;
-    assert.ok(got === undefined || versions.some((v) => v.value === got), `${what}: ${k} reads ${JSON.stringify(got)}, never written to it`);
+    assert.ok(
+      got === undefined || versions.some((v) => v.value === got),
+      `${what}: ${k} reads ${JSON.stringify(got)}, never written to it`,
+    );
   }
   return older;
 }
@@ -148,7 +154,10 @@ describe('repair, model-checked over damage to each kind of file', () => {
   });
 
   /** Files of the pristine collection matching `re`. */
-  const files = (re: RegExp) => readdirSync(join(pristine, 't')).filter((f) => re.test(f)).sort();
+  const files = (re: RegExp) =>
+    readdirSync(join(pristine, 't'))
+      .filter((f) => re.test(f))
+      .sort();
 
   /**
    * Damages `name` at each of `cases` (byte range [from, to) xor-ed, or zeroed),
@@ -263,14 +272,22 @@ describe('repairCollection', () => {
     await m.closeAll();
     const dir = join(base, 't');
     for (const f of readdirSync(dir)) if (/^(MANIFEST-|CURRENT|OPTIONS)/.test(f)) rmSync(join(dir, f));
-    const tables = readdirSync(dir).filter((f) => f.endsWith('.sst')).sort();
+    const tables = readdirSync(dir)
+      .filter((f) => f.endsWith('.sst'))
+      .sort();
     const wal = readdirSync(dir).filter((f) => f.endsWith('.log') && readFileSync(join(dir, f)).length > 0);
 
     const report = await m.repairCollection('t');
     assert.equal(report.previousManifest.state, 'missing');
     assert.equal(report.options, 'defaults');
-    assert.deepEqual(report.tables.map((t) => [t.file, t.outcome, t.entries]), tables.map((f) => [f, 'kept', 50 - (f === tables[1] ? 25 : 0)]));
-    assert.deepEqual(report.wals.filter((w) => w.outcome === 'converted').map((w) => [w.file, w.recordsKept, w.operationsKept]), [[wal[0], 10, 10]]);
+    assert.deepEqual(
+      report.tables.map((t) => [t.file, t.outcome, t.entries]),
+      tables.map((f) => [f, 'kept', 50 - (f === tables[1] ? 25 : 0)]),
+    );
+    assert.deepEqual(
+      report.wals.filter((w) => w.outcome === 'converted').map((w) => [w.file, w.recordsKept, w.operationsKept]),
+      [[wal[0], 10, 10]],
+    );
     assert.deepEqual(report.lostFiles, []);
     const c2 = await m.useCollection('t');
     for (let i = 0; i < 50; i++) assert.equal(await c2.get(key(i)), i % 5 === 0 ? undefined : i % 2 === 0 ? `b${i}` : `a${i}`, key(i));
@@ -314,7 +331,12 @@ describe('repair orders the tables so that an older version never shadows a newe
   test('an L1 table holding a newer version than a deeper table whose sequences run higher', async () => {
     // m was overwritten (27) after the L2 table was written with m at 1, and L2 later took in newer keys (up to 50):
     // their sequence ranges interleave, and the higher maximum is the older table for m.
-    const l2: Entry[] = [['a', 2, 'a2'], ['m', 1, 'm1'], ['y', 49, 'y49'], ['z', 50, 'z50']];
+    const l2: Entry[] = [
+      ['a', 2, 'a2'],
+      ['m', 1, 'm1'],
+      ['y', 49, 'y49'],
+      ['z', 50, 'z50'],
+    ];
     const l1: Entry[] = [['m', 27, 'm27']];
     for (const manifest of ['intact', 'gone'] as const) {
       const base = join(tmp.path, `shadow-${manifest}`);
@@ -330,7 +352,16 @@ describe('repair orders the tables so that an older version never shadows a newe
       // Without the manifest's levels nothing says which is newer for m: repair merges them.
       assert.equal(report.merges.length, manifest === 'gone' ? 1 : 0, manifest);
       const c = await m.useCollection('t');
-      assert.deepEqual([...(await readAll(c))], [['a', 'a2'], ['m', 'm27'], ['y', 'y49'], ['z', 'z50']], manifest);
+      assert.deepEqual(
+        [...(await readAll(c))],
+        [
+          ['a', 'a2'],
+          ['m', 'm27'],
+          ['y', 'y49'],
+          ['z', 'z50'],
+        ],
+        manifest,
+      );
       await m.closeAll();
     }
   });

@@ -55,7 +55,8 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
   const { options, state: optionsState } = await repairOptions(fs, dir, lostFiles);
   const names = (await fs.readdir(dir)).sort();
   const prev = await readPreviousManifests(fs, dir, names, LEVEL_COUNT, pause);
-  if (prev.currentUnusable === 'garbage') lostFiles.push(await setAside(fs, dir, CURRENT_FILE, `CURRENT could not be used: ${prev.report.detail}`));
+  if (prev.currentUnusable === 'garbage')
+    lostFiles.push(await setAside(fs, dir, CURRENT_FILE, `CURRENT could not be used: ${prev.report.detail}`));
 
   // File numbers for what repair writes: above every number in the folder, in lost/, and in the old manifests.
   let next = Math.max(prev.nextFileNumber, highestNumber(names), highestNumber(await lostNames(fs, dir))) + 1;
@@ -69,7 +70,11 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
     const p = parseFileName(n);
     return p.type === 'wal' ? [{ name: n, number: p.number }] : [];
   });
-  const totalBytes = await sizeOf(fs, dir, [...tables, ...wals].map((f) => f.name));
+  const totalBytes = await sizeOf(
+    fs,
+    dir,
+    [...tables, ...wals].map((f) => f.name),
+  );
   let doneBytes = 0;
   const progress = (phase: RepairProgress['phase']) => opts.onProgress?.({ phase, doneBytes, totalBytes });
 
@@ -79,7 +84,17 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
   let lastSequence = prev.lastSequence;
   const builderOptions = { blockBytes: options.blockBytes, bloomBitsPerKey: options.bloomBitsPerKey, compression: options.compression };
   for (const t of tables) {
-    const r = await repairTable(fs, dir, t.name, t.number, prev.placement.get(t.number), prev.deletedTables.has(t.number), builderOptions, newFileNumber, pause);
+    const r = await repairTable(
+      fs,
+      dir,
+      t.name,
+      t.number,
+      prev.placement.get(t.number),
+      prev.deletedTables.has(t.number),
+      builderOptions,
+      newFileNumber,
+      pause,
+    );
     tableReport.push(r.outcome);
     if (r.candidate) candidates.push(r.candidate);
     if (r.setAsideBecause) afterwards.push({ file: t.name, setAsideBecause: r.setAsideBecause });
@@ -92,7 +107,14 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
     walReport.push(r.outcome);
     if (r.candidate) candidates.push(r.candidate);
     lastSequence = Math.max(lastSequence, r.outcome.maxSequence);
-    afterwards.push(r.setAsideBecause ? { file: w.name, setAsideBecause: r.setAsideBecause } : { file: w.name, removeBecause: r.outcome.outcome === 'empty' ? 'an empty write-ahead log' : `every record is in ${r.outcome.writtenAs}` });
+    afterwards.push(
+      r.setAsideBecause
+        ? { file: w.name, setAsideBecause: r.setAsideBecause }
+        : {
+            file: w.name,
+            removeBecause: r.outcome.outcome === 'empty' ? 'an empty write-ahead log' : `every record is in ${r.outcome.writtenAs}`,
+          },
+    );
     doneBytes += await sizeOf(fs, dir, [w.name]);
     progress('reading');
   }
@@ -113,7 +135,10 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
   await fs.syncDir(dir);
   const versions = new VersionSet(fs, dir, LEVEL_COUNT);
   versions.nextFileNumber = next;
-  versions.current = Version.empty(LEVEL_COUNT).apply([], placed.map((c) => c.meta));
+  versions.current = Version.empty(LEVEL_COUNT).apply(
+    [],
+    placed.map((c) => c.meta),
+  );
   versions.lastSequence = lastSequence;
   // No WAL there now is replayed again: each was converted into a table or set aside.
   versions.logNumber = next;
@@ -129,7 +154,8 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
     if (m.intact) afterwards.push({ file: m.name, removeBecause: `superseded by ${manifestFile}` });
     else afterwards.push({ file: m.name, setAsideBecause: `damaged manifest (${m.detail}), replaced by ${manifestFile}` });
   }
-  for (const n of names) if (parseFileName(n).type === 'temp') afterwards.push({ file: n, removeBecause: 'an atomic write that never reached its rename' });
+  for (const n of names)
+    if (parseFileName(n).type === 'temp') afterwards.push({ file: n, removeBecause: 'an atomic write that never reached its rename' });
   for (const a of afterwards) {
     if (a.setAsideBecause !== undefined) lostFiles.push(await setAside(fs, dir, a.file, a.setAsideBecause));
     else if (a.removeBecause !== undefined) {
@@ -161,7 +187,13 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
     tables: tableReport,
     wals: walReport,
     merges,
-    manifest: { file: manifestFile, tables: listed, lastSequence, nextFileNumber: versions.nextFileNumber, entries: listed.reduce((n, t) => n + t.entries, 0) },
+    manifest: {
+      file: manifestFile,
+      tables: listed,
+      lastSequence,
+      nextFileNumber: versions.nextFileNumber,
+      entries: listed.reduce((n, t) => n + t.entries, 0),
+    },
     lostFiles,
     removedFiles,
     durationMs: Math.round(performance.now() - started),
@@ -169,12 +201,17 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
 }
 
 /** The collection's options; a damaged or missing OPTIONS is set aside (if there) and rewritten with the defaults. */
-async function repairOptions(fs: FileSystem, dir: string, lost: LostFile[]): Promise<{ options: CollectionOptions; state: 'kept' | 'defaults' }> {
+async function repairOptions(
+  fs: FileSystem,
+  dir: string,
+  lost: LostFile[],
+): Promise<{ options: CollectionOptions; state: 'kept' | 'defaults' }> {
   try {
     return { options: await readOptionsFile(fs, dir), state: 'kept' };
   } catch (err) {
     if (!(err instanceof StorageError) || err.code !== 'CORRUPTION') throw err;
-    if (await fs.exists(pathIn(dir, OPTIONS_FILE))) lost.push(await setAside(fs, dir, OPTIONS_FILE, `${err.message}; rewritten with the default options`));
+    if (await fs.exists(pathIn(dir, OPTIONS_FILE)))
+      lost.push(await setAside(fs, dir, OPTIONS_FILE, `${err.message}; rewritten with the default options`));
     const options = resolveOptions(undefined, DEFAULT_OPTIONS);
     await fs.writeFileAtomic(pathIn(dir, OPTIONS_FILE), Buffer.from(`${JSON.stringify(options, null, 2)}\n`));
     return { options, state: 'defaults' };
@@ -182,7 +219,14 @@ async function repairOptions(fs: FileSystem, dir: string, lost: LostFile[]): Pro
 }
 
 /** Merges `group` with runCompaction into a run of new tables; tombstones stay wherever a table outside the group overlaps their key. */
-async function mergeTables(fs: FileSystem, dir: string, group: Candidate[], others: Candidate[], options: CollectionOptions, newFileNumber: () => number): Promise<Candidate[]> {
+async function mergeTables(
+  fs: FileSystem,
+  dir: string,
+  group: Candidate[],
+  others: Candidate[],
+  options: CollectionOptions,
+  newFileNumber: () => number,
+): Promise<Candidate[]> {
   const bytes = group.reduce((n, c) => n + c.meta.size, 0);
   // Outputs are cut at targetFileBytes of (compressed) table; inputs may have compressed better, so room for twice as many.
   const outputIds = Array.from({ length: 2 * Math.ceil(bytes / options.targetFileBytes) + 2 }, newFileNumber);

@@ -269,7 +269,8 @@ export class BlockCursor {
     }
     this.interval = index;
     this.count = n;
-    if (n === 0) this.valid = false; // only when the restart key itself is past the target
+    if (n === 0)
+      this.valid = false; // only when the restart key itself is past the target
     else this.take(n - 1);
   }
 

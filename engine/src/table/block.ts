@@ -61,7 +61,15 @@ export class BlockBuilder {
    * `value` is either a string (encoded here) or raw UTF-8 bytes, of which
    * `valueBytes` from `valueStart` are taken; ignored for tombstones.
    */
-  add(key: Uint8Array, keyLength: number, sequence: number, kind: ValueKind, value: string | Uint8Array, valueBytes: number, valueStart = 0): void {
+  add(
+    key: Uint8Array,
+    keyLength: number,
+    sequence: number,
+    kind: ValueKind,
+    value: string | Uint8Array,
+    valueBytes: number,
+    valueStart = 0,
+  ): void {
     let shared = 0;
     if (this.sinceRestart === RESTART_INTERVAL || this.entries === 0) {
       this.restarts.push(this.pos);

@@ -31,7 +31,10 @@ describe('bloom filter', () => {
     for (const bitsPerKey of [1, 10, 23]) {
       for (const count of [1, 7, 64, hashes.length]) {
         const some = hashes.slice(0, count);
-        assert.ok(buildBloomFilter(some, bitsPerKey).equals(referenceFilter(some, bitsPerKey)), `${count} hashes at ${bitsPerKey} bits per key`);
+        assert.ok(
+          buildBloomFilter(some, bitsPerKey).equals(referenceFilter(some, bitsPerKey)),
+          `${count} hashes at ${bitsPerKey} bits per key`,
+        );
       }
     }
   });

@@ -66,7 +66,15 @@ export class TableBuilder {
   }
 
   /** Adds an entry whose key and value are UTF-8 bytes (the compaction path): `valueBytes` of `value` from `valueStart`. */
-  add(key: Uint8Array, keyLength: number, sequence: number, kind: ValueKind, value: string | Uint8Array, valueBytes: number, valueStart = 0): void {
+  add(
+    key: Uint8Array,
+    keyLength: number,
+    sequence: number,
+    kind: ValueKind,
+    value: string | Uint8Array,
+    valueBytes: number,
+    valueStart = 0,
+  ): void {
     if (this.firstKey === undefined) this.firstKey = Buffer.from(key.buffer, key.byteOffset, keyLength).toString('utf8');
     this.block.add(key, keyLength, sequence, kind, value, valueBytes, valueStart);
     this.hashes.push(keyHash(key, keyLength));

@@ -114,7 +114,8 @@ export function decodeFooter(buf: Buffer, fileName: string, fileSize: number): F
   };
   const limit = fileSize - FOOTER_BYTES;
   for (const [name, h] of Object.entries(footer)) {
-    if (h.offset + h.size + BLOCK_TRAILER_BYTES > limit) throw corruption(fileName, `footer's ${name} handle points past the end of the file`);
+    if (h.offset + h.size + BLOCK_TRAILER_BYTES > limit)
+      throw corruption(fileName, `footer's ${name} handle points past the end of the file`);
   }
   return footer;
 }

@@ -31,7 +31,8 @@ async function build(name: string, count: number, compression: Compression): Pro
   return { data: readFileSync(path), written };
 }
 
-const show = (e: TableEntry) => `${e.key.toString('utf8')}@${e.sequence}=${e.kind === ValueKind.Delete ? '<deleted>' : e.value.toString('utf8')}`;
+const show = (e: TableEntry) =>
+  `${e.key.toString('utf8')}@${e.sequence}=${e.kind === ValueKind.Delete ? '<deleted>' : e.value.toString('utf8')}`;
 
 function salvage(data: Buffer): { s: TableSalvage; entries: string[] } {
   const s = new TableSalvage(data, 't.sst');
@@ -99,7 +100,11 @@ describe('TableSalvage', () => {
           const { s, entries } = salvage(damaged);
           const what = `block at ${victim.offset}${indexToo ? ', and the index: a scan' : ''}`;
           assert.deepEqual(entries, expected, what);
-          assert.deepEqual(s.damaged.filter((d) => d.offset < footer.filter.offset).map((d) => [d.offset, d.bytes]), [[victim.offset, victim.bytes]], what);
+          assert.deepEqual(
+            s.damaged.filter((d) => d.offset < footer.filter.offset).map((d) => [d.offset, d.bytes]),
+            [[victim.offset, victim.bytes]],
+            what,
+          );
         }
       }
     });

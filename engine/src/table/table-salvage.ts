@@ -155,7 +155,8 @@ export class TableSalvage {
       try {
         const footer = decodeFooter(data.subarray(data.length - FOOTER_BYTES), this.fileName, data.length);
         dataEnd = footer.filter.offset;
-        const meta = (what: string, h: { offset: number; size: number }) => verifyBlock(data.subarray(h.offset, h.offset + h.size + BLOCK_TRAILER_BYTES), this.fileName, what, h.offset);
+        const meta = (what: string, h: { offset: number; size: number }) =>
+          verifyBlock(data.subarray(h.offset, h.offset + h.size + BLOCK_TRAILER_BYTES), this.fileName, what, h.offset);
         try {
           meta('filter block', footer.filter);
         } catch (err) {
@@ -232,7 +233,11 @@ export class TableSalvage {
         if ((next - pos) % RESYNC_TRIES_PER_PAUSE === 0) yield undefined;
       }
       if (resumed === undefined) {
-        this.damage(pos, dataEnd - pos, work > 0 ? 'no verifiable data block from here on' : 'no verifiable data block found within the scan budget');
+        this.damage(
+          pos,
+          dataEnd - pos,
+          work > 0 ? 'no verifiable data block from here on' : 'no verifiable data block found within the scan budget',
+        );
         return;
       }
       this.damage(pos, next - pos, 'no verifiable data block starts here');
@@ -273,7 +278,15 @@ export class TableSalvage {
     const c = this.cursor;
     c.reset(contents, this.fileName, offset);
     c.seekToFirst();
-    const block: ParsedBlock = { entries: [], count: 0, minSequence: Infinity, maxSequence: 0, firstKey: undefined, lastKey: EMPTY, lastSequence: 0 };
+    const block: ParsedBlock = {
+      entries: [],
+      count: 0,
+      minSequence: Infinity,
+      maxSequence: 0,
+      firstKey: undefined,
+      lastKey: EMPTY,
+      lastSequence: 0,
+    };
     // The cursor rewrites its key buffer as it moves: the previous key is kept in a scratch copy to compare with.
     let prevLength = -1;
     if (this.lastKey !== undefined) {
@@ -291,7 +304,13 @@ export class TableSalvage {
       if (this.keepEntries || block.count === 0) {
         const key = Buffer.from(keyBytes.subarray(0, length));
         if (block.count === 0) block.firstKey = key;
-        if (this.keepEntries) block.entries.push({ key, sequence: c.sequence, kind: c.kind, value: c.kind === ValueKind.Put ? Buffer.from(c.rawValue()) : EMPTY });
+        if (this.keepEntries)
+          block.entries.push({
+            key,
+            sequence: c.sequence,
+            kind: c.kind,
+            value: c.kind === ValueKind.Put ? Buffer.from(c.rawValue()) : EMPTY,
+          });
       }
       block.count++;
       if (c.sequence < block.minSequence) block.minSequence = c.sequence;
@@ -340,7 +359,8 @@ function decodeIndex(index: Buffer, dataEnd: number): { offset: number; size: nu
     const offset = cursor.varint();
     const size = cursor.varint();
     // Data blocks are written back to back from offset 0.
-    if (offset !== expected || offset + size + BLOCK_TRAILER_BYTES > dataEnd) throw new Error(`index entry ${i} points outside the data area`);
+    if (offset !== expected || offset + size + BLOCK_TRAILER_BYTES > dataEnd)
+      throw new Error(`index entry ${i} points outside the data area`);
     handles.push({ offset, size });
     expected = offset + size + BLOCK_TRAILER_BYTES;
   }

@@ -39,7 +39,12 @@ async function buildTable(name: string, count: number, compression: Compression 
 function dataBlocks(path: string): { offset: number; size: number; type: number }[] {
   const data = readFileSync(path);
   const footer = decodeFooter(data.subarray(data.length - FOOTER_BYTES), path, data.length);
-  const index = verifyBlock(data.subarray(footer.index.offset, footer.index.offset + footer.index.size + BLOCK_TRAILER_BYTES), path, 'index', 0);
+  const index = verifyBlock(
+    data.subarray(footer.index.offset, footer.index.offset + footer.index.size + BLOCK_TRAILER_BYTES),
+    path,
+    'index',
+    0,
+  );
   const cursor = new Cursor(index, 0);
   const out = [];
   for (let i = cursor.varint(); i > 0; i--) {
@@ -74,7 +79,10 @@ describe('SSTable', () => {
       assert.equal(table.properties.maxKey, key(1999));
       await table.close();
       const wanted = compression === 'snappy' ? BlockType.Snappy : BlockType.None;
-      assert.ok(dataBlocks(path).every((b) => b.type === wanted), `every data block is stored with type ${wanted}`);
+      assert.ok(
+        dataBlocks(path).every((b) => b.type === wanted),
+        `every data block is stored with type ${wanted}`,
+      );
     });
   }
 
@@ -93,7 +101,10 @@ describe('SSTable', () => {
     const path = await buildTable('h.sst', 600, 'snappy', (i) => noise[i]);
     const blocks = dataBlocks(path);
     assert.ok(blocks.length > 10);
-    assert.ok(blocks.every((b) => b.type === BlockType.None), 'base64 noise saves less than 1/8, so no block is compressed');
+    assert.ok(
+      blocks.every((b) => b.type === BlockType.None),
+      'base64 noise saves less than 1/8, so no block is compressed',
+    );
     const table = open(path);
     assert.equal(table.get(Buffer.from(key(599)))?.value, noise[599]);
     await table.close();
@@ -133,7 +144,10 @@ describe('SSTable', () => {
     assert.equal(first.type, BlockType.Snappy);
     for (const at of [first.offset + 10, first.offset + first.size]) {
       const table = open(flipped(path, at, `c2-data-${at}.sst`));
-      assert.throws(() => table.get(Buffer.from(key(0))), (err) => isCorruption(`c2-data-${at}.sst`)(err) && /checksum mismatch/.test(String(err)));
+      assert.throws(
+        () => table.get(Buffer.from(key(0))),
+        (err) => isCorruption(`c2-data-${at}.sst`)(err) && /checksum mismatch/.test(String(err)),
+      );
       await table.close();
     }
   });
@@ -144,11 +158,17 @@ describe('SSTable', () => {
     const data = readFileSync(path);
     // Garbage with a valid checksum: only a codec error can catch it.
     data.fill(0xff, first.offset, first.offset + first.size);
-    data.writeUInt32LE(checksum(data.subarray(first.offset, first.offset + first.size), Buffer.from([BlockType.Snappy])), first.offset + first.size + 1);
+    data.writeUInt32LE(
+      checksum(data.subarray(first.offset, first.offset + first.size), Buffer.from([BlockType.Snappy])),
+      first.offset + first.size + 1,
+    );
     const bad = join(dir.path, 'c3-garbage.sst');
     writeFileSync(bad, data);
     const table = open(bad);
-    assert.throws(() => table.get(Buffer.from(key(0))), (err) => isCorruption('c3-garbage.sst')(err) && /does not decompress/.test(String(err)));
+    assert.throws(
+      () => table.get(Buffer.from(key(0))),
+      (err) => isCorruption('c3-garbage.sst')(err) && /does not decompress/.test(String(err)),
+    );
     await table.close();
   });
 
@@ -161,7 +181,10 @@ describe('SSTable', () => {
     const bad = join(dir.path, 'c4-type.sst');
     writeFileSync(bad, data);
     const table = open(bad);
-    assert.throws(() => table.get(Buffer.from(key(0))), (err) => isCorruption('c4-type.sst')(err) && /unknown compression type 9/.test(String(err)));
+    assert.throws(
+      () => table.get(Buffer.from(key(0))),
+      (err) => isCorruption('c4-type.sst')(err) && /unknown compression type 9/.test(String(err)),
+    );
     await table.close();
   });
 

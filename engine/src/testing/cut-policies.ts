@@ -37,13 +37,20 @@ export function randomCut(rand: () => number, name = 'random'): CutPolicy {
       let length: number;
       if (r < 0.2 || max === min) length = min;
       else if (r < 0.4) length = max;
-      else if (r < 0.6) length = Math.min(max, Math.max(min, Math.ceil((min + Math.floor(rand() * (max - min + 1))) / PAGE_BYTES) * PAGE_BYTES));
+      else if (r < 0.6)
+        length = Math.min(max, Math.max(min, Math.ceil((min + Math.floor(rand() * (max - min + 1))) / PAGE_BYTES) * PAGE_BYTES));
       else length = min + Math.floor(rand() * (max - min + 1));
       const mode = rand();
       const prefixEnd = f.firstPage + Math.floor(rand() * (f.endPage - f.firstPage + 1));
       const coins = new Map<number, boolean>();
       const keepPage =
-        mode < 0.25 ? () => true : mode < 0.5 ? () => false : mode < 0.75 ? (p: number) => p < prefixEnd : (p: number) => coins.get(p) ?? (coins.set(p, rand() < 0.5), coins.get(p)!);
+        mode < 0.25
+          ? () => true
+          : mode < 0.5
+            ? () => false
+            : mode < 0.75
+              ? (p: number) => p < prefixEnd
+              : (p: number) => coins.get(p) ?? (coins.set(p, rand() < 0.5), coins.get(p)!);
       return { truncated, length, keepPage };
     },
   };

@@ -38,7 +38,10 @@ test('a partial append writes the first bytes before failing; an `after` fault t
   const path = join(dir.path, 'p.log');
   const f = fs.create(path);
   fs.fail({ op: 'append', partialBytes: 3, code: 'EIO' });
-  assert.throws(() => f.append(Buffer.from('abcdef')), (err: NodeJS.ErrnoException) => err.code === 'EIO' && err.path === undefined);
+  assert.throws(
+    () => f.append(Buffer.from('abcdef')),
+    (err: NodeJS.ErrnoException) => err.code === 'EIO' && err.path === undefined,
+  );
   assert.equal(f.size, 3);
   assert.equal(readFileSync(path, 'utf8'), 'abc');
   fs.heal();

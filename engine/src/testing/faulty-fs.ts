@@ -178,7 +178,8 @@ export class FaultyFileSystem implements FileSystem {
   fail(rule: FaultRule): Fault {
     if (rule.nth !== undefined && (!Number.isInteger(rule.nth) || rule.nth < 1)) throw new RangeError('nth is 1-based');
     if (rule.partialBytes !== undefined && rule.op !== 'append') throw new RangeError('partialBytes applies to append only');
-    if ((rule.after || rule.delayMs) && SYNC_OPERATIONS.has(rule.op)) throw new RangeError(`after and delayMs need an asynchronous operation, not ${rule.op}`);
+    if ((rule.after || rule.delayMs) && SYNC_OPERATIONS.has(rule.op))
+      throw new RangeError(`after and delayMs need an asynchronous operation, not ${rule.op}`);
     const state = new FaultState({ ...rule }, this);
     this.faults.push(state);
     return state;

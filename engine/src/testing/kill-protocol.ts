@@ -118,7 +118,8 @@ export function parseWriterOutput(text: string): WriterOutput {
           acked: false,
           ops: ops.split(',').map((o) => ({ type: o[0] === 'p' ? 'put' : 'delete', key: o.slice(2) }) as Op),
         };
-        if (inFlight.has(a.worker)) out.problems.push(`worker ${a.worker} started write ${a.counter} before write ${inFlight.get(a.worker)!.counter} resolved`);
+        if (inFlight.has(a.worker))
+          out.problems.push(`worker ${a.worker} started write ${a.counter} before write ${inFlight.get(a.worker)!.counter} resolved`);
         const prev = out.attempts[out.attempts.length - 1];
         if (prev !== undefined && a.counter <= prev.counter) out.problems.push(`counter ${a.counter} is not above ${prev.counter}`);
         inFlight.set(a.worker, a);
@@ -207,8 +208,12 @@ export function checkState(expect: Expectation, actual: Map<string, string>): st
     apply(applied, run, attempt);
     const matches = (state: Map<string, string>) => keys.every((k) => actual.get(k) === state.get(k));
     if (!matches(applied) && !matches(expect.acked)) {
-      const detail = keys.map((k) => `${k}: found ${show(actual.get(k))}, acked ${show(expect.acked.get(k))}, attempted ${show(applied.get(k))}`);
-      problems.push(`unacknowledged write ${attempt.counter} (worker ${attempt.worker}) is neither wholly applied nor wholly absent: ${detail.join('; ')}`);
+      const detail = keys.map(
+        (k) => `${k}: found ${show(actual.get(k))}, acked ${show(expect.acked.get(k))}, attempted ${show(applied.get(k))}`,
+      );
+      problems.push(
+        `unacknowledged write ${attempt.counter} (worker ${attempt.worker}) is neither wholly applied nor wholly absent: ${detail.join('; ')}`,
+      );
     }
     for (const k of keys) covered.add(k);
   }
@@ -218,7 +223,8 @@ export function checkState(expect: Expectation, actual: Map<string, string>): st
     if (got !== v) problems.push(`${k}: acknowledged ${show(v)} but found ${show(got)}${got === undefined ? ' (lost)' : ''}`);
   }
   for (const [k, v] of actual) {
-    if (!covered.has(k) && !expect.acked.has(k)) problems.push(`${k}: found ${show(v)}, but its last acknowledged write deleted it or it was never written`);
+    if (!covered.has(k) && !expect.acked.has(k))
+      problems.push(`${k}: found ${show(v)}, but its last acknowledged write deleted it or it was never written`);
   }
   return problems;
 }

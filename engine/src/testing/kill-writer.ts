@@ -143,7 +143,9 @@ async function main(): Promise<void> {
       try {
         if (ops.length > 1 || rand() < 0.1) {
           await c.batch(
-            ops.map((o) => (o.type === 'put' ? { type: 'put', key: o.key, value: valueFor(o.key, seed, n) } : { type: 'delete', key: o.key })),
+            ops.map((o) =>
+              o.type === 'put' ? { type: 'put', key: o.key, value: valueFor(o.key, seed, n) } : { type: 'delete', key: o.key },
+            ),
             { sync },
           );
         } else if (ops[0].type === 'put') await c.put(ops[0].key, valueFor(ops[0].key, seed, n), { sync });

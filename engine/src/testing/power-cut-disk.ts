@@ -203,7 +203,9 @@ export class FileNode {
     const min = choice.truncated ? this.low : dl;
     const max = choice.truncated ? cl : Math.max(dl, cl);
     if ((choice.truncated && !(this.low < dl)) || !Number.isInteger(choice.length) || choice.length < min || choice.length > max) {
-      throw new RangeError(`policy ${policy.name} cut ${path} to ${choice.length} bytes (truncated ${choice.truncated}), outside [${min}, ${max}]`);
+      throw new RangeError(
+        `policy ${policy.name} cut ${path} to ${choice.length} bytes (truncated ${choice.truncated}), outside [${min}, ${max}]`,
+      );
     }
     const length = choice.length;
     // Only the part that can hold non-zero bytes is built; the rest of `length` reads as zeros.

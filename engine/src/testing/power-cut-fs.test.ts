@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { type CutPolicy, type DiskImage, DROP_UNSYNCED, KEEP_EVERYTHING, PAGE_BYTES, PowerCutFileSystem, randomCut } from './power-cut-fs.js';
+import {
+  type CutPolicy,
+  type DiskImage,
+  DROP_UNSYNCED,
+  KEEP_EVERYTHING,
+  PAGE_BYTES,
+  PowerCutFileSystem,
+  randomCut,
+} from './power-cut-fs.js';
 import { seededRandom } from './random.js';
 import { tempDir } from './temp-dir.js';
 
@@ -45,7 +53,10 @@ describe('files', () => {
     const seen = new Set<string>();
     for (const image of manyImages(fs)) {
       const text = read(image, '/d/a')!;
-      assert.ok('synced:one,two'.startsWith(text) && text.length >= 'synced:'.length, `not durable bytes plus a prefix: ${JSON.stringify(text)}`);
+      assert.ok(
+        'synced:one,two'.startsWith(text) && text.length >= 'synced:'.length,
+        `not durable bytes plus a prefix: ${JSON.stringify(text)}`,
+      );
       seen.add(text);
     }
     assert.ok(seen.size > 4, `random cuts should land at many points, saw ${[...seen].join(' | ')}`);
@@ -73,7 +84,9 @@ describe('files', () => {
     f.preallocate(2 * PAGE_BYTES);
     await f.sync();
     f.append(Buffer.from('A'));
-    const states = new Set(manyImages(fs, 2).map((image) => `${read(image, '/d/wal')!.length}:${JSON.stringify(read(image, '/d/wal')![0])}`));
+    const states = new Set(
+      manyImages(fs, 2).map((image) => `${read(image, '/d/wal')!.length}:${JSON.stringify(read(image, '/d/wal')![0])}`),
+    );
     assert.deepEqual([...states].sort(), ['16384:"A"', '16384:"\\u0000"']);
   });
 
@@ -159,7 +172,8 @@ describe('directories', () => {
     const rand = seededRandom(5);
     const seen = new Set<string | undefined>();
     fs.onEffect = () => {
-      for (let i = 0; i < 30; i++) seen.add(read(fs.crashImage(i === 0 ? DROP_UNSYNCED : i === 1 ? KEEP_EVERYTHING : randomCut(rand)), '/d/CURRENT'));
+      for (let i = 0; i < 30; i++)
+        seen.add(read(fs.crashImage(i === 0 ? DROP_UNSYNCED : i === 1 ? KEEP_EVERYTHING : randomCut(rand)), '/d/CURRENT'));
     };
     await fs.writeFileAtomic(`${d}/CURRENT`, Buffer.from('new\n'));
     fs.onEffect = undefined;
@@ -270,54 +284,61 @@ describe('the running view behaves like NodeFileSystem', () => {
   const dir = tempDir('strata-power-cut-fs');
   after(dir.cleanup);
 
-  for (const seed of [9, 10, 11]) test(`the same random calls give the same results and the same error codes (seed ${seed})`, async () => {
-    const real = new NodeFileSystem();
-    const base = join(dir.path, `s${seed}`);
-    await real.mkdir(base);
-    const sim = new PowerCutFileSystem({ dirs: [base] });
-    const rand = seededRandom(seed);
-    const names = ['a', 'b', 'sub', 'sub/c', 'sub/d', 'missing/e'];
-    const outcome = async (run: (fs: FileSystem) => Promise<unknown>, fs: FileSystem) => {
-      try {
-        const r = await run(fs);
-        return Buffer.isBuffer(r) ? `bytes:${r.toString('hex')}` : JSON.stringify(Array.isArray(r) ? [...r].sort() : r);
-      } catch (err) {
-        return `error:${(err as NodeJS.ErrnoException).code}`;
+  for (const seed of [9, 10, 11])
+    test(`the same random calls give the same results and the same error codes (seed ${seed})`, async () => {
+      const real = new NodeFileSystem();
+      const base = join(dir.path, `s${seed}`);
+      await real.mkdir(base);
+      const sim = new PowerCutFileSystem({ dirs: [base] });
+      const rand = seededRandom(seed);
+      const names = ['a', 'b', 'sub', 'sub/c', 'sub/d', 'missing/e'];
+      const outcome = async (run: (fs: FileSystem) => Promise<unknown>, fs: FileSystem) => {
+        try {
+          const r = await run(fs);
+          return Buffer.isBuffer(r) ? `bytes:${r.toString('hex')}` : JSON.stringify(Array.isArray(r) ? [...r].sort() : r);
+        } catch (err) {
+          return `error:${(err as NodeJS.ErrnoException).code}`;
+        }
+      };
+      for (let step = 0; step < 300; step++) {
+        const p = (n: string) => join(base, n);
+        const name = names[Math.floor(rand() * names.length)];
+        const other = names[Math.floor(rand() * names.length)];
+        const data = Buffer.from(`s${step}`);
+        const ops: [string, (fs: FileSystem) => Promise<unknown>][] = [
+          ['mkdir', (fs) => fs.mkdir(p(name))],
+          ['create', async (fs) => void fs.create(p(name)).close()],
+          ['writeFileAtomic', (fs) => fs.writeFileAtomic(p(name), data)],
+          ['readFile', (fs) => fs.readFile(p(name))],
+          ['readdir', (fs) => fs.readdir(p(name === 'a' || name === 'b' ? '.' : name))],
+          ['exists', (fs) => fs.exists(p(name))],
+          ['remove', (fs) => fs.remove(p(name))],
+          ['rename', (fs) => fs.rename(p(name), p(other))],
+          ['createExclusive', (fs) => fs.createExclusive(p(name), data)],
+          [
+            'append',
+            async (fs) => {
+              const f = fs.openAppend(p(name));
+              f.append(data);
+              await f.close();
+            },
+          ],
+          [
+            'read',
+            async (fs) => {
+              const f = fs.openRead(p(name));
+              try {
+                return f.read(0, Math.min(2, f.size));
+              } finally {
+                await f.close();
+              }
+            },
+          ],
+        ];
+        const [label, run] = ops[Math.floor(rand() * ops.length)];
+        const expected = await outcome(run, real);
+        const got = await outcome(run, sim);
+        assert.equal(got, expected, `step ${step}: ${label} ${name}${label === 'rename' ? ` -> ${other}` : ''}`);
       }
-    };
-    for (let step = 0; step < 300; step++) {
-      const p = (n: string) => join(base, n);
-      const name = names[Math.floor(rand() * names.length)];
-      const other = names[Math.floor(rand() * names.length)];
-      const data = Buffer.from(`s${step}`);
-      const ops: [string, (fs: FileSystem) => Promise<unknown>][] = [
-        ['mkdir', (fs) => fs.mkdir(p(name))],
-        ['create', async (fs) => void fs.create(p(name)).close()],
-        ['writeFileAtomic', (fs) => fs.writeFileAtomic(p(name), data)],
-        ['readFile', (fs) => fs.readFile(p(name))],
-        ['readdir', (fs) => fs.readdir(p(name === 'a' || name === 'b' ? '.' : name))],
-        ['exists', (fs) => fs.exists(p(name))],
-        ['remove', (fs) => fs.remove(p(name))],
-        ['rename', (fs) => fs.rename(p(name), p(other))],
-        ['createExclusive', (fs) => fs.createExclusive(p(name), data)],
-        ['append', async (fs) => {
-          const f = fs.openAppend(p(name));
-          f.append(data);
-          await f.close();
-        }],
-        ['read', async (fs) => {
-          const f = fs.openRead(p(name));
-          try {
-            return f.read(0, Math.min(2, f.size));
-          } finally {
-            await f.close();
-          }
-        }],
-      ];
-      const [label, run] = ops[Math.floor(rand() * ops.length)];
-      const expected = await outcome(run, real);
-      const got = await outcome(run, sim);
-      assert.equal(got, expected, `step ${step}: ${label} ${name}${label === 'rename' ? ` -> ${other}` : ''}`);
-    }
-  });
+    });
 });

@@ -27,7 +27,16 @@ import type { AppendableFile, FileSystem, ReadableFile } from '../fs/file-system
 import { type CutPolicy, type DirOpInfo, type DiskImage, DirNode, Disk, FileNode, type Node, slot } from './power-cut-disk.js';
 
 export { DROP_UNSYNCED, KEEP_EVERYTHING, randomCut } from './cut-policies.js';
-export { type CutPolicy, type DirOpInfo, type DirOpKind, type DiskImage, type FileCut, type FileCutInfo, type FileImage, PAGE_BYTES } from './power-cut-disk.js';
+export {
+  type CutPolicy,
+  type DirOpInfo,
+  type DirOpKind,
+  type DiskImage,
+  type FileCut,
+  type FileCutInfo,
+  type FileImage,
+  PAGE_BYTES,
+} from './power-cut-disk.js';
 
 // ---- errors ---------------------------------------------------------------------
 
@@ -477,5 +486,8 @@ export class PowerCutFileSystem implements FileSystem {
 
 function parts(path: string): string[] {
   if (!posix.isAbsolute(path)) throw new RangeError(`PowerCutFileSystem takes absolute paths, got ${path}`);
-  return posix.normalize(path).split('/').filter((p) => p !== '');
+  return posix
+    .normalize(path)
+    .split('/')
+    .filter((p) => p !== '');
 }

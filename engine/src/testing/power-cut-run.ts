@@ -24,7 +24,15 @@ import { StorageManager } from '../manager/storage-manager.js';
 import { LOCK_FILE } from '../version/file-names.js';
 import { inertLauncher } from './controlled-launcher.js';
 import { inProcessLauncher } from './in-process-launcher.js';
-import { type CutPolicy, type DiskImage, DROP_UNSYNCED, type FileImage, KEEP_EVERYTHING, PowerCutFileSystem, randomCut } from './power-cut-fs.js';
+import {
+  type CutPolicy,
+  type DiskImage,
+  DROP_UNSYNCED,
+  type FileImage,
+  KEEP_EVERYTHING,
+  PowerCutFileSystem,
+  randomCut,
+} from './power-cut-fs.js';
 import { seededRandom } from './random.js';
 import { type CutBound, WriteHistory, type WriteOp } from './write-history.js';
 
@@ -118,7 +126,16 @@ interface Cut {
   depth: number;
 }
 
-type Outcome = { ok: true; state: Map<string, string> | undefined } | { ok: false; kind: 'open' | 'verdict' | 'after-recovery'; problem: string; lostSyncWrites?: number; wrongValues?: number; hole?: boolean };
+type Outcome =
+  | { ok: true; state: Map<string, string> | undefined }
+  | {
+      ok: false;
+      kind: 'open' | 'verdict' | 'after-recovery';
+      problem: string;
+      lostSyncWrites?: number;
+      wrongValues?: number;
+      hole?: boolean;
+    };
 
 export async function runPowerCuts(opts: PowerCutRunOptions): Promise<PowerCutReport> {
   if (opts.virtualClock === false) return run(opts);
@@ -151,7 +168,19 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
     openFailures: 0,
     afterRecoveryFailures: 0,
     failures: [],
-    coverage: { writes: 0, syncWrites: 0, flushes: 0, compactions: 0, cleanReopens: 0, processCrashes: 0, shorterPrefixes: 0, tornWals: 0, gaps: 0, lostFiles: 0, nestedCuts: 0 },
+    coverage: {
+      writes: 0,
+      syncWrites: 0,
+      flushes: 0,
+      compactions: 0,
+      cleanReopens: 0,
+      processCrashes: 0,
+      shorterPrefixes: 0,
+      tornWals: 0,
+      gaps: 0,
+      lostFiles: 0,
+      nestedCuts: 0,
+    },
     elapsedMs: 0,
   };
   const options: Partial<CollectionOptions> = {
@@ -177,9 +206,11 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
     const bound = history.bound();
     const policies: CutPolicy[] = [DROP_UNSYNCED, KEEP_EVERYTHING];
     for (let i = 0; i < opts.randomImages; i++) policies.push(randomCut(cutRand, `random#${i + 1}`));
-    for (const policy of policies) cuts.push({ at, effect: fs.effects, policy: policy.name, image: fs.crashImage(policy), bound, created, depth: 0 });
+    for (const policy of policies)
+      cuts.push({ at, effect: fs.effects, policy: policy.name, image: fs.crashImage(policy), bound, created, depth: 0 });
   };
-  const managerOn = (on: PowerCutFileSystem) => new StorageManager({ baseDataPath: BASE, fileSystem: on, compactionLauncher: inProcessLauncher(on), ...options });
+  const managerOn = (on: PowerCutFileSystem) =>
+    new StorageManager({ baseDataPath: BASE, fileSystem: on, compactionLauncher: inProcessLauncher(on), ...options });
   let manager = managerOn(fs);
   await manager.createCollection(COLLECTION);
   created = true;
@@ -198,7 +229,10 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
     return k;
   };
   const randomOps = (index: number, count: number): WriteOp[] =>
-    Array.from({ length: count }, (_, j) => ({ key: randomKey(), value: rand() < 0.8 ? `${index}.${j}:${'x'.repeat(Math.floor(rand() * 40))}` : undefined }));
+    Array.from({ length: count }, (_, j) => ({
+      key: randomKey(),
+      value: rand() < 0.8 ? `${index}.${j}:${'x'.repeat(Math.floor(rand() * 40))}` : undefined,
+    }));
   const write = (ops: WriteOp[], sync: boolean, asBatch: boolean): Promise<void> => {
     const index = history.issue(ops, sync);
     report.coverage.writes++;
@@ -209,7 +243,11 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
     }
     const o = { sync };
     let done: Promise<void>;
-    if (asBatch) done = c.batch(ops.map(({ key, value }) => (value === undefined ? { type: 'delete' as const, key } : { type: 'put' as const, key, value })), o);
+    if (asBatch)
+      done = c.batch(
+        ops.map(({ key, value }) => (value === undefined ? { type: 'delete' as const, key } : { type: 'put' as const, key, value })),
+        o,
+      );
     else if (ops[0].value === undefined) done = c.delete(ops[0].key, o);
     else done = c.put(ops[0].key, ops[0].value, o);
     return done.then(() => history.ack(index));
@@ -247,7 +285,10 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
       } else if (r < 0.9) {
         const k = randomKey();
         const got = await c.get(k);
-        if (got !== live.get(k)) throw new Error(`live read of ${JSON.stringify(k)} at step ${step}: got ${JSON.stringify(got)}, expected ${JSON.stringify(live.get(k))}`);
+        if (got !== live.get(k))
+          throw new Error(
+            `live read of ${JSON.stringify(k)} at step ${step}: got ${JSON.stringify(got)}, expected ${JSON.stringify(live.get(k))}`,
+          );
       } else if (r < 0.95) await c.flush();
       else if (r < 0.97) {
         if (opts.compactions) await c.compact();
@@ -317,14 +358,23 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
         if (cutRand() >= nestedRate) return;
         for (const policy of [DROP_UNSYNCED, randomCut(cutRand, 'random')]) {
           report.coverage.nestedCuts++;
-          nested.push({ at: `recovery: ${at}`, effect: disk.effects, policy: policy.name, image: disk.crashImage(policy), bound: cut.bound, created: cut.created, depth: 1 });
+          nested.push({
+            at: `recovery: ${at}`,
+            effect: disk.effects,
+            policy: policy.name,
+            image: disk.crashImage(policy),
+            bound: cut.bound,
+            created: cut.created,
+            depth: 1,
+          });
         }
       };
     }
     const m = new StorageManager({ baseDataPath: BASE, fileSystem: disk, compactionLauncher: inertLauncher });
     try {
       if (!(await m.listCollections()).includes(COLLECTION)) {
-        if (cut.created) return { ok: false, kind: 'open', problem: `collection "${COLLECTION}" is missing, though its creation was acknowledged` };
+        if (cut.created)
+          return { ok: false, kind: 'open', problem: `collection "${COLLECTION}" is missing, though its creation was acknowledged` };
         return { ok: true, state: undefined };
       }
       let col: Collection;
@@ -339,7 +389,15 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
       report.coverage.lostFiles += recovery.lostFiles.length;
       if (recovery.gap !== undefined) report.coverage.gaps++;
       const verdict = history.check(state, cut.bound);
-      if (!verdict.ok) return { ok: false, kind: 'verdict', problem: verdict.problem ?? 'failed', lostSyncWrites: verdict.lostSyncWrites, wrongValues: verdict.wrongValues, hole: verdict.hole };
+      if (!verdict.ok)
+        return {
+          ok: false,
+          kind: 'verdict',
+          problem: verdict.problem ?? 'failed',
+          lostSyncWrites: verdict.lostSyncWrites,
+          wrongValues: verdict.wrongValues,
+          hole: verdict.hole,
+        };
       if (verdict.prefix! < cut.bound.issued) report.coverage.shorterPrefixes++;
       if (nestedRate > 0) {
         disk.onEffect = undefined;
@@ -347,7 +405,8 @@ async function run(opts: PowerCutRunOptions): Promise<PowerCutReport> {
         await col.put(MARKER_KEY, 'after-recovery', { sync: true });
         const afterCut = await reopenAndRead(disk.crashImage(DROP_UNSYNCED));
         const expected = new Map(state).set(MARKER_KEY, 'after-recovery');
-        if (typeof afterCut === 'string') return { ok: false, kind: 'after-recovery', problem: `after a sync write following recovery, a cut: ${afterCut}` };
+        if (typeof afterCut === 'string')
+          return { ok: false, kind: 'after-recovery', problem: `after a sync write following recovery, a cut: ${afterCut}` };
         const diff = describeDiff(expected, afterCut);
         if (diff !== undefined) return { ok: false, kind: 'after-recovery', problem: `a sync write after recovery, then a cut: ${diff}` };
       }
@@ -371,7 +430,11 @@ async function readAll(c: Collection): Promise<Map<string, string>> {
 
 /** Opens the collection in `image` (rebooted) and reads it; a string says why that failed. */
 async function reopenAndRead(image: DiskImage): Promise<Map<string, string> | string> {
-  const m = new StorageManager({ baseDataPath: BASE, fileSystem: new PowerCutFileSystem({ image: afterReboot(image) }), compactionLauncher: inertLauncher });
+  const m = new StorageManager({
+    baseDataPath: BASE,
+    fileSystem: new PowerCutFileSystem({ image: afterReboot(image) }),
+    compactionLauncher: inertLauncher,
+  });
   try {
     return await readAll(await m.useCollection(COLLECTION));
   } catch (err) {
@@ -383,7 +446,8 @@ async function reopenAndRead(image: DiskImage): Promise<Map<string, string> | st
 
 function describeDiff(expected: ReadonlyMap<string, string>, actual: ReadonlyMap<string, string>): string | undefined {
   const diffs: string[] = [];
-  for (const [k, v] of expected) if (actual.get(k) !== v) diffs.push(`${JSON.stringify(k)}: expected ${JSON.stringify(v)}, found ${JSON.stringify(actual.get(k))}`);
+  for (const [k, v] of expected)
+    if (actual.get(k) !== v) diffs.push(`${JSON.stringify(k)}: expected ${JSON.stringify(v)}, found ${JSON.stringify(actual.get(k))}`);
   for (const [k, v] of actual) if (!expected.has(k)) diffs.push(`${JSON.stringify(k)}: expected absent, found ${JSON.stringify(v)}`);
   return diffs.length === 0 ? undefined : `${diffs.length} difference(s): ${diffs.slice(0, 5).join('; ')}`;
 }

@@ -103,7 +103,8 @@ export class WriteHistory {
         hi = (hi + h) >>> 0;
         let o = this.origins.get(key);
         if (o === undefined) this.origins.set(key, (o = new Map()));
-        if (o.has(value)) throw new RangeError(`value ${JSON.stringify(value)} for ${JSON.stringify(key)} written twice: values must be unique`);
+        if (o.has(value))
+          throw new RangeError(`value ${JSON.stringify(value)} for ${JSON.stringify(key)} written twice: values must be unique`);
         o.set(value, index);
       }
     }
@@ -180,9 +181,11 @@ export class WriteHistory {
     const expected = this.stateAfter(needed);
     const diffs: string[] = [];
     for (const [key, value] of expected) {
-      if (state.get(key) !== value) diffs.push(`${JSON.stringify(key)}: expected ${JSON.stringify(value)}, found ${JSON.stringify(state.get(key))}`);
+      if (state.get(key) !== value)
+        diffs.push(`${JSON.stringify(key)}: expected ${JSON.stringify(value)}, found ${JSON.stringify(state.get(key))}`);
     }
-    for (const [key, value] of state) if (!expected.has(key)) diffs.push(`${JSON.stringify(key)}: expected absent, found ${JSON.stringify(value)}`);
+    for (const [key, value] of state)
+      if (!expected.has(key)) diffs.push(`${JSON.stringify(key)}: expected absent, found ${JSON.stringify(value)}`);
     let lostSyncWrites = 0;
     for (let i = 0; i < bound.syncedThrough; i++) {
       if (this.writes[i].sync && this.writes[i].ackedAt <= bound.ackClock && !this.present(i, state, bound)) lostSyncWrites++;

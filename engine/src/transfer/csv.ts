@@ -68,7 +68,8 @@ export async function* decodeCsv(chunks: AsyncIterable<SourceChunk>): AsyncGener
       }
       return;
     }
-    if (record.length !== 2) fail(line, `expected 2 fields (key,value), got ${record.length}${record.length > 2 ? ' (a field with a comma must be quoted)' : ''}`);
+    if (record.length !== 2)
+      fail(line, `expected 2 fields (key,value), got ${record.length}${record.length > 2 ? ' (a field with a comma must be quoted)' : ''}`);
     else items.push({ line, key: record[0]!, value: record[1]! });
   });
   let parserError: Error | undefined;

@@ -38,7 +38,11 @@ const ENTRIES_PER_ENCODE = 512;
  * one. A stream gets the text as it is produced, with backpressure, and is
  * not ended (so process.stdout can be one).
  */
-export async function exportCollection(collection: Collection, destination: ExportDestination, options: ExportOptions = {}): Promise<ExportResult> {
+export async function exportCollection(
+  collection: Collection,
+  destination: ExportDestination,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
   const format = resolveFormat(options.format, typeof destination === 'string' ? destination : undefined);
   const encoder = ENCODERS[format];
   const { signal, onProgress } = options;

@@ -31,7 +31,10 @@ export function resolveFormat(format: string | undefined, path: string | undefin
   const inferred = path === undefined ? undefined : formatFromPath(path);
   if (inferred === undefined) {
     const what = path === undefined ? 'a stream' : `"${path}"`;
-    throw new StorageError('INVALID_ARGUMENT', `cannot tell the format of ${what}: name it .ndjson, .jsonl, .json or .csv, or give a format`);
+    throw new StorageError(
+      'INVALID_ARGUMENT',
+      `cannot tell the format of ${what}: name it .ndjson, .jsonl, .json or .csv, or give a format`,
+    );
   }
   return inferred;
 }

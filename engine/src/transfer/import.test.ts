@@ -89,18 +89,30 @@ describe('import: malformed input names the line', () => {
 
 describe('import: skip mode', () => {
   const cases: [string, string, { line: number; message: RegExp }[]][] = [
-    ['skip.ndjson', '{"key":"a","value":"1"}\nnot json\n{"key":"b","value":"2"}\n{"key":"c"}\n{"key":"d","value":"4"}\n', [
-      { line: 2, message: /not valid JSON/ },
-      { line: 4, message: /missing field "value"/ },
-    ]],
-    ['skip.json', '[{"key":"a","value":"1"},\n{"key":"x","value":[1,\n2]},\n{"key":"b","value":"2"},\n{"key":"c" "value":"3"},{"key":"d","value":"4"}]', [
-      { line: 2, message: /"value" must be a string, got an array/ },
-      { line: 5, message: /not valid JSON/ },
-    ]],
-    ['skip.csv', 'key,value\na,1\nx"y,2\nb,2\nc\n"d",4\n', [
-      { line: 3, message: /double quote inside an unquoted field/ },
-      { line: 5, message: /expected 2 fields \(key,value\), got 1/ },
-    ]],
+    [
+      'skip.ndjson',
+      '{"key":"a","value":"1"}\nnot json\n{"key":"b","value":"2"}\n{"key":"c"}\n{"key":"d","value":"4"}\n',
+      [
+        { line: 2, message: /not valid JSON/ },
+        { line: 4, message: /missing field "value"/ },
+      ],
+    ],
+    [
+      'skip.json',
+      '[{"key":"a","value":"1"},\n{"key":"x","value":[1,\n2]},\n{"key":"b","value":"2"},\n{"key":"c" "value":"3"},{"key":"d","value":"4"}]',
+      [
+        { line: 2, message: /"value" must be a string, got an array/ },
+        { line: 5, message: /not valid JSON/ },
+      ],
+    ],
+    [
+      'skip.csv',
+      'key,value\na,1\nx"y,2\nb,2\nc\n"d",4\n',
+      [
+        { line: 3, message: /double quote inside an unquoted field/ },
+        { line: 5, message: /expected 2 fields \(key,value\), got 1/ },
+      ],
+    ],
   ];
   for (const [name, content, bad] of cases) {
     test(`${name}: reports the bad lines and imports the rest`, async () => {
@@ -108,9 +120,15 @@ describe('import: skip mode', () => {
       const result = await importCollection(c, file(name, content), { onError: 'skip' });
       assert.equal(result.entries, 3);
       assert.equal(result.skipped, bad.length);
-      assert.deepEqual(result.badRecords.map((b) => b.line), bad.map((b) => b.line));
+      assert.deepEqual(
+        result.badRecords.map((b) => b.line),
+        bad.map((b) => b.line),
+      );
       result.badRecords.forEach((b, i) => assert.match(b.message, bad[i]!.message));
-      assert.deepEqual((await entries(c)).map(([k]) => k), ['a', 'b', 'd']);
+      assert.deepEqual(
+        (await entries(c)).map(([k]) => k),
+        ['a', 'b', 'd'],
+      );
     });
   }
 
@@ -120,7 +138,10 @@ describe('import: skip mode', () => {
     const result = await importCollection(c, file('many.ndjson', lines.join('\n')), { onError: 'skip', maxBadRecords: 3 });
     assert.equal(result.entries, 250);
     assert.equal(result.skipped, 250);
-    assert.deepEqual(result.badRecords.map((b) => b.line), [2, 4, 6]);
+    assert.deepEqual(
+      result.badRecords.map((b) => b.line),
+      [2, 4, 6],
+    );
   });
 
   test('a broken structure still stops a JSON import, with what was imported before it', async () => {
@@ -150,7 +171,10 @@ describe('import: batches, cancel and streams', () => {
     assert.equal(err.result.entries, 7000);
     const keys = (await entries(c)).map(([k]) => k);
     assert.equal(keys.length, err.result.entries);
-    assert.deepEqual(keys, Array.from({ length: 7000 }, (_, i) => `k${String(i).padStart(6, '0')}`));
+    assert.deepEqual(
+      keys,
+      Array.from({ length: 7000 }, (_, i) => `k${String(i).padStart(6, '0')}`),
+    );
   });
 
   test('an abort while waiting for the source stops at once', async () => {
@@ -175,7 +199,10 @@ describe('import: batches, cancel and streams', () => {
     const result = await importCollection(c, Readable.from(chunks), { format: 'csv' });
     assert.equal(result.entries, 2);
     assert.equal(result.bytes, bytes.length);
-    assert.deepEqual(await entries(c), [['b', '2,\n😀'], ['é😀\r\nx', '1']]);
+    assert.deepEqual(await entries(c), [
+      ['b', '2,\n😀'],
+      ['é😀\r\nx', '1'],
+    ]);
   });
 
   test('a key given twice counts twice and the later value wins', async () => {

@@ -46,7 +46,8 @@ export const DECODERS: Record<TransferFormat, Decoder> = { ndjson: decodeNdjson,
 export async function importCollection(collection: Collection, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
   const format = resolveFormat(options.format, typeof source === 'string' ? source : undefined);
   const mode = options.onError ?? 'stop';
-  if (mode !== 'stop' && mode !== 'skip') throw new StorageError('INVALID_ARGUMENT', `onError must be "stop" or "skip", got ${JSON.stringify(mode)}`);
+  if (mode !== 'stop' && mode !== 'skip')
+    throw new StorageError('INVALID_ARGUMENT', `onError must be "stop" or "skip", got ${JSON.stringify(mode)}`);
   const maxBadRecords = positive(options.maxBadRecords ?? 100, 'maxBadRecords', true);
   const batchEntries = positive(options.batchEntries ?? 1000, 'batchEntries');
   const batchBytes = positive(options.batchBytes ?? 4 * 1024 * 1024, 'batchBytes');
@@ -84,7 +85,9 @@ export async function importCollection(collection: Collection, source: ImportSou
     try {
       await collection.batch(ops, { sync: options.sync === true });
     } catch (err) {
-      throw new ImportError('failed', `writing to collection ${collection.name} failed: ${(err as Error).message}`, result, undefined, { cause: err });
+      throw new ImportError('failed', `writing to collection ${collection.name} failed: ${(err as Error).message}`, result, undefined, {
+        cause: err,
+      });
     }
     result.entries += ops.length;
     onProgress?.(progress());

@@ -162,7 +162,8 @@ export async function* decodeJsonArray(chunks: AsyncIterable<SourceChunk>): Asyn
     state = State.After;
     out.push(decodeElement(parts.join(''), elementLine));
   }
-  if (state === State.InElement) out.push(fatal(`the file ends inside the record that starts on line ${elementLine} (a string or a bracket is left open)`, elementLine));
+  if (state === State.InElement)
+    out.push(fatal(`the file ends inside the record that starts on line ${elementLine} (a string or a bracket is left open)`, elementLine));
   else if (state === State.Start) out.push(fatal('the file is empty: expected a JSON array "[…]"'));
   else if (state !== State.End) out.push(fatal('the file ends before the array is closed with "]"'));
   yield out;

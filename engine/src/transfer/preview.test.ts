@@ -22,17 +22,29 @@ describe('import preview', () => {
     const p = await previewImport('key,value\n"a,1","multi\nline"\nb,\n', { fileName: 'upload' });
     assert.equal(p.format, 'csv');
     assert.equal(p.formatFrom, 'content');
-    assert.deepEqual(p.records.map((r) => [r.key, r.value]), [['a,1', 'multi\nline'], ['b', '']]);
+    assert.deepEqual(
+      p.records.map((r) => [r.key, r.value]),
+      [
+        ['a,1', 'multi\nline'],
+        ['b', ''],
+      ],
+    );
   });
 
   test('names bad records by line, but not a record the sample cut off', async () => {
     const sample = '{"key":"a","value":"1"}\n{"key":5,"value":"1"}\n{"key":"c","value":"3"}\n{"key":"d","val';
     const p = await previewImport(sample, { fileName: 'x.ndjson' });
-    assert.deepEqual(p.records.map((r) => r.key), ['a', 'c']);
+    assert.deepEqual(
+      p.records.map((r) => r.key),
+      ['a', 'c'],
+    );
     assert.equal(p.problems.length, 1);
     assert.equal(p.problems[0]!.line, 2);
     const whole = await previewImport(sample, { fileName: 'x.ndjson', complete: true });
-    assert.deepEqual(whole.problems.map((b) => b.line), [2, 4]);
+    assert.deepEqual(
+      whole.problems.map((b) => b.line),
+      [2, 4],
+    );
   });
 
   test('refuses an unknown format by name', async () => {

@@ -29,7 +29,10 @@ export function sniffFormat(sample: string): TransferFormat {
  * the import's own decoders and checks, so the preview never disagrees with
  * the import. A record cut off by the end of the sample is not reported as bad.
  */
-export async function previewImport(sample: string, options: { fileName?: string; format?: string; limit?: number; complete?: boolean } = {}): Promise<ImportPreview> {
+export async function previewImport(
+  sample: string,
+  options: { fileName?: string; format?: string; limit?: number; complete?: boolean } = {},
+): Promise<ImportPreview> {
   const limit = options.limit ?? 10;
   let format: TransferFormat;
   let formatFrom: ImportPreview['formatFrom'];

@@ -57,7 +57,10 @@ export class ImportError extends Error {
     options?: { cause?: unknown },
   ) {
     // Once reading has begun, how far it got matters; before (a missing file), it is noise.
-    const sofar = result.bytes === 0 ? '' : ` (${result.entries} record(s) imported before it${result.skipped === 0 ? '' : `, ${result.skipped} skipped`})`;
+    const sofar =
+      result.bytes === 0
+        ? ''
+        : ` (${result.entries} record(s) imported before it${result.skipped === 0 ? '' : `, ${result.skipped} skipped`})`;
     super(`${message}${sofar}`, options);
     this.name = 'ImportError';
   }

@@ -5,9 +5,7 @@ import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../db/validate.js';
  * with what is wrong. A `fatal` one means the file's structure is broken
  * there and nothing after it can be read reliably.
  */
-export type Decoded =
-  | { line: number; key: string; value: string }
-  | { line: number; error: string; fatal?: boolean };
+export type Decoded = { line: number; key: string; value: string } | { line: number; error: string; fatal?: boolean };
 
 /**
  * A format's reader: from validated text (see text-source.ts) to what it
@@ -62,7 +60,8 @@ export function recordProblem(key: string, value: string): string | undefined {
   if (key === '') return 'the key is empty (keys must be non-empty)';
   if (key.length > MAX_KEY_BYTES || Buffer.byteLength(key) > MAX_KEY_BYTES) return `the key is longer than ${MAX_KEY_BYTES} bytes of UTF-8`;
   if (!key.isWellFormed()) return 'the key contains a lone surrogate (such as \\ud800), which has no UTF-8 encoding';
-  if (value.length > MAX_VALUE_BYTES || Buffer.byteLength(value) > MAX_VALUE_BYTES) return `the value is longer than ${MAX_VALUE_BYTES} bytes of UTF-8`;
+  if (value.length > MAX_VALUE_BYTES || Buffer.byteLength(value) > MAX_VALUE_BYTES)
+    return `the value is longer than ${MAX_VALUE_BYTES} bytes of UTF-8`;
   if (!value.isWellFormed()) return 'the value contains a lone surrogate (such as \\ud800), which has no UTF-8 encoding';
   return undefined;
 }

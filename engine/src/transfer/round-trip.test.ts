@@ -19,7 +19,8 @@ function corpus(): Map<string, string> {
     m.set(`value-of:${i}`, s);
   });
   m.set('empty value', '');
-  for (let i = 0; m.size < 100_000; i++) m.set(`k:${String(i).padStart(6, '0')}${HOSTILE[i % HOSTILE.length]}`, i % 7 === 0 ? '' : `${HOSTILE[i % 13]}${i}`);
+  for (let i = 0; m.size < 100_000; i++)
+    m.set(`k:${String(i).padStart(6, '0')}${HOSTILE[i % HOSTILE.length]}`, i % 7 === 0 ? '' : `${HOSTILE[i % 13]}${i}`);
   return m;
 }
 
@@ -68,7 +69,12 @@ describe('export then import', { concurrency: 1 }, () => {
       const file = tempFile(`empty.${EXTENSION[format]}`);
       await exportCollection(empty, file);
       assert.equal(readFileSync(file, 'utf8'), { ndjson: '', json: '[]\n', csv: 'key,value\n' }[format]);
-      assert.deepEqual(await importCollection(await freshCollection(), file), { entries: 0, skipped: 0, badRecords: [], bytes: readFileSync(file).length });
+      assert.deepEqual(await importCollection(await freshCollection(), file), {
+        entries: 0,
+        skipped: 0,
+        badRecords: [],
+        bytes: readFileSync(file).length,
+      });
     }
   });
 });
@@ -76,7 +82,9 @@ describe('export then import', { concurrency: 1 }, () => {
 describe('export', () => {
   async function sample() {
     const c = await freshCollection();
-    await c.batch(['a', 'user:1', 'user:2', 'user:3', 'user;', 'users', 'v'].map((key) => ({ type: 'put' as const, key, value: key.toUpperCase() })));
+    await c.batch(
+      ['a', 'user:1', 'user:2', 'user:3', 'user;', 'users', 'v'].map((key) => ({ type: 'put' as const, key, value: key.toUpperCase() })),
+    );
     return c;
   }
 
@@ -86,7 +94,10 @@ describe('export', () => {
     assert.equal((await exportCollection(c, file, { range: { prefix: 'user:' } })).entries, 3);
     const back = await freshCollection();
     await importCollection(back, file);
-    assert.deepEqual((await entries(back)).map(([k]) => k), ['user:1', 'user:2', 'user:3']);
+    assert.deepEqual(
+      (await entries(back)).map(([k]) => k),
+      ['user:1', 'user:2', 'user:3'],
+    );
   });
 
   test('with a range writes the keys in [gte, lt)', async () => {
@@ -123,7 +134,10 @@ describe('export', () => {
     assert.equal(err.reason, 'aborted');
     assert.ok(err.result.entries > 0 && err.result.entries < 20_000);
     assert.equal(readFileSync(file, 'utf8'), 'precious');
-    assert.deepEqual(readdirSync(dirname(file)).filter((f) => f.includes(basename(file)) && f !== basename(file)), []);
+    assert.deepEqual(
+      readdirSync(dirname(file)).filter((f) => f.includes(basename(file)) && f !== basename(file)),
+      [],
+    );
   });
 
   test('to a stream writes the text with backpressure and leaves the stream open', async () => {

@@ -9,7 +9,11 @@ test('key order equals bytewise UTF-8 order, including supplementary characters'
   const keys = ['a', 'ab', 'b', '\u00e9', '\uffff', '\u{1F600}', '\ue000', 'z', '', '\u{10FFFF}', '\ud7ff', 'a\u{1F600}', 'a\uffff'];
   for (const a of keys) {
     for (const b of keys) {
-      assert.equal(sign(compareKeys(a, b)), sign(Buffer.compare(Buffer.from(a), Buffer.from(b))), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+      assert.equal(
+        sign(compareKeys(a, b)),
+        sign(Buffer.compare(Buffer.from(a), Buffer.from(b))),
+        `${JSON.stringify(a)} vs ${JSON.stringify(b)}`,
+      );
     }
   }
 });

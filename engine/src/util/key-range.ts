@@ -25,9 +25,17 @@ export interface KeyRange {
 }
 
 export function normalizeRange(options: unknown): KeyRange {
-  const range: KeyRange = { lower: undefined, lowerInclusive: true, upper: undefined, upperInclusive: true, reverse: false, limit: Infinity };
+  const range: KeyRange = {
+    lower: undefined,
+    lowerInclusive: true,
+    upper: undefined,
+    upperInclusive: true,
+    reverse: false,
+    limit: Infinity,
+  };
   if (options === undefined || options === null) return range;
-  if (typeof options !== 'object' || Array.isArray(options)) throw new StorageError('INVALID_ARGUMENT', `scan options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || Array.isArray(options))
+    throw new StorageError('INVALID_ARGUMENT', `scan options must be an object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   for (const name of Object.keys(o)) {
     if (!['gt', 'gte', 'lt', 'lte', 'prefix', 'limit', 'reverse'].includes(name) && o[name] !== undefined) {
@@ -43,12 +51,21 @@ export function normalizeRange(options: unknown): KeyRange {
       throw new StorageError('INVALID_ARGUMENT', `scan option ${name} contains a lone surrogate, which has no UTF-8 encoding`);
     }
   }
-  if (o.reverse !== undefined && typeof o.reverse !== 'boolean') throw new StorageError('INVALID_ARGUMENT', `scan option reverse must be a boolean, got ${describe(o.reverse)}`);
+  if (o.reverse !== undefined && typeof o.reverse !== 'boolean')
+    throw new StorageError('INVALID_ARGUMENT', `scan option reverse must be a boolean, got ${describe(o.reverse)}`);
   range.reverse = o.reverse === true;
   if (o.limit !== undefined && o.limit !== null) {
     const limit = o.limit;
-    if (typeof limit !== 'number' || Number.isNaN(limit) || (limit < 0 && limit !== -1) || (!Number.isInteger(limit) && limit !== Infinity)) {
-      throw new StorageError('INVALID_ARGUMENT', `scan option limit must be a non-negative integer (or -1 for none), got ${describe(limit)}`);
+    if (
+      typeof limit !== 'number' ||
+      Number.isNaN(limit) ||
+      (limit < 0 && limit !== -1) ||
+      (!Number.isInteger(limit) && limit !== Infinity)
+    ) {
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `scan option limit must be a non-negative integer (or -1 for none), got ${describe(limit)}`,
+      );
     }
     range.limit = limit === -1 ? Infinity : limit;
   }

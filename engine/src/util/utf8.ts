@@ -7,7 +7,10 @@
  * whose UTF-8 length equals its length is ASCII, whose UTF-8 is its Latin-1:
  * `latin1Write` copies that without the UTF-8 encoder.
  */
-type Writers = { utf8Write(text: string, offset: number, length: number): number; latin1Write(text: string, offset: number, length: number): number };
+type Writers = {
+  utf8Write(text: string, offset: number, length: number): number;
+  latin1Write(text: string, offset: number, length: number): number;
+};
 
 const proto = Buffer.prototype as unknown as Partial<Writers>;
 const fast = typeof proto.utf8Write === 'function' && typeof proto.latin1Write === 'function';

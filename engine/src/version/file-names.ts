@@ -24,8 +24,7 @@ export const tableFileName = (n: number) => `${pad(n)}.sst`;
 export const manifestFileName = (n: number) => `MANIFEST-${pad(n)}`;
 
 export type ParsedFileName =
-  | { type: 'wal' | 'table' | 'manifest'; number: number }
-  | { type: 'temp' | 'fixed' | 'lock-scratch' | 'unknown' };
+  { type: 'wal' | 'table' | 'manifest'; number: number } | { type: 'temp' | 'fixed' | 'lock-scratch' | 'unknown' };
 
 export function parseFileName(name: string): ParsedFileName {
   let m = /^(\d+)\.log$/.exec(name);

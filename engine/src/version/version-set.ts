@@ -135,7 +135,11 @@ export class VersionSet {
   private async applyNow(edit: VersionEdit): Promise<Version> {
     if (this.manifest === undefined) throw new StorageError('CLOSED', 'manifest is not open');
     if (this.broken) throw this.broken;
-    const full: VersionEdit = { ...edit, nextFileNumber: this.nextFileNumber, lastSequence: Math.max(this.lastSequence, edit.lastSequence ?? 0) };
+    const full: VersionEdit = {
+      ...edit,
+      nextFileNumber: this.nextFileNumber,
+      lastSequence: Math.max(this.lastSequence, edit.lastSequence ?? 0),
+    };
     const next = this.current.apply(edit.deleted ?? [], edit.added ?? []);
     const before = this.manifest.size;
     try {

@@ -1,5 +1,5 @@
-import { shell, type WebContents } from 'electron'
-import { openExternalIfAllowed } from './external-links'
+import { shell, type WebContents } from 'electron';
+import { openExternalIfAllowed } from './external-links';
 
 /**
  * The renderer is untrusted: it may never leave the app's page, embed a
@@ -9,12 +9,12 @@ import { openExternalIfAllowed } from './external-links'
  */
 export function guardWebContents(contents: WebContents): void {
   contents.on('will-navigate', (event) => {
-    event.preventDefault()
-    openExternalIfAllowed(event.url, (url) => shell.openExternal(url))
-  })
-  contents.on('will-attach-webview', (event) => event.preventDefault())
+    event.preventDefault();
+    openExternalIfAllowed(event.url, (url) => shell.openExternal(url));
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    openExternalIfAllowed(url, (allowed) => shell.openExternal(allowed))
-    return { action: 'deny' }
-  })
+    openExternalIfAllowed(url, (allowed) => shell.openExternal(allowed));
+    return { action: 'deny' };
+  });
 }

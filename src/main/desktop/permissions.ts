@@ -1,4 +1,4 @@
-import type { Session } from 'electron'
+import type { Session } from 'electron';
 
 /**
  * The page needs no browser permission (camera, notifications, clipboard
@@ -7,9 +7,9 @@ import type { Session } from 'electron'
  */
 export function denyAllPermissions(session: Session): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    console.warn(`[strata] denied the permission "${permission}" asked for by ${details.requestingUrl}`)
-    callback(false)
-  })
-  session.setPermissionCheckHandler(() => false)
-  session.setDevicePermissionHandler(() => false)
+    console.warn(`[strata] denied the permission "${permission}" asked for by ${details.requestingUrl}`);
+    callback(false);
+  });
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
 }

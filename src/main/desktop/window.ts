@@ -1,10 +1,10 @@
-import { BrowserWindow, dialog, type Session } from 'electron'
+import { BrowserWindow, dialog, type Session } from 'electron';
 
 export interface WindowOptions {
-  session: Session
+  session: Session;
   /** The built preload, CommonJS: sandboxed preloads cannot be ES modules. */
-  preload: string
-  url: string
+  preload: string;
+  url: string;
 }
 
 /** The app's one window, locked down as Electron's security checklist asks. */
@@ -29,10 +29,10 @@ export function createWindow({ session, preload, url }: WindowOptions): BrowserW
       webviewTag: false,
       experimentalFeatures: false,
       // Chromium's spellchecker downloads its dictionaries from Google; keys and values need no spelling help.
-      spellcheck: false
-    }
-  })
-  win.once('ready-to-show', () => win.show())
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
 
   // The renderer cancels unload while value edits are unsaved; Electron then
   // neither closes nor asks, so ask here, as a browser would.
@@ -44,15 +44,15 @@ export function createWindow({ session, preload, url }: WindowOptions): BrowserW
       cancelId: 1,
       title: 'Unsaved edits',
       message: 'Some values have unsaved edits.',
-      detail: 'Closing discards them.'
-    })
-    if (choice === 0) event.preventDefault()
-  })
+      detail: 'Closing discards them.',
+    });
+    if (choice === 0) event.preventDefault();
+  });
 
   win.loadURL(url).catch((err: Error) => {
     // A window without its page is a blank window: say why instead.
-    console.error(`[strata] could not load ${url}:`, err)
-    if (!win.isDestroyed()) dialog.showErrorBox('Strata could not load its page', `${url}: ${err.message}`)
-  })
-  return win
+    console.error(`[strata] could not load ${url}:`, err);
+    if (!win.isDestroyed()) dialog.showErrorBox('Strata could not load its page', `${url}: ${err.message}`);
+  });
+  return win;
 }

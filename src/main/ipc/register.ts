@@ -1,7 +1,7 @@
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
-import { channelOf, operations, PUSH_CHANNEL, type StrataApi } from '../../shared/ipc/contract'
-import type { PushEvent } from '../../shared/ipc/types'
-import { dispatch, toErrorShape } from './dispatch'
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { channelOf, operations, PUSH_CHANNEL, type StrataApi } from '../../shared/ipc/contract';
+import type { PushEvent } from '../../shared/ipc/types';
+import { dispatch, toErrorShape } from './dispatch';
 
 /**
  * Registers one ipcMain handler per contract operation. Every call is
@@ -12,16 +12,19 @@ export function registerIpc(api: StrataApi, isTrustedSender: (event: IpcMainInvo
   for (const op of operations) {
     ipcMain.handle(channelOf(op), (event, args: unknown) => {
       if (!isTrustedSender(event)) {
-        return { ok: false, error: toErrorShape(op, Object.assign(new Error('call refused: it did not come from the Strata window'), { code: 'FORBIDDEN' })) }
+        return {
+          ok: false,
+          error: toErrorShape(op, Object.assign(new Error('call refused: it did not come from the Strata window'), { code: 'FORBIDDEN' })),
+        };
       }
-      return dispatch(api, op, args)
-    })
+      return dispatch(api, op, args);
+    });
   }
   return () => {
-    for (const op of operations) ipcMain.removeHandler(channelOf(op))
-  }
+    for (const op of operations) ipcMain.removeHandler(channelOf(op));
+  };
 }
 
 export function pushTo(contents: WebContents, event: PushEvent): void {
-  if (!contents.isDestroyed()) contents.send(PUSH_CHANNEL, event)
+  if (!contents.isDestroyed()) contents.send(PUSH_CHANNEL, event);
 }

@@ -1,5 +1,5 @@
-import type { Collection, CollectionStats } from '@strata/engine'
-import type { EngineEvent, PushEvent } from '../../shared/ipc/types'
+import type { Collection, CollectionStats } from '@strata/engine';
+import type { EngineEvent, PushEvent } from '../../shared/ipc/types';
 
 /** The engine events the app forwards; everything a live view of the tree needs. */
 export const FORWARDED_EVENTS = [
@@ -11,23 +11,23 @@ export const FORWARDED_EVENTS = [
   'compaction-error',
   'write-stall',
   'version',
-  'background-error'
-] as const
+  'background-error',
+] as const;
 
 /** At most one push per collection per interval: ~10 updates/s however busy the engine is. */
-export const COALESCE_MS = 100
+export const COALESCE_MS = 100;
 /** Progress events replace each other; others queue up to this many per interval. */
-const MAX_QUEUED = 500
+const MAX_QUEUED = 500;
 
-type Listener = (event: PushEvent) => void
+type Listener = (event: PushEvent) => void;
 
 interface Watched {
-  collection: Collection
-  detach: () => void
-  pending: EngineEvent[]
-  dirty: boolean
-  timer: NodeJS.Timeout | undefined
-  lastSent: number
+  collection: Collection;
+  detach: () => void;
+  pending: EngineEvent[];
+  dirty: boolean;
+  timer: NodeJS.Timeout | undefined;
+  lastSent: number;
 }
 
 /**
@@ -37,18 +37,18 @@ interface Watched {
  * one and a fresh stats snapshot.
  */
 export class EventHub {
-  private readonly listeners = new Set<Listener>()
-  private readonly watched = new Map<string, Watched>()
+  private readonly listeners = new Set<Listener>();
+  private readonly watched = new Map<string, Watched>();
 
   subscribe(listener: Listener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   publish(event: PushEvent): void {
     for (const listener of this.listeners) {
       try {
-        listener(event)
+        listener(event);
       } catch {
         // One broken connection must not starve the others.
       }
@@ -56,79 +56,79 @@ export class EventHub {
   }
 
   watch(name: string, collection: Collection): void {
-    if (this.watched.get(name)?.collection === collection) return
-    this.unwatch(name)
-    const w: Watched = { collection, detach: () => {}, pending: [], dirty: false, timer: undefined, lastSent: 0 }
+    if (this.watched.get(name)?.collection === collection) return;
+    this.unwatch(name);
+    const w: Watched = { collection, detach: () => {}, pending: [], dirty: false, timer: undefined, lastSent: 0 };
     const handlers = FORWARDED_EVENTS.map((type) => {
-      const handler = (payload: unknown): void => this.record(name, w, type, payload)
-      collection.on(type, handler)
-      return [type, handler] as const
-    })
+      const handler = (payload: unknown): void => this.record(name, w, type, payload);
+      collection.on(type, handler);
+      return [type, handler] as const;
+    });
     w.detach = () => {
-      for (const [type, handler] of handlers) collection.off(type, handler)
-    }
-    this.watched.set(name, w)
+      for (const [type, handler] of handlers) collection.off(type, handler);
+    };
+    this.watched.set(name, w);
   }
 
   unwatch(name: string): void {
-    const w = this.watched.get(name)
-    if (!w) return
-    w.detach()
-    if (w.timer) clearTimeout(w.timer)
-    this.watched.delete(name)
+    const w = this.watched.get(name);
+    if (!w) return;
+    w.detach();
+    if (w.timer) clearTimeout(w.timer);
+    this.watched.delete(name);
   }
 
   /** Pushes a stats snapshot soon, e.g. after the app itself wrote or deleted keys. */
   touch(name: string): void {
-    const w = this.watched.get(name)
-    if (w) this.schedule(name, w)
+    const w = this.watched.get(name);
+    if (w) this.schedule(name, w);
   }
 
   close(): void {
-    for (const name of [...this.watched.keys()]) this.unwatch(name)
-    this.listeners.clear()
+    for (const name of [...this.watched.keys()]) this.unwatch(name);
+    this.listeners.clear();
   }
 
   private record(name: string, w: Watched, type: string, payload: unknown): void {
-    const event: EngineEvent = { type, at: Date.now(), payload: toPlain(payload) }
-    const last = w.pending.at(-1)
-    if (type === 'compaction-progress' && last?.type === type) w.pending[w.pending.length - 1] = event
-    else if (w.pending.length < MAX_QUEUED) w.pending.push(event)
-    this.schedule(name, w)
+    const event: EngineEvent = { type, at: Date.now(), payload: toPlain(payload) };
+    const last = w.pending.at(-1);
+    if (type === 'compaction-progress' && last?.type === type) w.pending[w.pending.length - 1] = event;
+    else if (w.pending.length < MAX_QUEUED) w.pending.push(event);
+    this.schedule(name, w);
   }
 
   private schedule(name: string, w: Watched): void {
-    w.dirty = true
-    if (w.timer) return
-    const wait = Math.max(0, w.lastSent + COALESCE_MS - Date.now())
-    w.timer = setTimeout(() => this.send(name, w), wait)
-    w.timer.unref()
+    w.dirty = true;
+    if (w.timer) return;
+    const wait = Math.max(0, w.lastSent + COALESCE_MS - Date.now());
+    w.timer = setTimeout(() => this.send(name, w), wait);
+    w.timer.unref();
   }
 
   private send(name: string, w: Watched): void {
-    w.timer = undefined
-    if (!w.dirty || this.watched.get(name) !== w) return
-    w.dirty = false
-    w.lastSent = Date.now()
-    const events = w.pending
-    w.pending = []
-    let stats: CollectionStats | null = null
+    w.timer = undefined;
+    if (!w.dirty || this.watched.get(name) !== w) return;
+    w.dirty = false;
+    w.lastSent = Date.now();
+    const events = w.pending;
+    w.pending = [];
+    let stats: CollectionStats | null = null;
     try {
-      stats = w.collection.stats()
+      stats = w.collection.stats();
     } catch {
       // A closing collection has no stats; the events still go out.
     }
-    this.publish({ kind: 'engine', collection: name, events, stats })
+    this.publish({ kind: 'engine', collection: name, events, stats });
   }
 }
 
 /** Engine payloads may hold Errors; structured clone and JSON both want plain data. */
 function toPlain(payload: unknown): unknown {
-  if (payload instanceof Error) return { error: payload.message }
+  if (payload instanceof Error) return { error: payload.message };
   if (payload && typeof payload === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(payload)) out[k] = v instanceof Error ? v.message : v
-    return out
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(payload)) out[k] = v instanceof Error ? v.message : v;
+    return out;
   }
-  return payload
+  return payload;
 }

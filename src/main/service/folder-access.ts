@@ -1,17 +1,17 @@
-import { lstat, realpath } from 'node:fs/promises'
-import { basename, dirname, join, resolve, sep } from 'node:path'
-import type { AppMode } from '../../shared/ipc/types'
+import { lstat, realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import type { AppMode } from '../../shared/ipc/types';
 
 export interface FolderAccessOptions {
-  mode: AppMode
+  mode: AppMode;
   /** Web mode's --root: no folder outside it may be opened. */
-  root?: string
+  root?: string;
   /** The folders the user opened before (the app's recent list). */
-  recent: () => Promise<string[]>
+  recent: () => Promise<string[]>;
 }
 
 function forbidden(message: string): Error {
-  return Object.assign(new Error(message), { code: 'FORBIDDEN' })
+  return Object.assign(new Error(message), { code: 'FORBIDDEN' });
 }
 
 /**
@@ -26,61 +26,63 @@ function forbidden(message: string): Error {
  *   (the person with the token is that user; --root is for shared machines).
  */
 export class FolderAccess {
-  private readonly chosen = new Set<string>()
-  private root: string | undefined
+  private readonly chosen = new Set<string>();
+  private root: string | undefined;
 
   constructor(private readonly options: FolderAccessOptions) {}
 
   /** Canonicalizes the root once, at start; it must exist. */
   async start(): Promise<void> {
-    if (this.options.root === undefined) return
+    if (this.options.root === undefined) return;
     try {
-      this.root = await realpath(resolve(this.options.root))
+      this.root = await realpath(resolve(this.options.root));
     } catch (err) {
-      throw Object.assign(new Error(`--root ${this.options.root} cannot be used: ${(err as Error).message}`), { code: 'INVALID_ARGUMENT' })
+      throw Object.assign(new Error(`--root ${this.options.root} cannot be used: ${(err as Error).message}`), { code: 'INVALID_ARGUMENT' });
     }
   }
 
   /** A folder the user picked in the native dialog, from now on allowed. */
   allowChosen(dir: string): void {
-    this.chosen.add(resolve(dir))
+    this.chosen.add(resolve(dir));
   }
 
   /** The folder to open for `path` (made absolute; canonical under a root), or FORBIDDEN saying why not. */
   async check(path: string, current: string): Promise<string> {
-    const dir = resolve(path)
+    const dir = resolve(path);
     if (this.options.mode === 'electron') {
-      if (dir === current || this.chosen.has(dir) || (await this.options.recent()).includes(dir)) return dir
-      throw forbidden(`"${dir}" was not chosen in the folder dialog and is not a recent folder; choose it with Open folder…`)
+      if (dir === current || this.chosen.has(dir) || (await this.options.recent()).includes(dir)) return dir;
+      throw forbidden(`"${dir}" was not chosen in the folder dialog and is not a recent folder; choose it with Open folder…`);
     }
-    return this.inRoot(dir)
+    return this.inRoot(dir);
   }
 
   /** The folder the app starts on must be inside the root too. */
   async checkStart(dataDir: string): Promise<string> {
     try {
-      return await this.inRoot(resolve(dataDir))
+      return await this.inRoot(resolve(dataDir));
     } catch (err) {
-      throw Object.assign(new Error(`the data folder must be inside --root: ${(err as Error).message}`), { code: (err as { code?: string }).code })
+      throw Object.assign(new Error(`the data folder must be inside --root: ${(err as Error).message}`), {
+        code: (err as { code?: string }).code,
+      });
     }
   }
 
   /** Whether a folder (say, from the recent list) may be offered at all. */
   async allows(dir: string): Promise<boolean> {
-    if (this.root === undefined) return true
+    if (this.root === undefined) return true;
     return this.inRoot(dir).then(
       () => true,
-      () => false
-    )
+      () => false,
+    );
   }
 
   private async inRoot(dir: string): Promise<string> {
-    if (this.root === undefined) return dir
-    const real = await canonical(dir)
-    const root = this.root.endsWith(sep) ? this.root : this.root + sep
-    if (real === this.root || real.startsWith(root)) return real
-    const via = real === dir ? '' : ` (it leads to ${real})`
-    throw forbidden(`"${dir}"${via} is outside the folder this server may open, ${this.root} (--root)`)
+    if (this.root === undefined) return dir;
+    const real = await canonical(dir);
+    const root = this.root.endsWith(sep) ? this.root : this.root + sep;
+    if (real === this.root || real.startsWith(root)) return real;
+    const via = real === dir ? '' : ` (it leads to ${real})`;
+    throw forbidden(`"${dir}"${via} is outside the folder this server may open, ${this.root} (--root)`);
   }
 }
 
@@ -91,19 +93,20 @@ export class FolderAccess {
  * symlink to nothing is refused: creating the folder would follow it.
  */
 async function canonical(dir: string): Promise<string> {
-  const rest: string[] = []
-  let existing = dir
+  const rest: string[] = [];
+  let existing = dir;
   for (;;) {
     try {
-      return join(await realpath(existing), ...rest.reverse())
+      return join(await realpath(existing), ...rest.reverse());
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      const entry = await lstat(existing).catch(() => undefined)
-      if (entry?.isSymbolicLink()) throw forbidden(`"${existing}" is a symlink to something that does not exist; it cannot be opened as a data folder`)
-      const parent = dirname(existing)
-      if (parent === existing) throw err
-      rest.push(basename(existing))
-      existing = parent
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const entry = await lstat(existing).catch(() => undefined);
+      if (entry?.isSymbolicLink())
+        throw forbidden(`"${existing}" is a symlink to something that does not exist; it cannot be opened as a data folder`);
+      const parent = dirname(existing);
+      if (parent === existing) throw err;
+      rest.push(basename(existing));
+      existing = parent;
     }
   }
 }

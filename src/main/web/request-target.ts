@@ -1,7 +1,7 @@
 /** The path and query of a request, from its request line. */
 export interface RequestTarget {
-  path: string
-  query: URLSearchParams
+  path: string;
+  query: URLSearchParams;
 }
 
 /**
@@ -11,12 +11,12 @@ export interface RequestTarget {
  * 400 instead of throwing in the request handler.
  */
 export function parseTarget(raw: string | undefined): RequestTarget | undefined {
-  if (raw === undefined || !raw.startsWith('/')) return undefined
+  if (raw === undefined || !raw.startsWith('/')) return undefined;
   try {
     // A fixed authority in front: "//[/" is then a path, not a malformed host.
-    const url = new URL(`http://strata.invalid${raw}`)
-    return { path: url.pathname, query: url.searchParams }
+    const url = new URL(`http://strata.invalid${raw}`);
+    return { path: url.pathname, query: url.searchParams };
   } catch {
-    return undefined
+    return undefined;
   }
 }

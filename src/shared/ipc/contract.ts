@@ -5,7 +5,7 @@
 //
 // Each entry pairs a zod schema for the argument (the renderer is untrusted:
 // main validates type and size of everything) with a phantom result type.
-import { z } from 'zod'
+import { z } from 'zod';
 import type {
   AppInfo,
   CollectionSummary,
@@ -16,27 +16,26 @@ import type {
   KeyPage,
   LsmHistory,
   UploadTicket,
-  ValueView
-} from './types'
-import type { CollectionStats, GetExplanation, TableInspection } from '@strata/engine'
-import { LIMITS } from './limits'
+  ValueView,
+} from './types';
+import type { CollectionStats, GetExplanation, TableInspection } from '@strata/engine';
+import { LIMITS } from './limits';
 
-export { LIMITS }
+export { LIMITS };
 
-
-declare const resultType: unique symbol
+declare const resultType: unique symbol;
 /** A type-only marker: carries the result type of an operation, never a value at runtime. */
-export type Returns<T> = { readonly [resultType]?: T }
-const returns = <T>(): Returns<T> => ({})
+export type Returns<T> = { readonly [resultType]?: T };
+const returns = <T>(): Returns<T> => ({});
 
-const collectionName = z.string().min(1).max(64)
-const key = z.string().max(LIMITS.maxKeyChars)
+const collectionName = z.string().min(1).max(64);
+const key = z.string().max(LIMITS.maxKeyChars);
 const filter = z.strictObject({
   prefix: key.optional(),
   gte: key.optional(),
   lt: key.optional(),
-  lte: key.optional()
-})
+  lte: key.optional(),
+});
 /**
  * Keys for one delete: bounded in count and in total length, so that the
  * whole call fits in one WebSocket frame (wire.ts). `maxTotalChars` tells
@@ -47,14 +46,14 @@ const keyList = z
   .min(1)
   .max(LIMITS.maxKeysPerCall)
   .refine((keys) => keys.reduce((sum, k) => sum + k.length, 0) <= LIMITS.maxKeysCharsPerCall, {
-    message: `the keys together must be at most ${LIMITS.maxKeysCharsPerCall} characters; delete them in several calls`
+    message: `the keys together must be at most ${LIMITS.maxKeysCharsPerCall} characters; delete them in several calls`,
   })
-  .meta({ maxTotalChars: LIMITS.maxKeysCharsPerCall })
-const noArgs = z.strictObject({}).optional()
-const format = z.enum(['ndjson', 'json', 'csv'])
-const onError = z.enum(['stop', 'skip'])
-const fileName = z.string().min(1).max(1024)
-const sizeBytes = z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable()
+  .meta({ maxTotalChars: LIMITS.maxKeysCharsPerCall });
+const noArgs = z.strictObject({}).optional();
+const format = z.enum(['ndjson', 'json', 'csv']);
+const onError = z.enum(['stop', 'skip']);
+const fileName = z.string().min(1).max(1024);
+const sizeBytes = z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable();
 
 export const contract = {
   'app.info': { args: noArgs, result: returns<AppInfo>() },
@@ -85,32 +84,32 @@ export const contract = {
       reverse: z.boolean(),
       after: key.optional(),
       from: key.optional(),
-      limit: z.int().min(1).max(LIMITS.maxPageRows)
+      limit: z.int().min(1).max(LIMITS.maxPageRows),
     }),
-    result: returns<KeyPage>()
+    result: returns<KeyPage>(),
   },
   'keys.get': {
     args: z.strictObject({ collection: collectionName, key: key.min(1), full: z.boolean().optional() }),
-    result: returns<ValueView | null>()
+    result: returns<ValueView | null>(),
   },
   'keys.put': {
     args: z.strictObject({ collection: collectionName, key: key.min(1), value: z.string().max(LIMITS.maxValueChars) }),
-    result: returns<void>()
+    result: returns<void>(),
   },
   'keys.delete': {
     args: z.strictObject({ collection: collectionName, keys: keyList }),
-    result: returns<{ deleted: number }>()
+    result: returns<{ deleted: number }>(),
   },
   /** Counts what a filter matches, up to `max`, for "Delete all matching" confirmations. */
   'keys.count': {
     args: z.strictObject({ collection: collectionName, filter, max: z.int().min(1).max(LIMITS.maxCount) }),
-    result: returns<KeyCount>()
+    result: returns<KeyCount>(),
   },
 
   /** Deletes everything the filter matches, in batches, as a cancellable job reported through 'job' events. */
   'jobs.deleteMatching': {
     args: z.strictObject({ collection: collectionName, filter, expected: z.int().min(0).max(LIMITS.maxCount).optional() }),
-    result: returns<JobProgress>()
+    result: returns<JobProgress>(),
   },
   'jobs.cancel': { args: z.strictObject({ id: z.string().min(1).max(64) }), result: returns<void>() },
   /** The Levels view's workload generator: writes `count` operations at `rate` per second (0 = as fast as possible). */
@@ -120,10 +119,13 @@ export const contract = {
       count: z.int().min(1).max(LIMITS.maxWorkloadOps),
       rate: z.int().min(0).max(10_000_000),
       pattern: z.enum(['sequential', 'random', 'overwrite', 'delete-heavy']),
-      valueBytes: z.int().min(0).max(64 * 1024),
-      keyPrefix: z.string().max(64)
+      valueBytes: z
+        .int()
+        .min(0)
+        .max(64 * 1024),
+      keyPrefix: z.string().max(64),
     }),
-    result: returns<JobProgress>()
+    result: returns<JobProgress>(),
   },
 
   /** Flushes the memtable now (the "Flush now" action). */
@@ -131,7 +133,7 @@ export const contract = {
   /** Compacts everything, or the tables overlapping [gte, lt). Returns when the compaction is done. */
   'lsm.compact': {
     args: z.strictObject({ collection: collectionName, range: z.strictObject({ gte: key.optional(), lt: key.optional() }).optional() }),
-    result: returns<void>()
+    result: returns<void>(),
   },
   /** Recent flushes and compactions with the tree after each, and per-second samples, since the collection was opened. */
   'lsm.history': { args: z.strictObject({ collection: collectionName }), result: returns<LsmHistory>() },
@@ -140,7 +142,7 @@ export const contract = {
   /** The SSTable inspector: properties of one live table and its first entries. */
   'lsm.inspectTable': {
     args: z.strictObject({ collection: collectionName, fileNumber: z.int().min(1), firstEntries: z.int().min(0).max(1000).optional() }),
-    result: returns<TableInspection>()
+    result: returns<TableInspection>(),
   },
 
   /** Electron: the native open dialog, then a preview of the chosen file; null when the user cancels. */
@@ -148,22 +150,22 @@ export const contract = {
   /** Web mode: a preview from the first bytes of the file the user picked, read in the browser. */
   'transfer.previewSample': {
     args: z.strictObject({ sample: z.string().max(LIMITS.previewSampleChars), fileName, sizeBytes, format: format.optional() }),
-    result: returns<ImportPreviewView>()
+    result: returns<ImportPreviewView>(),
   },
   /** Electron: the preview of a file chosen with transfer.chooseImportFile, read again in the format the user picked. */
   'transfer.previewFile': {
     args: z.strictObject({ path: z.string().min(1).max(LIMITS.maxPathChars), format }),
-    result: returns<ImportPreviewView>()
+    result: returns<ImportPreviewView>(),
   },
   /** Electron: imports a file chosen with transfer.chooseImportFile, as a job. */
   'transfer.importFile': {
     args: z.strictObject({ collection: collectionName, path: z.string().min(1).max(LIMITS.maxPathChars), format, onError }),
-    result: returns<JobProgress>()
+    result: returns<JobProgress>(),
   },
   /** Web mode: starts an import job that waits for the file at `uploadPath` (POST from the page: session cookie and Origin). */
   'transfer.beginUpload': {
     args: z.strictObject({ collection: collectionName, fileName, sizeBytes, format, onError }),
-    result: returns<UploadTicket>()
+    result: returns<UploadTicket>(),
   },
   /** Electron: the native save dialog, then an export job; null when the user cancels. */
   'transfer.exportFile': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<JobProgress | null>() },
@@ -172,22 +174,22 @@ export const contract = {
    * ticket's `downloadUrl` (GET, once, within a few seconds; the URL's
    * one-time ticket is good for this download only).
    */
-  'transfer.beginDownload': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<DownloadTicket>() }
-} as const
+  'transfer.beginDownload': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<DownloadTicket>() },
+} as const;
 
-export type Contract = typeof contract
-export type Operation = keyof Contract
-export type ArgsOf<K extends Operation> = z.input<Contract[K]['args']>
-export type ResultOf<K extends Operation> = Contract[K]['result'] extends Returns<infer T> ? T : never
+export type Contract = typeof contract;
+export type Operation = keyof Contract;
+export type ArgsOf<K extends Operation> = z.input<Contract[K]['args']>;
+export type ResultOf<K extends Operation> = Contract[K]['result'] extends Returns<infer T> ? T : never;
 
 /** The typed shape every side implements or consumes: one async function per operation. */
-export type StrataApi = { [K in Operation]: (args: ArgsOf<K>) => Promise<ResultOf<K>> }
+export type StrataApi = { [K in Operation]: (args: ArgsOf<K>) => Promise<ResultOf<K>> };
 
-export const operations = Object.keys(contract) as Operation[]
+export const operations = Object.keys(contract) as Operation[];
 
 export const isOperation = (name: unknown): name is Operation =>
-  typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name)
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
 
 /** Electron channel for an operation; derived, never typed by hand. */
-export const channelOf = (op: Operation): string => `strata:${op}`
-export const PUSH_CHANNEL = 'strata:push'
+export const channelOf = (op: Operation): string => `strata:${op}`;
+export const PUSH_CHANNEL = 'strata:push';

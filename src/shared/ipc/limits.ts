@@ -20,5 +20,5 @@ export const LIMITS = {
   previewSampleChars: 128 * 1024,
   previewChars: 200,
   /** Values above this are sent truncated unless the renderer asks for the full value. */
-  fullValueChars: 1024 * 1024
-} as const
+  fullValueChars: 1024 * 1024,
+} as const;

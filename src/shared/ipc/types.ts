@@ -2,95 +2,95 @@
 // structured clone (Electron) and JSON (web mode): no classes, no Maps, no
 // undefined-vs-missing distinctions that matter.
 
-import type { CollectionStats, RecoveryReport, RepairReport } from '@strata/engine'
+import type { CollectionStats, RecoveryReport, RepairReport } from '@strata/engine';
 
-export type { CollectionStats, RecoveryReport, RepairReport }
+export type { CollectionStats, RecoveryReport, RepairReport };
 
-export type AppMode = 'electron' | 'web'
+export type AppMode = 'electron' | 'web';
 
 export interface AppInfo {
-  mode: AppMode
-  version: string
-  dataDir: string
-  recentDirs: string[]
+  mode: AppMode;
+  version: string;
+  dataDir: string;
+  recentDirs: string[];
   /** Whether "Open folder…" can show a native dialog (Electron) or must take a typed path (web). */
-  nativeDialogs: boolean
-  limits: { maxKeyBytes: number; maxValueBytes: number; previewChars: number; fullValueChars: number }
+  nativeDialogs: boolean;
+  limits: { maxKeyBytes: number; maxValueBytes: number; previewChars: number; fullValueChars: number };
 }
 
 export interface CollectionSummary {
-  name: string
-  open: boolean
+  name: string;
+  open: boolean;
   /** Entries in tables (and memtables while open): overwrites and tombstones make it approximate; null if unreadable. */
-  approxKeys: number | null
-  diskBytes: number
-  files: number
+  approxKeys: number | null;
+  diskBytes: number;
+  files: number;
 }
 
 /** What the key browser is looking at. A prefix and a range can be combined; the engine intersects every bound given. */
 export interface KeyFilter {
-  prefix?: string
-  gte?: string
-  lt?: string
+  prefix?: string;
+  gte?: string;
+  lt?: string;
   /** Inclusive upper bound: a table's key range ends at its last key, which a `lt` could only approximate. */
-  lte?: string
+  lte?: string;
 }
 
 export interface KeyRow {
-  key: string
+  key: string;
   /** The first `previewChars` characters of the value. */
-  preview: string
-  valueBytes: number
+  preview: string;
+  valueBytes: number;
 }
 
 export interface KeyPage {
-  rows: KeyRow[]
+  rows: KeyRow[];
   /** True when the scan reached the end of the filter in this direction. */
-  done: boolean
+  done: boolean;
 }
 
 export interface ValueView {
-  key: string
-  value: string
-  valueBytes: number
+  key: string;
+  value: string;
+  valueBytes: number;
   /** True when only the first `fullValueChars` characters were sent. */
-  truncated: boolean
+  truncated: boolean;
 }
 
 export interface KeyCount {
-  count: number
+  count: number;
   /** False when counting stopped at the requested maximum. */
-  complete: boolean
+  complete: boolean;
 }
 
-export type JobKind = 'delete-matching' | 'workload' | 'import' | 'export' | 'repair'
-export type JobState = 'running' | 'done' | 'cancelled' | 'failed'
+export type JobKind = 'delete-matching' | 'workload' | 'import' | 'export' | 'repair';
+export type JobState = 'running' | 'done' | 'cancelled' | 'failed';
 
 export interface JobProgress {
-  id: string
-  kind: JobKind
-  collection: string
-  state: JobState
-  done: number
-  total: number | null
-  message: string
-  startedAt: number
-  finishedAt: number | null
+  id: string;
+  kind: JobKind;
+  collection: string;
+  state: JobState;
+  done: number;
+  total: number | null;
+  message: string;
+  startedAt: number;
+  finishedAt: number | null;
   /** What `done` and `total` count. */
-  unit: 'keys' | 'operations' | 'bytes'
+  unit: 'keys' | 'operations' | 'bytes';
   /** Import and export: records written so far, and the bad records skipped (the first 100, by line). */
-  records?: number
-  skipped?: number
-  badRecords?: { line: number; message: string }[]
+  records?: number;
+  skipped?: number;
+  badRecords?: { line: number; message: string }[];
   /** Repair, once done: exactly what was kept, rewritten and set aside. */
-  repair?: RepairReport
+  repair?: RepairReport;
 }
 
 /** One engine event as the collection emitted it (flush-end, compaction-start, …). */
 export interface EngineEvent {
-  type: string
-  at: number
-  payload: unknown
+  type: string;
+  at: number;
+  payload: unknown;
 }
 
 /** Everything main pushes to the renderer. Engine events and stats are coalesced to ~10 updates/s. */
@@ -98,71 +98,71 @@ export type PushEvent =
   | { kind: 'engine'; collection: string; events: EngineEvent[]; stats: CollectionStats | null }
   | { kind: 'collections-changed' }
   | { kind: 'folder-changed'; dataDir: string }
-  | { kind: 'job'; job: JobProgress }
+  | { kind: 'job'; job: JobProgress };
 
 /** How every failed call reaches the renderer: a stable code and a message that names what was wrong. */
 export interface IpcErrorShape {
-  code: string
-  message: string
-  operation: string
+  code: string;
+  message: string;
+  operation: string;
 }
 
 /** One SSTable as the Levels view draws it. */
 export interface TableShape {
-  id: number
-  level: number
-  bytes: number
-  entries: number
-  tombstones: number
-  minKey: string
-  maxKey: string
+  id: number;
+  level: number;
+  bytes: number;
+  entries: number;
+  tombstones: number;
+  minKey: string;
+  maxKey: string;
 }
 
 /** A flush, compaction, trivial move or stall, with the tree as it was right after it. */
 export interface HistoryStep {
-  seq: number
-  at: number
-  kind: 'flush' | 'compaction' | 'move' | 'compaction-error' | 'stall'
+  seq: number;
+  at: number;
+  kind: 'flush' | 'compaction' | 'move' | 'compaction-error' | 'stall';
   /** The engine event's payload as emitted (reason, inputs, outputs, bytes, duration…). */
-  detail: Record<string, unknown>
+  detail: Record<string, unknown>;
   /** Live tables per level after this step; null for steps that do not change the tree (stalls, errors). */
-  levels: TableShape[][] | null
+  levels: TableShape[][] | null;
 }
 
 /** Sampled once a second while the collection is open: the Levels view's small charts. */
 export interface HistorySample {
-  at: number
-  userBytesWritten: number
-  writeAmplification: number
-  levelBytes: number[]
+  at: number;
+  userBytesWritten: number;
+  writeAmplification: number;
+  levelBytes: number[];
 }
 
 export interface LsmHistory {
-  steps: HistoryStep[]
-  samples: HistorySample[]
+  steps: HistoryStep[];
+  samples: HistorySample[];
 }
 
-export type WorkloadPattern = 'sequential' | 'random' | 'overwrite' | 'delete-heavy'
+export type WorkloadPattern = 'sequential' | 'random' | 'overwrite' | 'delete-heavy';
 
-export type TransferFormat = 'ndjson' | 'json' | 'csv'
+export type TransferFormat = 'ndjson' | 'json' | 'csv';
 
 /** What "Import…" shows before anything is written. */
 export interface ImportPreviewView {
-  fileName: string
-  sizeBytes: number | null
-  format: TransferFormat
-  formatFrom: 'option' | 'extension' | 'content'
-  records: { line: number; key: string; value: string }[]
-  problems: { line: number; message: string }[]
-  sampleEnded: boolean
+  fileName: string;
+  sizeBytes: number | null;
+  format: TransferFormat;
+  formatFrom: 'option' | 'extension' | 'content';
+  records: { line: number; key: string; value: string }[];
+  problems: { line: number; message: string }[];
+  sampleEnded: boolean;
   /** Electron: the chosen file, to pass to transfer.importFile. */
-  path?: string
+  path?: string;
 }
 
 /** Web mode: a started upload job and where to POST the file. */
 export interface UploadTicket {
-  job: JobProgress
-  uploadPath: string
+  job: JobProgress;
+  uploadPath: string;
 }
 
 /**
@@ -172,6 +172,6 @@ export interface UploadTicket {
  * (job events, which every client sees, do not carry it).
  */
 export interface DownloadTicket {
-  job: JobProgress
-  downloadUrl: string
+  job: JobProgress;
+  downloadUrl: string;
 }

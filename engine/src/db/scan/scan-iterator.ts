@@ -72,7 +72,8 @@ export class ScanIterator implements AsyncIterableIterator<[string, string]> {
    */
   nextv(size: number): Promise<[string, string][]> {
     try {
-      if (!Number.isInteger(size) || size < 1) throw new StorageError('INVALID_ARGUMENT', `nextv size must be a positive integer, got ${describe(size)}`);
+      if (!Number.isInteger(size) || size < 1)
+        throw new StorageError('INVALID_ARGUMENT', `nextv size must be a positive integer, got ${describe(size)}`);
       return Promise.resolve(this.nextBatch(size));
     } catch (err) {
       return Promise.reject(err);

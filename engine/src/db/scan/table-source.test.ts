@@ -34,7 +34,12 @@ function entries(from: number, to: number): Entry[] {
   const out: Entry[] = [];
   for (let i = from; i < to; i += 2) {
     const key = `k${String(i).padStart(4, '0')}`;
-    out.push({ key, sequence: 2 * i + 2, kind: i % 7 === 0 ? ValueKind.Delete : ValueKind.Put, value: i % 7 === 0 ? '' : `v${i}-${'x'.repeat(i % 40)}` });
+    out.push({
+      key,
+      sequence: 2 * i + 2,
+      kind: i % 7 === 0 ? ValueKind.Delete : ValueKind.Put,
+      value: i % 7 === 0 ? '' : `v${i}-${'x'.repeat(i % 40)}`,
+    });
     if (i % 5 === 0) out.push({ key, sequence: 2 * i + 1, kind: ValueKind.Put, value: `old${i}` });
   }
   return out;
@@ -49,7 +54,17 @@ async function build(list: Entry[], cacheBytes = 64 * 1024): Promise<{ meta: Fil
   const builder = new TableBuilder(fs.create(path), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'none' });
   for (const e of list) builder.addString(e.key, e.sequence, e.kind, e.value);
   const built = await builder.finish();
-  const meta: FileMeta = { id, level: 1, size: built.fileSize, entries: built.entries, tombstones: built.tombstones, minKey: built.minKey, maxKey: built.maxKey, minSequence: built.minSequence, maxSequence: built.maxSequence };
+  const meta: FileMeta = {
+    id,
+    level: 1,
+    size: built.fileSize,
+    entries: built.entries,
+    tombstones: built.tombstones,
+    minKey: built.minKey,
+    maxKey: built.maxKey,
+    minSequence: built.minSequence,
+    maxSequence: built.maxSequence,
+  };
   return { meta, reader: TableReader.open(fs.openRead(path), id, new BlockCache(cacheBytes)) };
 }
 
@@ -73,7 +88,22 @@ function expected(all: Entry[], target: string | undefined, inclusive: boolean, 
   });
 }
 
-const targets = (all: Entry[]) => [undefined, 'a', 'k', 'k0000', 'k0001', 'k0002', 'k0150', 'k0151', 'k0998', 'k0999', 'k1000', 'z', ...WIDE, 'k\ue000'];
+const targets = (all: Entry[]) => [
+  undefined,
+  'a',
+  'k',
+  'k0000',
+  'k0001',
+  'k0002',
+  'k0150',
+  'k0151',
+  'k0998',
+  'k0999',
+  'k1000',
+  'z',
+  ...WIDE,
+  'k\ue000',
+];
 
 describe('table scan sources', () => {
   test('a table source seeks to every kind of target in both directions and walks on to the end in the scan direction', async () => {
@@ -118,14 +148,22 @@ describe('table scan sources', () => {
         open.next();
         return e;
       });
-      assert.deepEqual(firstThree.map((e) => e.key), ['k0100', 'k0100', 'k0102']);
+      assert.deepEqual(
+        firstThree.map((e) => e.key),
+        ['k0100', 'k0100', 'k0102'],
+      );
       for (const [i, target] of ['k5000', 'k7000', 'k0200', 'k9000'].entries()) {
         const ended = new TableSource(reader, i % 2 === 1).seek(target, true);
         assert.equal(ended.key, target);
         ended.release();
         assert.equal(ended.valid, false, 'a released source is exhausted');
         const next = new TableSource(reader, false).seek('k3000', true);
-        assert.deepEqual(drain(next).slice(0, 4).map((e) => e.key), ['k3000', 'k3000', 'k3002', 'k3004']);
+        assert.deepEqual(
+          drain(next)
+            .slice(0, 4)
+            .map((e) => e.key),
+          ['k3000', 'k3000', 'k3002', 'k3004'],
+        );
         next.release();
       }
       // The scan that stayed open still walks its own window from where it was.

@@ -123,7 +123,8 @@ export class TableSource implements EntrySource {
     const ahead = (this.ahead ??= takeWindow());
     // The first load is the seek's: a forward scan reads on into the next block, so that comes in the same read.
     const load = this.loads++;
-    const contents = load < CACHED_LOADS ? table.readBlock(block, ahead, load === 0 && !this.reverse) : table.streamBlock(block, ahead, this.reverse);
+    const contents =
+      load < CACHED_LOADS ? table.readBlock(block, ahead, load === 0 && !this.reverse) : table.streamBlock(block, ahead, this.reverse);
     this.cursor.reset(contents, table.path, table.blockOffset(block));
     return true;
   }

@@ -1,5 +1,5 @@
-import { register } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Imports a built main-process bundle with `electron` resolved to the stand-in
@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url'
  * what runs is the built file, byte for byte.
  */
 export async function importBuiltMain(mainFile: string, buildDir: string, standInUrl: string): Promise<void> {
-  const buildUrl = pathToFileURL(buildDir).href + '/'
+  const buildUrl = pathToFileURL(buildDir).href + '/';
   const hooks = `
     import { readFile } from 'node:fs/promises'
     export async function resolve(specifier, context, next) {
@@ -20,7 +20,7 @@ export async function importBuiltMain(mainFile: string, buildDir: string, standI
         return { format: 'module', source: await readFile(new URL(url)), shortCircuit: true }
       }
       return next(url, context)
-    }`
-  register(`data:text/javascript,${encodeURIComponent(hooks)}`)
-  await import(pathToFileURL(mainFile).href)
+    }`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+  await import(pathToFileURL(mainFile).href);
 }

@@ -1,8 +1,8 @@
-import { AppError } from './client'
+import { AppError } from './client';
 
 export interface ErrorText {
-  title: string
-  message: string
+  title: string;
+  message: string;
 }
 
 /** Headlines for the codes a user can run into; the engine's message says the specifics. */
@@ -19,18 +19,18 @@ const TITLES: Record<string, string> = {
   TOO_LARGE: 'Too large',
   CLOSED: 'Collection closed',
   IO_ERROR: 'Disk error',
-  CORRUPTION: 'Data is corrupted'
-}
+  CORRUPTION: 'Data is corrupted',
+};
 
 export function describeError(err: unknown, doing?: string): ErrorText {
   if (err instanceof AppError) {
-    const title = TITLES[err.code] ?? (doing ? `Could not ${doing}` : err.code)
-    return { title, message: err.message }
+    const title = TITLES[err.code] ?? (doing ? `Could not ${doing}` : err.code);
+    return { title, message: err.message };
   }
-  const message = err instanceof Error ? err.message : String(err)
-  return { title: doing ? `Could not ${doing}` : 'Something went wrong', message }
+  const message = err instanceof Error ? err.message : String(err);
+  return { title: doing ? `Could not ${doing}` : 'Something went wrong', message };
 }
 
 export function errorCode(err: unknown): string | undefined {
-  return err instanceof AppError ? err.code : undefined
+  return err instanceof AppError ? err.code : undefined;
 }

@@ -1,88 +1,88 @@
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react'
-import type { Client } from '../api/client'
-import type { ConnectionStore } from '../api/connection'
-import type { AppInfo, JobProgress } from '../../../shared/ipc/types'
-import { CollectionView } from '../collections/CollectionView'
-import { Sidebar } from '../collections/Sidebar'
-import { useCollections } from '../collections/useCollections'
-import { DraftsContext, DraftStore } from '../editor/drafts'
-import { ErrorBoundary } from '../ui/ErrorBoundary'
-import { useNotify } from '../ui/Toasts'
-import { ClientContext, InfoContext, JobsContext } from './context'
-import { StatusBar } from './StatusBar'
-import '../styles/layout.css'
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import type { Client } from '../api/client';
+import type { ConnectionStore } from '../api/connection';
+import type { AppInfo, JobProgress } from '../../../shared/ipc/types';
+import { CollectionView } from '../collections/CollectionView';
+import { Sidebar } from '../collections/Sidebar';
+import { useCollections } from '../collections/useCollections';
+import { DraftsContext, DraftStore } from '../editor/drafts';
+import { ErrorBoundary } from '../ui/ErrorBoundary';
+import { useNotify } from '../ui/Toasts';
+import { ClientContext, InfoContext, JobsContext } from './context';
+import { StatusBar } from './StatusBar';
+import '../styles/layout.css';
 
-const neverChanges = () => () => {}
-const noConnection = () => null
+const neverChanges = () => () => {};
+const noConnection = () => null;
 
 export function App({ client, connection }: { client: Client; connection: ConnectionStore | null }) {
-  const notify = useNotify()
-  const [info, setInfo] = useState<AppInfo | null>(null)
-  const [selected, setSelected] = useState<string | null>(null)
-  const [jobs, setJobs] = useState<ReadonlyMap<string, JobProgress>>(new Map())
-  const conn = useSyncExternalStore(connection?.subscribe ?? neverChanges, connection?.get ?? noConnection)
-  const collections = useCollections(client)
-  const [drafts] = useState(() => new DraftStore())
+  const notify = useNotify();
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [jobs, setJobs] = useState<ReadonlyMap<string, JobProgress>>(new Map());
+  const conn = useSyncExternalStore(connection?.subscribe ?? neverChanges, connection?.get ?? noConnection);
+  const collections = useCollections(client);
+  const [drafts] = useState(() => new DraftStore());
 
   // Closing or reloading the window with unsaved value edits asks first
   // (in Electron, main turns the cancelled unload into a dialog).
   useEffect(() => {
     const guard = (event: BeforeUnloadEvent) => {
-      if (drafts.size === 0) return
-      event.preventDefault()
-      event.returnValue = ''
-    }
-    window.addEventListener('beforeunload', guard)
-    return () => window.removeEventListener('beforeunload', guard)
-  }, [drafts])
+      if (drafts.size === 0) return;
+      event.preventDefault();
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', guard);
+    return () => window.removeEventListener('beforeunload', guard);
+  }, [drafts]);
 
   const refreshInfo = useCallback(async () => {
     try {
-      setInfo(await client['app.info']({}))
+      setInfo(await client['app.info']({}));
     } catch (err) {
-      notify.error(err, 'read the app information')
+      notify.error(err, 'read the app information');
     }
-  }, [client, notify])
+  }, [client, notify]);
 
   useEffect(() => {
-    void refreshInfo()
-  }, [refreshInfo])
+    void refreshInfo();
+  }, [refreshInfo]);
 
   useEffect(
     () =>
       client.subscribe((event) => {
         if (event.kind === 'folder-changed') {
-          setSelected(null)
-          void refreshInfo()
+          setSelected(null);
+          void refreshInfo();
         } else if (event.kind === 'job') {
-          setJobs((prev) => new Map(prev).set(event.job.id, event.job))
+          setJobs((prev) => new Map(prev).set(event.job.id, event.job));
         }
       }),
-    [client, refreshInfo]
-  )
+    [client, refreshInfo],
+  );
 
   // A collection that disappears (dropped, or another folder opened) must not stay "selected".
   useEffect(() => {
-    if (selected !== null && collections.list !== null && !collections.list.some((c) => c.name === selected)) setSelected(null)
-  }, [collections.list, selected])
+    if (selected !== null && collections.list !== null && !collections.list.some((c) => c.name === selected)) setSelected(null);
+  }, [collections.list, selected]);
 
   if (!info) {
-    const failed = conn !== null && conn.state === 'closed' && !conn.everOpen
+    const failed = conn !== null && conn.state === 'closed' && !conn.everOpen;
     return (
       <main className="splash" aria-busy={!failed}>
         {failed ? (
           <>
             <h1>Cannot reach the Strata server</h1>
             <p>
-              The server refused the connection or is not running ({conn.detail ?? 'no answer'}). If it was restarted, it printed a new address
-              with a new access token: open that one. Retrying…
+              The server refused the connection or is not running ({conn.detail ?? 'no answer'}). If it was restarted, it printed a new
+              address with a new access token: open that one. Retrying…
             </p>
           </>
         ) : (
           <p className="muted">Connecting…</p>
         )}
       </main>
-    )
+    );
   }
 
   return (
@@ -103,13 +103,19 @@ export function App({ client, connection }: { client: Client; connection: Connec
                   )}
                 </ErrorBoundary>
               </main>
-              <StatusBar info={info} connection={conn} selected={selected} stats={selected ? (collections.stats.get(selected) ?? null) : null} jobs={jobs} />
+              <StatusBar
+                info={info}
+                connection={conn}
+                selected={selected}
+                stats={selected ? (collections.stats.get(selected) ?? null) : null}
+                jobs={jobs}
+              />
             </div>
           </DraftsContext.Provider>
         </JobsContext.Provider>
       </InfoContext.Provider>
     </ClientContext.Provider>
-  )
+  );
 }
 
 function EmptyWorkspace({ count }: { count: number }) {
@@ -120,5 +126,5 @@ function EmptyWorkspace({ count }: { count: number }) {
         {count === 0 ? 'Create one with “New” in the sidebar.' : 'Choose a collection in the sidebar to browse and edit its keys.'}
       </p>
     </div>
-  )
+  );
 }

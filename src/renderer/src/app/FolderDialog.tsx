@@ -1,30 +1,30 @@
-import { useState } from 'react'
-import type { AppInfo } from '../../../shared/ipc/types'
-import { Dialog } from '../ui/Dialog'
-import { useNotify } from '../ui/Toasts'
-import { useClient, useInfo } from './context'
+import { useState } from 'react';
+import type { AppInfo } from '../../../shared/ipc/types';
+import { Dialog } from '../ui/Dialog';
+import { useNotify } from '../ui/Toasts';
+import { useClient, useInfo } from './context';
 
 /** Web mode's "Open folder…": a typed path (a browser cannot show the server's file system), plus recent folders. */
 export function FolderDialog({ onClose, onOpened }: { onClose(): void; onOpened(info: AppInfo): void }) {
-  const client = useClient()
-  const info = useInfo()
-  const notify = useNotify()
-  const [path, setPath] = useState(info.dataDir)
-  const [busy, setBusy] = useState(false)
+  const client = useClient();
+  const info = useInfo();
+  const notify = useNotify();
+  const [path, setPath] = useState(info.dataDir);
+  const [busy, setBusy] = useState(false);
 
   const open = async (target: string) => {
-    if (target.trim() === '') return
-    setBusy(true)
+    if (target.trim() === '') return;
+    setBusy(true);
     try {
-      onOpened(await client['folder.open']({ path: target.trim() }))
-      onClose()
+      onOpened(await client['folder.open']({ path: target.trim() }));
+      onClose();
     } catch (err) {
-      notify.error(err, `open the folder "${target}"`)
-      setBusy(false)
+      notify.error(err, `open the folder "${target}"`);
+      setBusy(false);
     }
-  }
+  };
 
-  const recent = info.recentDirs.filter((d) => d !== info.dataDir)
+  const recent = info.recentDirs.filter((d) => d !== info.dataDir);
   return (
     <Dialog
       title="Open data folder"
@@ -43,7 +43,14 @@ export function FolderDialog({ onClose, onOpened }: { onClose(): void; onOpened(
     >
       <label className="field">
         <span>Folder path on the machine running the server</span>
-        <input className="input mono" value={path} onChange={(e) => setPath(e.target.value)} autoFocus spellCheck={false} autoComplete="off" />
+        <input
+          className="input mono"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          autoFocus
+          spellCheck={false}
+          autoComplete="off"
+        />
       </label>
       {recent.length > 0 && (
         <div className="recent">
@@ -60,5 +67,5 @@ export function FolderDialog({ onClose, onOpened }: { onClose(): void; onOpened(
         </div>
       )}
     </Dialog>
-  )
+  );
 }

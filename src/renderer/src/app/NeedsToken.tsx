@@ -1,4 +1,4 @@
-import '../styles/layout.css'
+import '../styles/layout.css';
 
 /** Web mode without a session: say what to do instead of showing a dead app. */
 export function NeedsToken({ wrongToken }: { wrongToken: boolean }) {
@@ -21,5 +21,5 @@ export function NeedsToken({ wrongToken }: { wrongToken: boolean }) {
         removes it from the address bar.
       </p>
     </main>
-  )
+  );
 }

@@ -1,18 +1,18 @@
-import type { CollectionStats } from '@strata/engine'
-import type { Connection } from '../api/connection'
-import type { AppInfo, JobProgress } from '../../../shared/ipc/types'
-import { formatBytes } from '../editor/hex'
+import type { CollectionStats } from '@strata/engine';
+import type { Connection } from '../api/connection';
+import type { AppInfo, JobProgress } from '../../../shared/ipc/types';
+import { formatBytes } from '../editor/hex';
 
 interface Props {
-  info: AppInfo
-  connection: Connection | null
-  selected: string | null
-  stats: CollectionStats | null
-  jobs: ReadonlyMap<string, JobProgress>
+  info: AppInfo;
+  connection: Connection | null;
+  selected: string | null;
+  stats: CollectionStats | null;
+  jobs: ReadonlyMap<string, JobProgress>;
 }
 
 export function StatusBar({ info, connection, selected, stats, jobs }: Props) {
-  const running = [...jobs.values()].filter((j) => j.state === 'running')
+  const running = [...jobs.values()].filter((j) => j.state === 'running');
   return (
     <footer className="statusbar" aria-label="Status">
       <span className="status-item status-folder" title={info.dataDir} data-testid="data-dir">
@@ -20,8 +20,8 @@ export function StatusBar({ info, connection, selected, stats, jobs }: Props) {
       </span>
       {selected && stats && (
         <span className="status-item" data-testid="collection-stats">
-          <span className="mono">{selected}</span> · seq {stats.lastSequence.toLocaleString('en-US')} · {formatBytes(stats.liveBytes)} in tables · memtable{' '}
-          {formatBytes(stats.memtable.bytes)}
+          <span className="mono">{selected}</span> · seq {stats.lastSequence.toLocaleString('en-US')} · {formatBytes(stats.liveBytes)} in
+          tables · memtable {formatBytes(stats.memtable.bytes)}
           {stats.compaction.running ? ' · compacting' : ''}
         </span>
       )}
@@ -36,14 +36,19 @@ export function StatusBar({ info, connection, selected, stats, jobs }: Props) {
         {info.mode === 'web' ? 'web mode' : 'desktop'} · v{info.version}
       </span>
     </footer>
-  )
+  );
 }
 
 function ConnectionBadge({ connection }: { connection: Connection }) {
-  const text = connection.state === 'open' ? 'connected' : connection.state === 'connecting' ? 'reconnecting…' : 'disconnected, retrying…'
+  const text = connection.state === 'open' ? 'connected' : connection.state === 'connecting' ? 'reconnecting…' : 'disconnected, retrying…';
   return (
-    <span className={`status-item connection connection-${connection.state}`} role="status" data-testid="connection" title={connection.detail}>
+    <span
+      className={`status-item connection connection-${connection.state}`}
+      role="status"
+      data-testid="connection"
+      title={connection.detail}
+    >
       <span className="dot" aria-hidden="true" /> {text}
     </span>
-  )
+  );
 }

@@ -1,36 +1,46 @@
-import { useState } from 'react'
-import { useClient } from '../app/context'
-import { Dialog } from '../ui/Dialog'
-import { useNotify } from '../ui/Toasts'
+import { useState } from 'react';
+import { useClient } from '../app/context';
+import { Dialog } from '../ui/Dialog';
+import { useNotify } from '../ui/Toasts';
 
-export function AddKeyDialog({ collection, initialKey, onClose, onAdded }: { collection: string; initialKey: string; onClose(): void; onAdded(key: string): void }) {
-  const client = useClient()
-  const notify = useNotify()
-  const [key, setKey] = useState(initialKey)
-  const [value, setValue] = useState('')
-  const [busy, setBusy] = useState(false)
+export function AddKeyDialog({
+  collection,
+  initialKey,
+  onClose,
+  onAdded,
+}: {
+  collection: string;
+  initialKey: string;
+  onClose(): void;
+  onAdded(key: string): void;
+}) {
+  const client = useClient();
+  const notify = useNotify();
+  const [key, setKey] = useState(initialKey);
+  const [value, setValue] = useState('');
+  const [busy, setBusy] = useState(false);
   // "Add" must not silently replace a value: the first submit over an existing key only warns.
-  const [overwrite, setOverwrite] = useState<string | null>(null)
+  const [overwrite, setOverwrite] = useState<string | null>(null);
 
   const save = async () => {
-    if (key === '' || busy) return
-    setBusy(true)
+    if (key === '' || busy) return;
+    setBusy(true);
     try {
       if (overwrite !== key && (await client['keys.get']({ collection, key })) !== null) {
-        setOverwrite(key)
-        setBusy(false)
-        return
+        setOverwrite(key);
+        setBusy(false);
+        return;
       }
-      await client['keys.put']({ collection, key, value })
-      notify('success', 'Key saved', key)
-      onAdded(key)
+      await client['keys.put']({ collection, key, value });
+      notify('success', 'Key saved', key);
+      onAdded(key);
     } catch (err) {
-      notify.error(err, 'save the key')
-      setBusy(false)
+      notify.error(err, 'save the key');
+      setBusy(false);
     }
-  }
+  };
 
-  const exists = overwrite === key
+  const exists = overwrite === key;
   return (
     <Dialog
       title="Add key"
@@ -49,7 +59,15 @@ export function AddKeyDialog({ collection, initialKey, onClose, onAdded }: { col
     >
       <label className="field">
         <span>Key</span>
-        <input className="input mono" value={key} onChange={(e) => setKey(e.target.value)} autoFocus spellCheck={false} autoComplete="off" aria-label="New key" />
+        <input
+          className="input mono"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          autoFocus
+          spellCheck={false}
+          autoComplete="off"
+          aria-label="New key"
+        />
       </label>
       {exists && (
         <p className="field-message error" role="alert">
@@ -68,12 +86,12 @@ export function AddKeyDialog({ collection, initialKey, onClose, onAdded }: { col
           onKeyDown={(e) => {
             // Enter inserts a newline in a value; Ctrl/Cmd+Enter submits.
             if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-              e.preventDefault()
-              void save()
+              e.preventDefault();
+              void save();
             }
           }}
         />
       </label>
     </Dialog>
-  )
+  );
 }

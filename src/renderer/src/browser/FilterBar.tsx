@@ -1,46 +1,59 @@
-import { useEffect, useState } from 'react'
-import type { KeyFilter } from '../../../shared/ipc/types'
-import '../styles/toolbar.css'
+import { useEffect, useState } from 'react';
+import type { KeyFilter } from '../../../shared/ipc/types';
+import '../styles/toolbar.css';
 
-type Mode = 'prefix' | 'range'
+type Mode = 'prefix' | 'range';
 
 interface Props {
-  onFilter(filter: KeyFilter): void
-  reverse: boolean
-  onReverse(reverse: boolean): void
-  onJump(key: string): void
+  onFilter(filter: KeyFilter): void;
+  reverse: boolean;
+  onReverse(reverse: boolean): void;
+  onJump(key: string): void;
   /** A filter to start with (the Levels view's "Browse this range"). */
-  initial?: KeyFilter
+  initial?: KeyFilter;
 }
 
 /** Typing pauses this long before the grid reloads: every keystroke would otherwise start a scan. */
-const APPLY_DELAY_MS = 250
+const APPLY_DELAY_MS = 250;
 
 export function FilterBar({ onFilter, reverse, onReverse, onJump, initial }: Props) {
-  const [mode, setMode] = useState<Mode>(initial?.gte !== undefined || initial?.lt !== undefined || initial?.lte !== undefined ? 'range' : 'prefix')
-  const [prefix, setPrefix] = useState(initial?.prefix ?? '')
-  const [gte, setGte] = useState(initial?.gte ?? '')
-  const [upper, setUpper] = useState(initial?.lte ?? initial?.lt ?? '')
+  const [mode, setMode] = useState<Mode>(
+    initial?.gte !== undefined || initial?.lt !== undefined || initial?.lte !== undefined ? 'range' : 'prefix',
+  );
+  const [prefix, setPrefix] = useState(initial?.prefix ?? '');
+  const [gte, setGte] = useState(initial?.gte ?? '');
+  const [upper, setUpper] = useState(initial?.lte ?? initial?.lt ?? '');
   // Half-open by default, as ranges usually are; a table's range (Browse this range) ends at its last key, included.
-  const [inclusive, setInclusive] = useState(initial?.lte !== undefined)
-  const [jump, setJump] = useState('')
+  const [inclusive, setInclusive] = useState(initial?.lte !== undefined);
+  const [jump, setJump] = useState('');
 
   const filter: KeyFilter =
-    mode === 'prefix' ? (prefix ? { prefix } : {}) : { ...(gte ? { gte } : {}), ...(upper ? (inclusive ? { lte: upper } : { lt: upper }) : {}) }
-  const filterKey = JSON.stringify(filter)
+    mode === 'prefix'
+      ? prefix
+        ? { prefix }
+        : {}
+      : { ...(gte ? { gte } : {}), ...(upper ? (inclusive ? { lte: upper } : { lt: upper }) : {}) };
+  const filterKey = JSON.stringify(filter);
 
   useEffect(() => {
-    const timer = setTimeout(() => onFilter(JSON.parse(filterKey) as KeyFilter), APPLY_DELAY_MS)
-    return () => clearTimeout(timer)
-  }, [filterKey, onFilter])
+    const timer = setTimeout(() => onFilter(JSON.parse(filterKey) as KeyFilter), APPLY_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [filterKey, onFilter]);
 
-  const applyNow = () => onFilter(JSON.parse(filterKey) as KeyFilter)
+  const applyNow = () => onFilter(JSON.parse(filterKey) as KeyFilter);
 
   return (
     <div className="toolbar filter-bar" role="search">
       <div className="segmented" role="radiogroup" aria-label="Filter by">
         {(['prefix', 'range'] as const).map((m) => (
-          <button key={m} type="button" role="radio" aria-checked={mode === m} className={`segment${mode === m ? ' active' : ''}`} onClick={() => setMode(m)}>
+          <button
+            key={m}
+            type="button"
+            role="radio"
+            aria-checked={mode === m}
+            className={`segment${mode === m ? ' active' : ''}`}
+            onClick={() => setMode(m)}
+          >
             {m === 'prefix' ? 'Prefix' : 'Range'}
           </button>
         ))}
@@ -95,15 +108,22 @@ export function FilterBar({ onFilter, reverse, onReverse, onJump, initial }: Pro
       <form
         className="jump"
         onSubmit={(e) => {
-          e.preventDefault()
-          if (jump !== '') onJump(jump)
+          e.preventDefault();
+          if (jump !== '') onJump(jump);
         }}
       >
-        <input className="input mono jump-input" aria-label="Jump to key" placeholder="Jump to key…" value={jump} onChange={(e) => setJump(e.target.value)} spellCheck={false} />
+        <input
+          className="input mono jump-input"
+          aria-label="Jump to key"
+          placeholder="Jump to key…"
+          value={jump}
+          onChange={(e) => setJump(e.target.value)}
+          spellCheck={false}
+        />
         <button type="submit" className="button" disabled={jump === ''}>
           Go
         </button>
       </form>
     </div>
-  )
+  );
 }

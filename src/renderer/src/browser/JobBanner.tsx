@@ -1,7 +1,7 @@
-import type { JobProgress } from '../../../shared/ipc/types'
+import type { JobProgress } from '../../../shared/ipc/types';
 
 export function JobBanner({ job, onCancel }: { job: JobProgress; onCancel(): void }) {
-  const pct = job.total ? Math.min(100, Math.round((job.done / job.total) * 100)) : null
+  const pct = job.total ? Math.min(100, Math.round((job.done / job.total) * 100)) : null;
   return (
     <div className="job-banner" role="status" data-testid="job-banner">
       <span>{job.message || 'Deleting…'}</span>
@@ -11,5 +11,5 @@ export function JobBanner({ job, onCancel }: { job: JobProgress; onCancel(): voi
         Cancel
       </button>
     </div>
-  )
+  );
 }

@@ -1,202 +1,212 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { LIMITS } from '../../../shared/ipc/limits'
-import type { JobProgress, KeyCount, KeyFilter, KeyRow } from '../../../shared/ipc/types'
-import { useClient, useJobs } from '../app/context'
-import { ValuePanel } from '../editor/ValuePanel'
-import { utf8Length } from '../editor/hex'
-import { copyText } from '../ui/clipboard'
-import { ConfirmDialog } from '../ui/ConfirmDialog'
-import { useNotify } from '../ui/Toasts'
-import { AddKeyDialog } from './AddKeyDialog'
-import { deleteChunks } from './delete-chunks'
-import { FilterBar } from './FilterBar'
-import { JobBanner } from './JobBanner'
-import { KeyGrid, type InlineEdit } from './KeyGrid'
-import { emptySelection, selectOnly, withoutKeys, type Selection } from './selection'
-import { useKeyPages } from './useKeyPages'
-import { TransferButtons } from '../transfer/TransferButtons'
-import '../styles/browser.css'
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { LIMITS } from '../../../shared/ipc/limits';
+import type { JobProgress, KeyCount, KeyFilter, KeyRow } from '../../../shared/ipc/types';
+import { useClient, useJobs } from '../app/context';
+import { ValuePanel } from '../editor/ValuePanel';
+import { utf8Length } from '../editor/hex';
+import { copyText } from '../ui/clipboard';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { useNotify } from '../ui/Toasts';
+import { AddKeyDialog } from './AddKeyDialog';
+import { deleteChunks } from './delete-chunks';
+import { FilterBar } from './FilterBar';
+import { JobBanner } from './JobBanner';
+import { KeyGrid, type InlineEdit } from './KeyGrid';
+import { emptySelection, selectOnly, withoutKeys, type Selection } from './selection';
+import { useKeyPages } from './useKeyPages';
+import { TransferButtons } from '../transfer/TransferButtons';
+import '../styles/browser.css';
 
 /** Longer or multi-line values are edited in the side panel, where they fit. */
-const INLINE_EDIT_MAX_CHARS = 10_000
+const INLINE_EDIT_MAX_CHARS = 10_000;
 
-type Confirm = { kind: 'selected'; keys: string[] } | { kind: 'matching'; count: KeyCount; filter: KeyFilter }
+type Confirm = { kind: 'selected'; keys: string[] } | { kind: 'matching'; count: KeyCount; filter: KeyFilter };
 
 export function describeFilter(filter: KeyFilter): string {
-  const parts: string[] = []
-  if (filter.prefix) parts.push(`prefix “${filter.prefix}”`)
-  if (filter.gte) parts.push(`from “${filter.gte}”`)
-  if (filter.lt) parts.push(`before “${filter.lt}”`)
-  if (filter.lte) parts.push(`through “${filter.lte}”`)
-  return parts.length ? parts.join(', ') : 'no filter (every key)'
+  const parts: string[] = [];
+  if (filter.prefix) parts.push(`prefix “${filter.prefix}”`);
+  if (filter.gte) parts.push(`from “${filter.gte}”`);
+  if (filter.lt) parts.push(`before “${filter.lt}”`);
+  if (filter.lte) parts.push(`through “${filter.lte}”`);
+  return parts.length ? parts.join(', ') : 'no filter (every key)';
 }
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 export function KeyBrowser({ collection, initialFilter }: { collection: string; initialFilter?: KeyFilter }) {
-  const client = useClient()
-  const notify = useNotify()
-  const jobs = useJobs()
-  const [filter, setFilterState] = useState<KeyFilter>(initialFilter ?? {})
-  const [reverse, setReverse] = useState(false)
-  const pages = useKeyPages(client, collection, filter, reverse)
-  const [selection, setSelection] = useState<Selection>(emptySelection)
-  const [edit, setEdit] = useState<InlineEdit | null>(null)
-  const [revision, setRevision] = useState(0)
-  const [adding, setAdding] = useState(false)
-  const [confirm, setConfirm] = useState<Confirm | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [job, setJob] = useState<JobProgress | null>(null)
-  const gridRef = useRef<HTMLDivElement>(null)
-  const rows = pages.state.rows
+  const client = useClient();
+  const notify = useNotify();
+  const jobs = useJobs();
+  const [filter, setFilterState] = useState<KeyFilter>(initialFilter ?? {});
+  const [reverse, setReverse] = useState(false);
+  const pages = useKeyPages(client, collection, filter, reverse);
+  const [selection, setSelection] = useState<Selection>(emptySelection);
+  const [edit, setEdit] = useState<InlineEdit | null>(null);
+  const [revision, setRevision] = useState(0);
+  const [adding, setAdding] = useState(false);
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [job, setJob] = useState<JobProgress | null>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const rows = pages.state.rows;
 
   const setFilter = useCallback((next: KeyFilter) => {
-    setFilterState((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next))
-  }, [])
+    setFilterState((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next));
+  }, []);
 
   useEffect(() => {
-    setSelection(emptySelection)
-    setEdit(null)
-  }, [filter, reverse])
+    setSelection(emptySelection);
+    setEdit(null);
+  }, [filter, reverse]);
 
   // A jump, Home or End lands on a row: select it so the panel shows it and the keyboard continues from it.
-  const target = pages.state.target
+  const target = pages.state.target;
   useEffect(() => {
-    if (!target?.select) return
-    const row = rows[target.index]
-    if (row) setSelection(selectOnly(row.key))
+    if (!target?.select) return;
+    const row = rows[target.index];
+    if (row) setSelection(selectOnly(row.key));
     // Only a new target moves the selection, not later page loads.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [target])
+  }, [target]);
 
-  const focusGrid = () => gridRef.current?.focus()
+  const focusGrid = () => gridRef.current?.focus();
 
   // --- inline edit --------------------------------------------------------
 
   const startEdit = async (key: string) => {
-    setSelection(selectOnly(key))
+    setSelection(selectOnly(key));
     try {
-      const view = await client['keys.get']({ collection, key })
+      const view = await client['keys.get']({ collection, key });
       if (view === null) {
-        pages.removed(new Set([key]))
-        return notify('info', 'Key no longer exists', key)
+        pages.removed(new Set([key]));
+        return notify('info', 'Key no longer exists', key);
       }
       if (view.truncated || view.value.length > INLINE_EDIT_MAX_CHARS || /[\r\n]/.test(view.value)) {
-        return notify('info', 'Edit this value in the panel', 'It is multi-line or too long to edit in one line.')
+        return notify('info', 'Edit this value in the panel', 'It is multi-line or too long to edit in one line.');
       }
-      setEdit({ key, draft: view.value, saving: false })
+      setEdit({ key, draft: view.value, saving: false });
     } catch (err) {
-      notify.error(err, 'read the value')
+      notify.error(err, 'read the value');
     }
-  }
+  };
 
   const commitEdit = async () => {
-    if (!edit || edit.saving) return
-    setEdit({ ...edit, saving: true })
+    if (!edit || edit.saving) return;
+    setEdit({ ...edit, saving: true });
     try {
-      await client['keys.put']({ collection, key: edit.key, value: edit.draft })
-      pages.updated({ key: edit.key, preview: edit.draft.slice(0, LIMITS.previewChars), valueBytes: utf8Length(edit.draft) })
-      setEdit(null)
-      setRevision((r) => r + 1)
-      notify('success', 'Value saved', edit.key)
-      focusGrid()
+      await client['keys.put']({ collection, key: edit.key, value: edit.draft });
+      pages.updated({ key: edit.key, preview: edit.draft.slice(0, LIMITS.previewChars), valueBytes: utf8Length(edit.draft) });
+      setEdit(null);
+      setRevision((r) => r + 1);
+      notify('success', 'Value saved', edit.key);
+      focusGrid();
     } catch (err) {
-      setEdit({ ...edit, saving: false })
-      notify.error(err, 'save the value')
+      setEdit({ ...edit, saving: false });
+      notify.error(err, 'save the value');
     }
-  }
+  };
 
   const cancelEdit = () => {
-    setEdit(null)
-    focusGrid()
-  }
+    setEdit(null);
+    focusGrid();
+  };
 
   // --- deletes ------------------------------------------------------------
 
   const askDeleteSelected = () => {
-    if (selection.keys.size > 0) setConfirm({ kind: 'selected', keys: [...selection.keys] })
-  }
+    if (selection.keys.size > 0) setConfirm({ kind: 'selected', keys: [...selection.keys] });
+  };
 
   const askDeleteMatching = async () => {
-    setBusy(true)
+    setBusy(true);
     try {
       // Counting first (bounded) is what lets the confirmation say how many; it happens once, on request, never per filter change.
-      const count = await client['keys.count']({ collection, filter, max: LIMITS.maxCount })
-      setConfirm({ kind: 'matching', count, filter })
+      const count = await client['keys.count']({ collection, filter, max: LIMITS.maxCount });
+      setConfirm({ kind: 'matching', count, filter });
     } catch (err) {
-      notify.error(err, 'count the matching keys')
+      notify.error(err, 'count the matching keys');
     } finally {
-      setBusy(false)
+      setBusy(false);
     }
-  }
+  };
 
   const deleteSelected = async (keys: string[]) => {
-    setBusy(true)
+    setBusy(true);
     try {
-      let deleted = 0
-      for (const chunk of deleteChunks(keys)) deleted += (await client['keys.delete']({ collection, keys: chunk })).deleted
-      const gone = new Set(keys)
-      pages.removed(gone)
-      setSelection((s) => withoutKeys(s, gone))
-      setConfirm(null)
-      notify('success', `Deleted ${plural(deleted, 'key')}`)
-      focusGrid()
+      let deleted = 0;
+      for (const chunk of deleteChunks(keys)) deleted += (await client['keys.delete']({ collection, keys: chunk })).deleted;
+      const gone = new Set(keys);
+      pages.removed(gone);
+      setSelection((s) => withoutKeys(s, gone));
+      setConfirm(null);
+      notify('success', `Deleted ${plural(deleted, 'key')}`);
+      focusGrid();
     } catch (err) {
-      notify.error(err, 'delete the keys')
+      notify.error(err, 'delete the keys');
     } finally {
-      setBusy(false)
+      setBusy(false);
     }
-  }
+  };
 
   const deleteMatching = async (count: KeyCount, f: KeyFilter) => {
-    setBusy(true)
+    setBusy(true);
     try {
-      setJob(await client['jobs.deleteMatching']({ collection, filter: f, expected: count.count }))
-      setConfirm(null)
+      setJob(await client['jobs.deleteMatching']({ collection, filter: f, expected: count.count }));
+      setConfirm(null);
     } catch (err) {
-      notify.error(err, 'start deleting')
+      notify.error(err, 'start deleting');
     } finally {
-      setBusy(false)
+      setBusy(false);
     }
-  }
+  };
 
-  const current = job ? (jobs.get(job.id) ?? job) : null
-  const finished = current && current.state !== 'running' ? current : null
+  const current = job ? (jobs.get(job.id) ?? job) : null;
+  const finished = current && current.state !== 'running' ? current : null;
   useEffect(() => {
-    if (!finished) return
-    setJob(null)
-    notify(finished.state === 'failed' ? 'error' : finished.state === 'cancelled' ? 'info' : 'success', finished.state === 'done' ? 'Delete finished' : `Delete ${finished.state}`, finished.message)
-    setSelection(emptySelection)
-    void pages.reset({ to: 'start' })
-  }, [finished, notify, pages])
+    if (!finished) return;
+    setJob(null);
+    notify(
+      finished.state === 'failed' ? 'error' : finished.state === 'cancelled' ? 'info' : 'success',
+      finished.state === 'done' ? 'Delete finished' : `Delete ${finished.state}`,
+      finished.message,
+    );
+    setSelection(emptySelection);
+    void pages.reset({ to: 'start' });
+  }, [finished, notify, pages]);
 
   const cancelJob = async () => {
-    if (!current) return
+    if (!current) return;
     try {
-      await client['jobs.cancel']({ id: current.id })
+      await client['jobs.cancel']({ id: current.id });
     } catch (err) {
-      notify.error(err, 'cancel')
+      notify.error(err, 'cancel');
     }
-  }
+  };
 
   const copySelection = async () => {
-    const keys = rows.filter((r) => selection.keys.has(r.key)).map((r) => r.key)
-    if (keys.length === 0) return
+    const keys = rows.filter((r) => selection.keys.has(r.key)).map((r) => r.key);
+    if (keys.length === 0) return;
     try {
-      await copyText(keys.join('\n'))
-      notify('info', keys.length === 1 ? 'Key copied' : `${plural(keys.length, 'key')} copied`)
+      await copyText(keys.join('\n'));
+      notify('info', keys.length === 1 ? 'Key copied' : `${plural(keys.length, 'key')} copied`);
     } catch (err) {
-      notify.error(err, 'copy')
+      notify.error(err, 'copy');
     }
-  }
+  };
 
-  const onSaved = useCallback((row: KeyRow) => pages.updated(row), [pages])
-  const filtered = Object.keys(filter).length > 0
-  const panelKey = selection.cursor !== null && selection.keys.has(selection.cursor) ? selection.cursor : null
+  const onSaved = useCallback((row: KeyRow) => pages.updated(row), [pages]);
+  const filtered = Object.keys(filter).length > 0;
+  const panelKey = selection.cursor !== null && selection.keys.has(selection.cursor) ? selection.cursor : null;
 
   return (
     <div className="key-browser">
-      <FilterBar initial={initialFilter} onFilter={setFilter} reverse={reverse} onReverse={setReverse} onJump={(key) => void pages.reset({ to: 'key', key })} />
+      <FilterBar
+        initial={initialFilter}
+        onFilter={setFilter}
+        reverse={reverse}
+        onReverse={setReverse}
+        onJump={(key) => void pages.reset({ to: 'key', key })}
+      />
       <div className="toolbar actions-bar">
         <button type="button" className="button" onClick={() => setAdding(true)}>
           Add key
@@ -241,13 +251,20 @@ export function KeyBrowser({ collection, initialFilter }: { collection: string; 
           initialKey={filter.prefix ?? ''}
           onClose={() => setAdding(false)}
           onAdded={(key) => {
-            setAdding(false)
-            void pages.reset({ to: 'key', key })
+            setAdding(false);
+            void pages.reset({ to: 'key', key });
           }}
         />
       )}
       {confirm?.kind === 'selected' && (
-        <ConfirmDialog title={`Delete ${plural(confirm.keys.length, 'key')}?`} confirmLabel="Delete" danger busy={busy} onConfirm={() => deleteSelected(confirm.keys)} onCancel={() => setConfirm(null)}>
+        <ConfirmDialog
+          title={`Delete ${plural(confirm.keys.length, 'key')}?`}
+          confirmLabel="Delete"
+          danger
+          busy={busy}
+          onConfirm={() => deleteSelected(confirm.keys)}
+          onCancel={() => setConfirm(null)}
+        >
           <p>
             {confirm.keys.length === 1 ? (
               <>
@@ -273,11 +290,11 @@ export function KeyBrowser({ collection, initialFilter }: { collection: string; 
         >
           <p data-testid="delete-matching-text">
             {confirm.count.complete ? '' : 'At least '}
-            {plural(confirm.count.count, 'key')} in <code>{collection}</code> match {describeFilter(confirm.filter)}. They are deleted in batches; you can cancel
-            part-way, and what was deleted stays deleted.
+            {plural(confirm.count.count, 'key')} in <code>{collection}</code> match {describeFilter(confirm.filter)}. They are deleted in
+            batches; you can cancel part-way, and what was deleted stays deleted.
           </p>
         </ConfirmDialog>
       )}
     </div>
-  )
+  );
 }

@@ -1,4 +1,4 @@
-import type { KeyRow } from '../../../shared/ipc/types'
+import type { KeyRow } from '../../../shared/ipc/types';
 
 /**
  * The key browser holds one contiguous window of the keyspace, in display
@@ -6,25 +6,25 @@ import type { KeyRow } from '../../../shared/ipc/types'
  * whole collection: past MAX_ROWS the far edge is dropped again, so memory and
  * the table's row model stay bounded however far the user scrolls.
  */
-export const MAX_ROWS = 20_000
+export const MAX_ROWS = 20_000;
 
-export type Side = 'start' | 'end'
+export type Side = 'start' | 'end';
 
 export interface PageState {
   /** Bumped by every reset: answers for an older generation are ignored. */
-  gen: number
+  gen: number;
   /** Counts layout-relevant changes; shift and target carry the value they were made at. */
-  seq: number
-  rows: readonly KeyRow[]
+  seq: number;
+  rows: readonly KeyRow[];
   /** The window begins at the first key the filter matches (in display order). */
-  startDone: boolean
-  endDone: boolean
-  loading: Side | 'reset' | null
+  startDone: boolean;
+  endDone: boolean;
+  loading: Side | 'reset' | null;
   /** Rows added (+) or dropped (−) before the previous first row, so the grid can keep what the user looks at still. */
-  shift: { seq: number; rows: number }
+  shift: { seq: number; rows: number };
   /** A row to bring into view once rendered (after a reset), by index; `select` when the user asked to land on it (jump, Home, End). */
-  target: { seq: number; index: number; select: boolean } | null
-  error: string | null
+  target: { seq: number; index: number; select: boolean } | null;
+  error: string | null;
 }
 
 export type PageAction =
@@ -34,7 +34,7 @@ export type PageAction =
   | { type: 'extended'; gen: number; side: Side; rows: readonly KeyRow[]; done: boolean }
   | { type: 'failed'; gen: number; message: string }
   | { type: 'removed'; keys: ReadonlySet<string> }
-  | { type: 'updated'; row: KeyRow }
+  | { type: 'updated'; row: KeyRow };
 
 export const initialPages: PageState = {
   gen: 0,
@@ -45,18 +45,18 @@ export const initialPages: PageState = {
   loading: 'reset',
   shift: { seq: 0, rows: 0 },
   target: null,
-  error: null
-}
+  error: null,
+};
 
 export function pagesReducer(state: PageState, action: PageAction): PageState {
-  if ('gen' in action && action.type !== 'reset' && action.gen !== state.gen) return state
+  if ('gen' in action && action.type !== 'reset' && action.gen !== state.gen) return state;
   switch (action.type) {
     case 'reset':
-      return { ...initialPages, gen: action.gen, seq: state.seq, shift: state.shift }
+      return { ...initialPages, gen: action.gen, seq: state.seq, shift: state.shift };
     case 'loading':
-      return { ...state, loading: action.side, error: null }
+      return { ...state, loading: action.side, error: null };
     case 'failed':
-      return { ...state, loading: null, error: action.message }
+      return { ...state, loading: null, error: action.message };
     case 'replaced':
       return {
         ...state,
@@ -66,33 +66,33 @@ export function pagesReducer(state: PageState, action: PageAction): PageState {
         loading: null,
         error: null,
         seq: state.seq + 1,
-        target: action.target === null ? null : { seq: state.seq + 1, index: action.target, select: action.select }
-      }
+        target: action.target === null ? null : { seq: state.seq + 1, index: action.target, select: action.select },
+      };
     case 'extended':
-      return extend(state, action.side, action.rows, action.done)
+      return extend(state, action.side, action.rows, action.done);
     case 'removed': {
-      const rows = state.rows.filter((r) => !action.keys.has(r.key))
-      return rows.length === state.rows.length ? state : { ...state, rows }
+      const rows = state.rows.filter((r) => !action.keys.has(r.key));
+      return rows.length === state.rows.length ? state : { ...state, rows };
     }
     case 'updated': {
-      const i = state.rows.findIndex((r) => r.key === action.row.key)
-      if (i < 0) return state
-      const rows = state.rows.slice()
-      rows[i] = action.row
-      return { ...state, rows }
+      const i = state.rows.findIndex((r) => r.key === action.row.key);
+      if (i < 0) return state;
+      const rows = state.rows.slice();
+      rows[i] = action.row;
+      return { ...state, rows };
     }
   }
 }
 
 function extend(state: PageState, side: Side, added: readonly KeyRow[], done: boolean): PageState {
   if (side === 'end') {
-    let rows = state.rows.concat(added)
-    let startDone = state.startDone
-    let dropped = 0
+    let rows = state.rows.concat(added);
+    let startDone = state.startDone;
+    let dropped = 0;
     if (rows.length > MAX_ROWS) {
-      dropped = rows.length - MAX_ROWS
-      rows = rows.slice(dropped)
-      startDone = false
+      dropped = rows.length - MAX_ROWS;
+      rows = rows.slice(dropped);
+      startDone = false;
     }
     return {
       ...state,
@@ -101,14 +101,14 @@ function extend(state: PageState, side: Side, added: readonly KeyRow[], done: bo
       endDone: done,
       loading: null,
       seq: dropped ? state.seq + 1 : state.seq,
-      shift: dropped ? { seq: state.seq + 1, rows: -dropped } : state.shift
-    }
+      shift: dropped ? { seq: state.seq + 1, rows: -dropped } : state.shift,
+    };
   }
-  let rows = added.concat(state.rows)
-  let endDone = state.endDone
+  let rows = added.concat(state.rows);
+  let endDone = state.endDone;
   if (rows.length > MAX_ROWS) {
-    rows = rows.slice(0, MAX_ROWS)
-    endDone = false
+    rows = rows.slice(0, MAX_ROWS);
+    endDone = false;
   }
   return {
     ...state,
@@ -117,14 +117,14 @@ function extend(state: PageState, side: Side, added: readonly KeyRow[], done: bo
     startDone: done,
     loading: null,
     seq: added.length ? state.seq + 1 : state.seq,
-    shift: added.length ? { seq: state.seq + 1, rows: added.length } : state.shift
-  }
+    shift: added.length ? { seq: state.seq + 1, rows: added.length } : state.shift,
+  };
 }
 
 /** Whether the visible range is close enough to an unfinished edge to fetch the next page there. */
 export function edgeToLoad(state: PageState, firstVisible: number, lastVisible: number, margin: number): Side | null {
-  if (state.loading !== null || state.error !== null) return null
-  if (!state.endDone && lastVisible >= state.rows.length - margin) return 'end'
-  if (!state.startDone && firstVisible <= margin) return 'start'
-  return null
+  if (state.loading !== null || state.error !== null) return null;
+  if (!state.endDone && lastVisible >= state.rows.length - margin) return 'end';
+  if (!state.startDone && firstVisible <= margin) return 'start';
+  return null;
 }

@@ -1,30 +1,46 @@
-import { memo, useCallback, useState } from 'react'
-import type { CollectionSummary, KeyFilter } from '../../../shared/ipc/types'
-import { KeyBrowser } from '../browser/KeyBrowser'
-import { LevelsView } from '../levels/LevelsView'
+import { memo, useCallback, useState } from 'react';
+import type { CollectionSummary, KeyFilter } from '../../../shared/ipc/types';
+import { KeyBrowser } from '../browser/KeyBrowser';
+import { LevelsView } from '../levels/LevelsView';
 
-type Tab = 'keys' | 'levels'
+type Tab = 'keys' | 'levels';
 
 /** One collection: a header with its tabs ("Keys" and the LSM "Levels" view) and the tab's content. */
 // Memoized: the app re-renders on every engine stats push (up to 10/s while writing); the views need not.
 export const CollectionView = memo(function CollectionView({ name, summary }: { name: string; summary: CollectionSummary | null }) {
-  const [tab, setTab] = useState<Tab>('keys')
+  const [tab, setTab] = useState<Tab>('keys');
   // "Browse this range" in the Levels view: open the Keys tab on a filter (a new request remounts the browser on it).
-  const [filterRequest, setFilterRequest] = useState<{ id: number; filter: KeyFilter } | null>(null)
+  const [filterRequest, setFilterRequest] = useState<{ id: number; filter: KeyFilter } | null>(null);
   const browse = useCallback((filter: KeyFilter) => {
-    setFilterRequest((prev) => ({ id: (prev?.id ?? 0) + 1, filter }))
-    setTab('keys')
-  }, [])
+    setFilterRequest((prev) => ({ id: (prev?.id ?? 0) + 1, filter }));
+    setTab('keys');
+  }, []);
   return (
     <section className="collection-view" aria-label={`Collection ${name}`}>
       <header className="collection-header">
         <h1 className="collection-title mono">{name}</h1>
         {summary && !summary.open && <span className="badge">closed</span>}
         <div className="tabs" role="tablist" aria-label="Views">
-          <button type="button" role="tab" id="tab-keys" aria-selected={tab === 'keys'} aria-controls="panel-keys" className="tab" onClick={() => setTab('keys')}>
+          <button
+            type="button"
+            role="tab"
+            id="tab-keys"
+            aria-selected={tab === 'keys'}
+            aria-controls="panel-keys"
+            className="tab"
+            onClick={() => setTab('keys')}
+          >
             Keys
           </button>
-          <button type="button" role="tab" id="tab-levels" aria-selected={tab === 'levels'} aria-controls="panel-levels" className="tab" onClick={() => setTab('levels')}>
+          <button
+            type="button"
+            role="tab"
+            id="tab-levels"
+            aria-selected={tab === 'levels'}
+            aria-controls="panel-levels"
+            className="tab"
+            onClick={() => setTab('levels')}
+          >
             Levels
           </button>
         </div>
@@ -34,5 +50,5 @@ export const CollectionView = memo(function CollectionView({ name, summary }: { 
         {tab === 'levels' && <LevelsView collection={name} onBrowse={browse} />}
       </div>
     </section>
-  )
-})
+  );
+});

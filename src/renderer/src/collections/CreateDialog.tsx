@@ -1,60 +1,60 @@
-import { useEffect, useId, useState } from 'react'
-import { useClient } from '../app/context'
-import { Dialog } from '../ui/Dialog'
-import { useNotify } from '../ui/Toasts'
+import { useEffect, useId, useState } from 'react';
+import { useClient } from '../app/context';
+import { Dialog } from '../ui/Dialog';
+import { useNotify } from '../ui/Toasts';
 
 /** Small enough to feel immediate while typing, large enough not to ask on every keystroke. */
-const CHECK_DELAY_MS = 120
+const CHECK_DELAY_MS = 120;
 
 export function CreateDialog({ onClose, onCreated }: { onClose(): void; onCreated(name: string): void }) {
-  const client = useClient()
-  const notify = useNotify()
-  const [name, setName] = useState('')
-  const [problem, setProblem] = useState<string | null>(null)
-  const [checkedName, setCheckedName] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
-  const messageId = useId()
+  const client = useClient();
+  const notify = useNotify();
+  const [name, setName] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [checkedName, setCheckedName] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const messageId = useId();
 
   // The engine owns the naming rules: ask it, so the message is exactly what a create would fail with.
   useEffect(() => {
     if (name === '') {
-      setProblem(null)
-      setCheckedName('')
-      return
+      setProblem(null);
+      setCheckedName('');
+      return;
     }
-    let current = true
+    let current = true;
     const timer = setTimeout(async () => {
       try {
-        const message = await client['collections.checkName']({ name })
+        const message = await client['collections.checkName']({ name });
         if (current) {
-          setProblem(message)
-          setCheckedName(name)
+          setProblem(message);
+          setCheckedName(name);
         }
       } catch (err) {
-        if (current) setProblem((err as Error).message)
+        if (current) setProblem((err as Error).message);
       }
-    }, CHECK_DELAY_MS)
+    }, CHECK_DELAY_MS);
     return () => {
-      current = false
-      clearTimeout(timer)
-    }
-  }, [client, name])
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [client, name]);
 
-  const checked = checkedName === name
-  const ready = name !== '' && checked && problem === null && !busy
+  const checked = checkedName === name;
+  const ready = name !== '' && checked && problem === null && !busy;
 
   const create = async () => {
-    if (!ready) return
-    setBusy(true)
+    if (!ready) return;
+    setBusy(true);
     try {
-      await client['collections.create']({ name })
-      notify('success', `Created “${name}”`)
-      onCreated(name)
+      await client['collections.create']({ name });
+      notify('success', `Created “${name}”`);
+      onCreated(name);
     } catch (err) {
-      notify.error(err, `create "${name}"`)
-      setBusy(false)
+      notify.error(err, `create "${name}"`);
+      setBusy(false);
     }
-  }
+  };
 
   return (
     <Dialog
@@ -87,9 +87,14 @@ export function CreateDialog({ onClose, onCreated }: { onClose(): void; onCreate
           placeholder="e.g. users"
         />
       </label>
-      <p id={messageId} className={`field-message${problem ? ' error' : ''}`} role={problem ? 'alert' : undefined} data-testid="name-message">
+      <p
+        id={messageId}
+        className={`field-message${problem ? ' error' : ''}`}
+        role={problem ? 'alert' : undefined}
+        data-testid="name-message"
+      >
         {problem ?? (name === '' ? 'Letters, digits, dots, dashes and underscores.' : checked ? 'Looks good.' : 'Checking…')}
       </p>
     </Dialog>
-  )
+  );
 }

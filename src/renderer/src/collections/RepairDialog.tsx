@@ -1,19 +1,19 @@
-import { useState } from 'react'
-import type { RepairReport } from '../../../shared/ipc/types'
-import { describeError } from '../api/errors'
-import { useClient, useJobs } from '../app/context'
-import { formatBytes } from '../editor/hex'
-import { Dialog } from '../ui/Dialog'
-import { tableNote, walNote } from './repair-notes'
-import '../styles/repair.css'
+import { useState } from 'react';
+import type { RepairReport } from '../../../shared/ipc/types';
+import { describeError } from '../api/errors';
+import { useClient, useJobs } from '../app/context';
+import { formatBytes } from '../editor/hex';
+import { Dialog } from '../ui/Dialog';
+import { tableNote, walNote } from './repair-notes';
+import '../styles/repair.css';
 
 interface Props {
-  name: string
+  name: string;
   /** Why the open failed: the engine's CORRUPTION message. */
-  reason: string
-  onClose(): void
+  reason: string;
+  onClose(): void;
   /** After a repair that succeeded: open the collection. */
-  onOpen(): void
+  onOpen(): void;
 }
 
 /**
@@ -22,24 +22,31 @@ interface Props {
  * report, and opens the collection.
  */
 export function RepairDialog({ name, reason, onClose, onOpen }: Props) {
-  const client = useClient()
-  const jobs = useJobs()
-  const [jobId, setJobId] = useState<string | null>(null)
-  const [startError, setStartError] = useState<string | null>(null)
-  const [starting, setStarting] = useState(false)
-  const job = jobId === null ? undefined : jobs.get(jobId)
-  const phase = jobId === null ? 'offer' : job === undefined || job.state === 'running' ? 'running' : job.state === 'done' && job.repair ? 'done' : 'failed'
+  const client = useClient();
+  const jobs = useJobs();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [startError, setStartError] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const job = jobId === null ? undefined : jobs.get(jobId);
+  const phase =
+    jobId === null
+      ? 'offer'
+      : job === undefined || job.state === 'running'
+        ? 'running'
+        : job.state === 'done' && job.repair
+          ? 'done'
+          : 'failed';
 
   const start = async () => {
-    setStarting(true)
+    setStarting(true);
     try {
-      setJobId((await client['collections.repair']({ name })).id)
+      setJobId((await client['collections.repair']({ name })).id);
     } catch (err) {
-      setStartError(describeError(err, `repair "${name}"`).message)
+      setStartError(describeError(err, `repair "${name}"`).message);
     } finally {
-      setStarting(false)
+      setStarting(false);
     }
-  }
+  };
 
   const actions =
     phase === 'offer' ? (
@@ -64,7 +71,7 @@ export function RepairDialog({ name, reason, onClose, onOpen }: Props) {
       <button type="button" className="button" onClick={onClose}>
         Close
       </button>
-    )
+    );
 
   return (
     <Dialog
@@ -72,10 +79,10 @@ export function RepairDialog({ name, reason, onClose, onOpen }: Props) {
       className="repair-dialog"
       onClose={onClose}
       onSubmit={() => {
-        if (phase === 'offer') void start()
+        if (phase === 'offer') void start();
         else if (phase === 'done') {
-          onClose()
-          onOpen()
+          onClose();
+          onOpen();
         }
       }}
       actions={actions}
@@ -90,7 +97,8 @@ export function RepairDialog({ name, reason, onClose, onOpen }: Props) {
             <li>every table and every log record whose checksums still hold is kept;</li>
             <li>the intact blocks of a damaged table are copied into a new table;</li>
             <li>
-              files it cannot use are moved to the <span className="mono">lost/</span> folder inside the collection's folder: nothing is deleted;
+              files it cannot use are moved to the <span className="mono">lost/</span> folder inside the collection's folder: nothing is
+              deleted;
             </li>
             <li>a key whose newest write lay in the damaged bytes may read an older value afterwards, or be missing.</li>
           </ul>
@@ -111,12 +119,12 @@ export function RepairDialog({ name, reason, onClose, onOpen }: Props) {
       {phase === 'failed' && <p className="field-message error">Repair failed: {job?.message}</p>}
       {phase === 'done' && job?.repair && <RepairReportView report={job.repair} />}
     </Dialog>
-  )
+  );
 }
 
 function RepairReportView({ report }: { report: RepairReport }) {
-  const m = report.manifest
-  const prev = report.previousManifest
+  const m = report.manifest;
+  const prev = report.previousManifest;
   return (
     <div className="repair-report" data-testid="repair-report">
       <p>
@@ -182,5 +190,5 @@ function RepairReportView({ report }: { report: RepairReport }) {
         Total: {formatBytes(m.tables.reduce((n, t) => n + t.bytes, 0))} in tables; took {report.durationMs.toLocaleString('en-US')} ms.
       </p>
     </div>
-  )
+  );
 }

@@ -1,4 +1,4 @@
-import { createContext, useContext } from 'react'
+import { createContext, useContext } from 'react';
 
 /**
  * Unsaved edits made in the value panel, kept per data folder, collection and
@@ -8,58 +8,58 @@ import { createContext, useContext } from 'react'
  */
 export interface Draft {
   /** The stored value the edit started from, to tell whether it changed since. */
-  readonly base: string
-  readonly value: string
-  readonly tab: 'text' | 'json'
+  readonly base: string;
+  readonly value: string;
+  readonly tab: 'text' | 'json';
 }
 
 export interface DraftAddress {
-  readonly folder: string
-  readonly collection: string
-  readonly key: string
+  readonly folder: string;
+  readonly collection: string;
+  readonly key: string;
 }
 
 /** NUL cannot occur in a folder path or a collection name, so the joined address is unambiguous. */
-const id = ({ folder, collection, key }: DraftAddress) => `${folder}\u0000${collection}\u0000${key}`
+const id = ({ folder, collection, key }: DraftAddress) => `${folder}\u0000${collection}\u0000${key}`;
 
 export class DraftStore {
-  private readonly drafts = new Map<string, Draft>()
-  private readonly listeners = new Set<() => void>()
+  private readonly drafts = new Map<string, Draft>();
+  private readonly listeners = new Set<() => void>();
 
   get(at: DraftAddress): Draft | undefined {
-    return this.drafts.get(id(at))
+    return this.drafts.get(id(at));
   }
 
   set(at: DraftAddress, draft: Draft): void {
-    const had = this.drafts.has(id(at))
-    this.drafts.set(id(at), draft)
-    if (!had) this.changed()
+    const had = this.drafts.has(id(at));
+    this.drafts.set(id(at), draft);
+    if (!had) this.changed();
   }
 
   discard(at: DraftAddress): void {
-    if (this.drafts.delete(id(at))) this.changed()
+    if (this.drafts.delete(id(at))) this.changed();
   }
 
   /** A dropped collection's drafts have nowhere to be saved. */
   discardCollection(folder: string, collection: string): void {
-    const prefix = `${folder}\u0000${collection}\u0000`
-    let removed = false
-    for (const k of this.drafts.keys()) if (k.startsWith(prefix)) removed = this.drafts.delete(k) || removed
-    if (removed) this.changed()
+    const prefix = `${folder}\u0000${collection}\u0000`;
+    let removed = false;
+    for (const k of this.drafts.keys()) if (k.startsWith(prefix)) removed = this.drafts.delete(k) || removed;
+    if (removed) this.changed();
   }
 
   get size(): number {
-    return this.drafts.size
+    return this.drafts.size;
   }
 
   /** Called when a draft appears or goes away (not on every keystroke). */
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private changed(): void {
-    for (const l of this.listeners) l()
+    for (const l of this.listeners) l();
   }
 }
 
@@ -69,10 +69,10 @@ export class DraftStore {
  * saved it), so the user is told before they overwrite that change.
  */
 export function resumeDraft(draft: Draft | undefined, current: string): { draft: Draft; stale: boolean } | null {
-  if (draft === undefined) return null
-  return { draft, stale: draft.base !== current }
+  if (draft === undefined) return null;
+  return { draft, stale: draft.base !== current };
 }
 
-export const DraftsContext = createContext<DraftStore>(new DraftStore())
+export const DraftsContext = createContext<DraftStore>(new DraftStore());
 
-export const useDrafts = (): DraftStore => useContext(DraftsContext)
+export const useDrafts = (): DraftStore => useContext(DraftsContext);

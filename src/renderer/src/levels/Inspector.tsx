@@ -1,49 +1,49 @@
-import type { TableInspection } from '@strata/engine'
-import { memo, useEffect, useState } from 'react'
-import type { KeyFilter, TableShape } from '../../../shared/ipc/types'
-import { useClient } from '../app/context'
-import { describeError } from '../api/errors'
-import { formatBytes, formatCount } from './format'
+import type { TableInspection } from '@strata/engine';
+import { memo, useEffect, useState } from 'react';
+import type { KeyFilter, TableShape } from '../../../shared/ipc/types';
+import { useClient } from '../app/context';
+import { describeError } from '../api/errors';
+import { formatBytes, formatCount } from './format';
 
-const FIRST_ENTRIES = 12
+const FIRST_ENTRIES = 12;
 
 /** The key browser filter for exactly a table's keys, both ends included. */
-export const rangeOf = (t: { minKey: string; maxKey: string }): KeyFilter => ({ gte: t.minKey, lte: t.maxKey })
+export const rangeOf = (t: { minKey: string; maxKey: string }): KeyFilter => ({ gte: t.minKey, lte: t.maxKey });
 
 /** compact() takes a half-open range: the smallest key after maxKey is maxKey + NUL. */
-const compactRangeOf = (t: { minKey: string; maxKey: string }) => ({ gte: t.minKey, lt: t.maxKey + '\u0000' })
+const compactRangeOf = (t: { minKey: string; maxKey: string }) => ({ gte: t.minKey, lt: t.maxKey + '\u0000' });
 
 export const Inspector = memo(function Inspector({
   collection,
   table,
   onBrowse,
   onCompact,
-  busy
+  busy,
 }: {
-  collection: string
-  table: TableShape
-  onBrowse(filter: KeyFilter): void
-  onCompact(range: { gte: string; lt: string }): void
-  busy: boolean
+  collection: string;
+  table: TableShape;
+  onBrowse(filter: KeyFilter): void;
+  onCompact(range: { gte: string; lt: string }): void;
+  busy: boolean;
 }) {
-  const client = useClient()
-  const [info, setInfo] = useState<TableInspection | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const client = useClient();
+  const [info, setInfo] = useState<TableInspection | null>(null);
+  const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    let alive = true
-    setInfo(null)
-    setError(null)
+    let alive = true;
+    setInfo(null);
+    setError(null);
     client['lsm.inspectTable']({ collection, fileNumber: table.id, firstEntries: FIRST_ENTRIES }).then(
       (i) => alive && setInfo(i),
-      (err) => alive && setError(describeError(err).message)
-    )
+      (err) => alive && setError(describeError(err).message),
+    );
     return () => {
-      alive = false
-    }
-  }, [client, collection, table.id])
+      alive = false;
+    };
+  }, [client, collection, table.id]);
 
-  const range = rangeOf(table)
+  const range = rangeOf(table);
   return (
     <div className="lv-inspector" data-testid="inspector" data-file={table.id}>
       <h3>
@@ -51,21 +51,43 @@ export const Inspector = memo(function Inspector({
       </h3>
       {error && (
         <p className="lv-note" role="status">
-          {/no such|not found|NOT_FOUND|no live table/i.test(error) ? 'This table is gone: a compaction merged it into the next level.' : error}
+          {/no such|not found|NOT_FOUND|no live table/i.test(error)
+            ? 'This table is gone: a compaction merged it into the next level.'
+            : error}
         </p>
       )}
       <dl className="lv-props">
         <Prop name="Size" value={formatBytes(info?.bytes ?? table.bytes)} testid="prop-bytes" raw={info?.bytes ?? table.bytes} />
-        <Prop name="Entries" value={formatCount(info?.entries ?? table.entries)} testid="prop-entries" raw={info?.entries ?? table.entries} />
-        <Prop name="Tombstones" value={formatCount(info?.tombstones ?? table.tombstones)} testid="prop-tombstones" raw={info?.tombstones ?? table.tombstones} />
+        <Prop
+          name="Entries"
+          value={formatCount(info?.entries ?? table.entries)}
+          testid="prop-entries"
+          raw={info?.entries ?? table.entries}
+        />
+        <Prop
+          name="Tombstones"
+          value={formatCount(info?.tombstones ?? table.tombstones)}
+          testid="prop-tombstones"
+          raw={info?.tombstones ?? table.tombstones}
+        />
         <Prop name="Min key" value={table.minKey} mono testid="prop-min-key" />
         <Prop name="Max key" value={table.maxKey} mono testid="prop-max-key" />
         {info && (
           <>
             <Prop name="Sequences" value={`${formatCount(info.minSequence)} – ${formatCount(info.maxSequence)}`} testid="prop-sequences" />
-            <Prop name="Data blocks" value={`${formatCount(info.dataBlocks)} · ${formatBytes(info.dataBytes)}`} testid="prop-blocks" raw={info.dataBlocks} />
+            <Prop
+              name="Data blocks"
+              value={`${formatCount(info.dataBlocks)} · ${formatBytes(info.dataBytes)}`}
+              testid="prop-blocks"
+              raw={info.dataBlocks}
+            />
             <Prop name="Index" value={formatBytes(info.indexBytes)} />
-            <Prop name="Bloom filter" value={info.filterBytes > 0 ? `${formatBytes(info.filterBytes)} · ${info.bloomBitsPerKey} bits/key` : 'none'} testid="prop-bloom" raw={info.filterBytes} />
+            <Prop
+              name="Bloom filter"
+              value={info.filterBytes > 0 ? `${formatBytes(info.filterBytes)} · ${info.bloomBitsPerKey} bits/key` : 'none'}
+              testid="prop-bloom"
+              raw={info.filterBytes}
+            />
             <Prop name="Compression" value={info.compression} />
             <Prop name="Written by" value={info.createdBy === 'unknown' ? 'unknown (before this session)' : info.createdBy} />
           </>
@@ -75,7 +97,13 @@ export const Inspector = memo(function Inspector({
         <button type="button" className="button small primary" onClick={() => onBrowse(range)} data-testid="browse-range">
           Browse this range
         </button>
-        <button type="button" className="button small" disabled={busy} onClick={() => onCompact(compactRangeOf(table))} title="Compact the tables overlapping this table's key range">
+        <button
+          type="button"
+          className="button small"
+          disabled={busy}
+          onClick={() => onCompact(compactRangeOf(table))}
+          title="Compact the tables overlapping this table's key range"
+        >
           Compact this range
         </button>
       </div>
@@ -95,7 +123,9 @@ export const Inspector = memo(function Inspector({
                 <tr key={`${e.key}:${e.sequence}`}>
                   <td className="mono">{e.key}</td>
                   <td className="mono muted">{e.sequence}</td>
-                  <td className="mono">{e.tombstone ? <span className="lv-tombstone-label">tombstone</span> : `${e.valuePreview}${e.truncated ? '…' : ''}`}</td>
+                  <td className="mono">
+                    {e.tombstone ? <span className="lv-tombstone-label">tombstone</span> : `${e.valuePreview}${e.truncated ? '…' : ''}`}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -103,8 +133,8 @@ export const Inspector = memo(function Inspector({
         </>
       )}
     </div>
-  )
-})
+  );
+});
 
 function Prop({ name, value, mono, testid, raw }: { name: string; value: string; mono?: boolean; testid?: string; raw?: number }) {
   return (
@@ -114,5 +144,5 @@ function Prop({ name, value, mono, testid, raw }: { name: string; value: string;
         {value}
       </dd>
     </>
-  )
+  );
 }

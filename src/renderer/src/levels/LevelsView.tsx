@@ -1,93 +1,97 @@
-import type { GetExplanation } from '@strata/engine'
-import { memo, useCallback, useMemo, useRef, useState } from 'react'
-import type { HistoryStep, KeyFilter, TableShape } from '../../../shared/ipc/types'
-import { useClient } from '../app/context'
-import { useNotify } from '../ui/Toasts'
-import { TreeActions, Workload } from './Actions'
-import { StatusStrip } from './Banners'
-import { formatTime } from './format'
-import { stepKey } from './history'
-import { Charts, Timeline } from './History'
-import { Inspector } from './Inspector'
-import { Memtable } from './Memtable'
-import { liveModel, stepModel } from './model'
-import { TableView } from './TableView'
-import { probedTables } from './trace'
-import { TracePanel } from './TracePanel'
-import { Tree } from './Tree'
-import { useLevelsLive } from './useLevelsLive'
-import '../styles/levels.css'
+import type { GetExplanation } from '@strata/engine';
+import { memo, useCallback, useMemo, useRef, useState } from 'react';
+import type { HistoryStep, KeyFilter, TableShape } from '../../../shared/ipc/types';
+import { useClient } from '../app/context';
+import { useNotify } from '../ui/Toasts';
+import { TreeActions, Workload } from './Actions';
+import { StatusStrip } from './Banners';
+import { formatTime } from './format';
+import { stepKey } from './history';
+import { Charts, Timeline } from './History';
+import { Inspector } from './Inspector';
+import { Memtable } from './Memtable';
+import { liveModel, stepModel } from './model';
+import { TableView } from './TableView';
+import { probedTables } from './trace';
+import { TracePanel } from './TracePanel';
+import { Tree } from './Tree';
+import { useLevelsLive } from './useLevelsLive';
+import '../styles/levels.css';
 
-type Side = 'table' | 'trace'
+type Side = 'table' | 'trace';
 
 /** The live picture of one collection's LSM tree: memtable, levels, compactions, history, and the tools to poke at it. */
 export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { collection: string; onBrowse(filter: KeyFilter): void }) {
-  const client = useClient()
-  const notify = useNotify()
-  const { stats, history } = useLevelsLive(client, collection)
-  const [viewing, setViewing] = useState<{ key: string; step: HistoryStep; levels: TableShape[][] } | null>(null)
-  const [selected, setSelected] = useState<TableShape | null>(null)
-  const [trace, setTrace] = useState<GetExplanation | null>(null)
-  const [side, setSide] = useState<Side>('table')
-  const [asTable, setAsTable] = useState(false)
-  const [compacting, setCompacting] = useState(false)
-  const [showStalls, setShowStalls] = useState(false)
-  const steps = useMemo(() => (showStalls ? history.steps : history.steps.filter((s) => s.kind !== 'stall')), [history.steps, showStalls])
+  const client = useClient();
+  const notify = useNotify();
+  const { stats, history } = useLevelsLive(client, collection);
+  const [viewing, setViewing] = useState<{ key: string; step: HistoryStep; levels: TableShape[][] } | null>(null);
+  const [selected, setSelected] = useState<TableShape | null>(null);
+  const [trace, setTrace] = useState<GetExplanation | null>(null);
+  const [side, setSide] = useState<Side>('table');
+  const [asTable, setAsTable] = useState(false);
+  const [compacting, setCompacting] = useState(false);
+  const [showStalls, setShowStalls] = useState(false);
+  const steps = useMemo(() => (showStalls ? history.steps : history.steps.filter((s) => s.kind !== 'stall')), [history.steps, showStalls]);
 
-  const model = useMemo(() => (viewing ? stepModel(viewing.levels) : stats ? liveModel(stats) : null), [viewing, stats])
-  const marks = useMemo(() => (trace && !viewing ? probedTables(trace) : null), [trace, viewing])
+  const model = useMemo(() => (viewing ? stepModel(viewing.levels) : stats ? liveModel(stats) : null), [viewing, stats]);
+  const marks = useMemo(() => (trace && !viewing ? probedTables(trace) : null), [trace, viewing]);
 
   const select = useCallback((t: TableShape) => {
-    setSelected(t)
-    setSide('table')
-  }, [])
+    setSelected(t);
+    setSide('table');
+  }, []);
 
-  const onTrace = useCallback((e: GetExplanation | null) => setTrace(e), [])
+  const onTrace = useCallback((e: GetExplanation | null) => setTrace(e), []);
 
   const compact = useCallback(
     async (range?: { gte: string; lt: string }) => {
-      setCompacting(true)
+      setCompacting(true);
       try {
-        await client['lsm.compact']({ collection, ...(range ? { range } : {}) })
-        notify('success', range ? 'Range compacted' : 'Compacted', range ? `${range.gte} … ${range.lt.slice(0, -1)}` : 'Every level merged down')
+        await client['lsm.compact']({ collection, ...(range ? { range } : {}) });
+        notify(
+          'success',
+          range ? 'Range compacted' : 'Compacted',
+          range ? `${range.gte} … ${range.lt.slice(0, -1)}` : 'Every level merged down',
+        );
       } catch (err) {
-        notify.error(err, 'compact')
+        notify.error(err, 'compact');
       } finally {
-        setCompacting(false)
+        setCompacting(false);
       }
     },
-    [client, collection, notify]
-  )
+    [client, collection, notify],
+  );
 
   const view = useCallback(
     async (step: HistoryStep) => {
-      const key = stepKey(step)
-      if (viewing?.key === key) return setViewing(null)
-      let levels = step.levels
+      const key = stepKey(step);
+      if (viewing?.key === key) return setViewing(null);
+      let levels = step.levels;
       if (!levels) {
         try {
-          const h = await client['lsm.history']({ collection })
-          levels = h.steps.find((s) => stepKey(s) === key)?.levels ?? null
+          const h = await client['lsm.history']({ collection });
+          levels = h.steps.find((s) => stepKey(s) === key)?.levels ?? null;
         } catch (err) {
-          return notify.error(err, 'read the history')
+          return notify.error(err, 'read the history');
         }
       }
-      if (!levels) return notify('info', 'That tree is no longer kept', 'The history keeps the last 1,000 steps.')
-      setViewing({ key, step, levels })
-      setTrace(null)
+      if (!levels) return notify('info', 'That tree is no longer kept', 'The history keeps the last 1,000 steps.');
+      setViewing({ key, step, levels });
+      setTrace(null);
     },
-    [client, collection, notify, viewing]
-  )
+    [client, collection, notify, viewing],
+  );
 
   // Stable callbacks for memoized children: the timeline rows and the side panel must not re-render on every stats update.
-  const viewRef = useRef(view)
-  viewRef.current = view
-  const onView = useCallback((s: HistoryStep) => void viewRef.current(s), [])
-  const onCompactRange = useCallback((r: { gte: string; lt: string }) => void compact(r), [compact])
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const onView = useCallback((s: HistoryStep) => void viewRef.current(s), []);
+  const onCompactRange = useCallback((r: { gte: string; lt: string }) => void compact(r), [compact]);
 
-  if (!stats || !model) return <div className="lv-view lv-loading muted">Reading the tree…</div>
+  if (!stats || !model) return <div className="lv-view lv-loading muted">Reading the tree…</div>;
 
-  const selectedLive = selected && model.levels.some((l) => l.files.some((f) => f.id === selected.id)) ? selected : null
+  const selectedLive = selected && model.levels.some((l) => l.files.some((f) => f.id === selected.id)) ? selected : null;
 
   return (
     <div className="lv-view" data-testid="levels-view" data-mode={viewing ? 'history' : 'live'}>
@@ -95,7 +99,8 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
       {viewing ? (
         <div className="lv-strip lv-strip-history" role="status" data-testid="history-banner">
           <span className="lv-ellipsis">
-            <strong>Viewing history:</strong> the tree right after the {viewing.step.kind} at {formatTime(viewing.step.at)}. Live updates continue in the background.
+            <strong>Viewing history:</strong> the tree right after the {viewing.step.kind} at {formatTime(viewing.step.at)}. Live updates
+            continue in the background.
           </span>
           <button type="button" className="button small primary" onClick={() => setViewing(null)} data-testid="back-to-live">
             Back to live
@@ -108,28 +113,53 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
         <section className={`lv-card lv-tree${viewing ? ' lv-historic' : ''}`} aria-label="LSM tree">
           <header className="lv-card-head">
             <h2>Tree</h2>
-            <span className="small muted lv-head-stats" title="Flushes and compactions since the collection was opened; write amplification = bytes written to tables / bytes written by users">
-              {stats.totals.flushes} flushes · {stats.totals.compactions} compactions · write amp. {stats.totals.writeAmplification.toFixed(2)}×
+            <span
+              className="small muted lv-head-stats"
+              title="Flushes and compactions since the collection was opened; write amplification = bytes written to tables / bytes written by users"
+            >
+              {stats.totals.flushes} flushes · {stats.totals.compactions} compactions · write amp.{' '}
+              {stats.totals.writeAmplification.toFixed(2)}×
             </span>
             <TreeActions collection={collection} compacting={compacting} onCompactAll={() => void compact()} />
             <label className="check lv-astable">
-              <input type="checkbox" checked={asTable} onChange={(e) => setAsTable(e.target.checked)} data-testid="show-as-table" /> Show as table
+              <input type="checkbox" checked={asTable} onChange={(e) => setAsTable(e.target.checked)} data-testid="show-as-table" /> Show as
+              table
             </label>
           </header>
           {!viewing && model.memtable && <Memtable memtable={model.memtable} immutables={model.immutables} />}
           {asTable ? (
             <TableView model={model} selected={selectedLive?.id ?? null} onSelect={select} />
           ) : (
-            <Tree model={model} selected={selectedLive?.id ?? null} marks={marks} traceKey={trace && !viewing ? trace.key : null} onSelect={select} />
+            <Tree
+              model={model}
+              selected={selectedLive?.id ?? null}
+              marks={marks}
+              traceKey={trace && !viewing ? trace.key : null}
+              onSelect={select}
+            />
           )}
           <Legend />
         </section>
         <aside className="lv-card lv-side" aria-label="Details">
           <div className="tabs lv-side-tabs" role="tablist">
-            <button type="button" role="tab" className="tab" aria-selected={side === 'table'} onClick={() => setSide('table')} data-testid="side-table">
+            <button
+              type="button"
+              role="tab"
+              className="tab"
+              aria-selected={side === 'table'}
+              onClick={() => setSide('table')}
+              data-testid="side-table"
+            >
               SSTable
             </button>
-            <button type="button" role="tab" className="tab" aria-selected={side === 'trace'} onClick={() => setSide('trace')} data-testid="side-trace">
+            <button
+              type="button"
+              role="tab"
+              className="tab"
+              aria-selected={side === 'trace'}
+              onClick={() => setSide('trace')}
+              data-testid="side-trace"
+            >
               Where is this key?
             </button>
           </div>
@@ -137,7 +167,9 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
             selected ? (
               <Inspector collection={collection} table={selected} onBrowse={onBrowse} onCompact={onCompactRange} busy={compacting} />
             ) : (
-              <p className="muted small lv-hint">Click a table in the tree to see its properties, its first entries, and to browse its keys.</p>
+              <p className="muted small lv-hint">
+                Click a table in the tree to see its properties, its first entries, and to browse its keys.
+              </p>
             )
           ) : (
             <TracePanel collection={collection} trace={trace} onTrace={onTrace} />
@@ -156,8 +188,8 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
         <Timeline steps={steps} viewing={viewing?.key ?? null} onView={onView} />
       </section>
     </div>
-  )
-})
+  );
+});
 
 function Legend() {
   return (
@@ -178,5 +210,5 @@ function Legend() {
         <i className="lv-key lv-key-skip" /> skipped by a get
       </span>
     </div>
-  )
+  );
 }

@@ -1,12 +1,21 @@
-import type { CollectionStats } from '@strata/engine'
-import { formatBytes, formatCount, percent } from './format'
+import type { CollectionStats } from '@strata/engine';
+import { formatBytes, formatCount, percent } from './format';
 
 /** The memtable as a fill bar against its flush limit, and the full memtables waiting for flush beside it. */
-export function Memtable({ memtable, immutables }: { memtable: CollectionStats['memtable']; immutables: CollectionStats['immutableMemtables'] }) {
-  const fill = memtable.limitBytes > 0 ? Math.min(1, memtable.bytes / memtable.limitBytes) : 0
+export function Memtable({
+  memtable,
+  immutables,
+}: {
+  memtable: CollectionStats['memtable'];
+  immutables: CollectionStats['immutableMemtables'];
+}) {
+  const fill = memtable.limitBytes > 0 ? Math.min(1, memtable.bytes / memtable.limitBytes) : 0;
   return (
     <div className="lv-mem" data-testid="memtable">
-      <div className="lv-label lv-label-static" title="Writes land in the memtable (and its write-ahead log); when it reaches its limit it becomes immutable and is flushed to a new L0 table">
+      <div
+        className="lv-label lv-label-static"
+        title="Writes land in the memtable (and its write-ahead log); when it reaches its limit it becomes immutable and is flushed to a new L0 table"
+      >
         <div className="lv-label-top">
           <span className="lv-level-name">Memtable</span>
         </div>
@@ -36,12 +45,16 @@ export function Memtable({ memtable, immutables }: { memtable: CollectionStats['
             <>
               <span className="muted small">waiting for flush</span>
               {immutables.map((m) => (
-                <span key={m.walNumber} className="lv-imm-block" title={`Immutable memtable (WAL ${m.walNumber}): ${formatBytes(m.bytes)}, ${formatCount(m.entries)} entries, being flushed to L0`} />
+                <span
+                  key={m.walNumber}
+                  className="lv-imm-block"
+                  title={`Immutable memtable (WAL ${m.walNumber}): ${formatBytes(m.bytes)}, ${formatCount(m.entries)} entries, being flushed to L0`}
+                />
               ))}
             </>
           )}
         </div>
       </div>
     </div>
-  )
+  );
 }

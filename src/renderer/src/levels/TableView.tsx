@@ -1,10 +1,10 @@
-import type { TableShape } from '../../../shared/ipc/types'
-import { formatBytes, formatCount } from './format'
-import { visibleLevels, type TreeModel } from './model'
+import type { TableShape } from '../../../shared/ipc/types';
+import { formatBytes, formatCount } from './format';
+import { visibleLevels, type TreeModel } from './model';
 
 /** "Show as table": the same tree as text, one row per level and one per SSTable. */
 export function TableView({ model, selected, onSelect }: { model: TreeModel; selected: number | null; onSelect(t: TableShape): void }) {
-  const levels = visibleLevels(model.levels)
+  const levels = visibleLevels(model.levels);
   return (
     <div className="lv-textview" data-testid="text-view">
       <table className="lv-text-table">
@@ -54,5 +54,5 @@ export function TableView({ model, selected, onSelect }: { model: TreeModel; sel
         ))}
       </table>
     </div>
-  )
+  );
 }

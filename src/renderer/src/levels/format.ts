@@ -1,39 +1,39 @@
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB']
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** 1536 → "1.5 KB": binary multiples, three significant digits. */
 export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '—'
-  let u = 0
+  if (!Number.isFinite(n) || n < 0) return '—';
+  let u = 0;
   while (n >= 1024 && u < UNITS.length - 1) {
-    n /= 1024
-    u++
+    n /= 1024;
+    u++;
   }
   // Rates (bytes per second) are fractional: below 1 KB a whole number of bytes says enough.
-  return `${u === 0 ? Math.round(n) : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)} ${UNITS[u]}`
+  return `${u === 0 ? Math.round(n) : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)} ${UNITS[u]}`;
 }
 
 export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '—'
-  if (ms < 1) return '<1 ms'
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
+  if (!Number.isFinite(ms)) return '—';
+  if (ms < 1) return '<1 ms';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 // Intl formatters are expensive to create: toLocaleString builds one per call. These are built once.
-const COUNT = new Intl.NumberFormat('en-US')
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+const COUNT = new Intl.NumberFormat('en-US');
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
-export const formatCount = (n: number): string => COUNT.format(n)
+export const formatCount = (n: number): string => COUNT.format(n);
 
-export const formatTime = (at: number): string => TIME.format(at)
+export const formatTime = (at: number): string => TIME.format(at);
 
 /** Keys can be long or binary-looking: show the start and the end, with control characters visible. */
 export function shortKey(key: string, max = 24): string {
-  const visible = key.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-  if (visible.length <= max) return visible
-  const head = Math.ceil((max - 1) / 2)
-  return `${visible.slice(0, head)}…${visible.slice(visible.length - (max - 1 - head))}`
+  const visible = key.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  if (visible.length <= max) return visible;
+  const head = Math.ceil((max - 1) / 2);
+  return `${visible.slice(0, head)}…${visible.slice(visible.length - (max - 1 - head))}`;
 }
 
-export const percent = (x: number): string => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`
+export const percent = (x: number): string => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`;

@@ -1,38 +1,46 @@
-import type { CollectionStats, RunningCompactionStats } from '@strata/engine'
-import type { HistoryStep, TableShape } from '../../../shared/ipc/types'
-import { shapesOf } from './history'
+import type { CollectionStats, RunningCompactionStats } from '@strata/engine';
+import type { HistoryStep, TableShape } from '../../../shared/ipc/types';
+import { shapesOf } from './history';
 
 /** What the tree draws: either the live stats or a history step's snapshot. */
 export interface LevelInfo {
-  level: number
-  files: TableShape[]
-  bytes: number
-  entries: number
+  level: number;
+  files: TableShape[];
+  bytes: number;
+  entries: number;
   /** Unknown for history snapshots. */
-  targetBytes: number | null
-  score: number | null
+  targetBytes: number | null;
+  score: number | null;
 }
 
 export interface TreeModel {
-  levels: LevelInfo[]
-  memtable: CollectionStats['memtable'] | null
-  immutables: CollectionStats['immutableMemtables']
-  running: RunningCompactionStats | null
+  levels: LevelInfo[];
+  memtable: CollectionStats['memtable'] | null;
+  immutables: CollectionStats['immutableMemtables'];
+  running: RunningCompactionStats | null;
   /** A signature of the tables (ids per level): layout is recomputed only when it changes. */
-  signature: string
+  signature: string;
 }
 
-const signatureOf = (levels: readonly (readonly TableShape[])[]): string => levels.map((files) => files.map((f) => f.id).join(',')).join('|')
+const signatureOf = (levels: readonly (readonly TableShape[])[]): string =>
+  levels.map((files) => files.map((f) => f.id).join(',')).join('|');
 
 export function liveModel(stats: CollectionStats): TreeModel {
-  const shapes = shapesOf(stats)
+  const shapes = shapesOf(stats);
   return {
-    levels: stats.levels.map((l, i) => ({ level: l.level, files: shapes[i]!, bytes: l.bytes, entries: l.entries, targetBytes: l.targetBytes, score: l.score })),
+    levels: stats.levels.map((l, i) => ({
+      level: l.level,
+      files: shapes[i]!,
+      bytes: l.bytes,
+      entries: l.entries,
+      targetBytes: l.targetBytes,
+      score: l.score,
+    })),
     memtable: stats.memtable,
     immutables: stats.immutableMemtables,
     running: stats.compaction.running ?? null,
-    signature: signatureOf(shapes)
-  }
+    signature: signatureOf(shapes),
+  };
 }
 
 export function stepModel(levels: TableShape[][]): TreeModel {
@@ -43,20 +51,20 @@ export function stepModel(levels: TableShape[][]): TreeModel {
       bytes: files.reduce((n, f) => n + f.bytes, 0),
       entries: files.reduce((n, f) => n + f.entries, 0),
       targetBytes: null,
-      score: null
+      score: null,
     })),
     memtable: null,
     immutables: [],
     running: null,
-    signature: signatureOf(levels)
-  }
+    signature: signatureOf(levels),
+  };
 }
 
 /** Levels worth a row: everything down to the deepest non-empty level, plus the next one (where compaction will write), at least L0–L2. */
 export function visibleLevels(levels: readonly LevelInfo[]): LevelInfo[] {
-  let deepest = 0
-  for (const l of levels) if (l.files.length > 0) deepest = Math.max(deepest, l.level)
-  return levels.slice(0, Math.min(levels.length, Math.max(3, deepest + 2)))
+  let deepest = 0;
+  for (const l of levels) if (l.files.length > 0) deepest = Math.max(deepest, l.level);
+  return levels.slice(0, Math.min(levels.length, Math.max(3, deepest + 2)));
 }
 
-export const isStepWithTree = (s: HistoryStep): boolean => s.kind === 'flush' || s.kind === 'compaction' || s.kind === 'move'
+export const isStepWithTree = (s: HistoryStep): boolean => s.kind === 'flush' || s.kind === 'compaction' || s.kind === 'move';

@@ -1,8 +1,8 @@
 /// <reference types="node" />
-import assert from 'node:assert/strict'
-import { test } from 'node:test'
-import type { GetExplanation } from '@strata/engine'
-import { probedTables, readCost, resultText, stepText } from './trace'
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { GetExplanation } from '@strata/engine';
+import { probedTables, readCost, resultText, stepText } from './trace';
 
 const e: GetExplanation = {
   key: 'k5',
@@ -17,23 +17,35 @@ const e: GetExplanation = {
     { step: 'table', level: 0, fileNumber: 14, minKey: 'k7', maxKey: 'k9', outcome: 'skipped-key-range' },
     { step: 'table', level: 0, fileNumber: 13, minKey: 'k0', maxKey: 'k9', outcome: 'skipped-bloom', bloom: 'absent' },
     { step: 'level', level: 1, files: 3, outcome: 'file', fileNumber: 12 },
-    { step: 'table', level: 1, fileNumber: 12, minKey: 'k0', maxKey: 'k6', outcome: 'value', bloom: 'may-contain', block: { index: 0, offset: 0, size: 4000, source: 'disk' } }
+    {
+      step: 'table',
+      level: 1,
+      fileNumber: 12,
+      minKey: 'k0',
+      maxKey: 'k6',
+      outcome: 'value',
+      bloom: 'may-contain',
+      block: { index: 0, offset: 0, size: 4000, source: 'disk' },
+    },
   ],
-  counters: { memtablesChecked: 1, tablesConsidered: 3, keyRangeSkips: 1, bloomSkips: 1, blocksRead: 1, blockCacheHits: 0 }
-}
+  counters: { memtablesChecked: 1, tablesConsidered: 3, keyRangeSkips: 1, bloomSkips: 1, blocksRead: 1, blockCacheHits: 0 },
+};
 
 test('the tables a get touched are marked with what happened there', () => {
-  assert.deepEqual([...probedTables(e)], [
-    [14, 'skipped-key-range'],
-    [13, 'skipped-bloom'],
-    [12, 'value']
-  ])
-})
+  assert.deepEqual(
+    [...probedTables(e)],
+    [
+      [14, 'skipped-key-range'],
+      [13, 'skipped-bloom'],
+      [12, 'value'],
+    ],
+  );
+});
 
 test('texts name the result, the cost and each step', () => {
-  assert.match(resultText(e), /table #12 on L1/)
-  assert.match(readCost(e), /3 tables considered · 1 skipped by key range · 1 by bloom filter · 1 searched · 1 block read/)
-  assert.match(stepText(e.steps[5]!), /found the value · block 0 \(4000 B at 0\) from disk/)
-  assert.match(stepText(e.steps[1]!), /2 overlapping tables/)
-  assert.match(resultText({ ...e, result: 'absent', foundIn: undefined }), /Absent/)
-})
+  assert.match(resultText(e), /table #12 on L1/);
+  assert.match(readCost(e), /3 tables considered · 1 skipped by key range · 1 by bloom filter · 1 searched · 1 block read/);
+  assert.match(stepText(e.steps[5]!), /found the value · block 0 \(4000 B at 0\) from disk/);
+  assert.match(stepText(e.steps[1]!), /2 overlapping tables/);
+  assert.match(resultText({ ...e, result: 'absent', foundIn: undefined }), /Absent/);
+});

@@ -1,11 +1,11 @@
-import type { JobProgress } from '../../../shared/ipc/types'
-import { count } from './format'
+import type { JobProgress } from '../../../shared/ipc/types';
+import { count } from './format';
 
 /** The engine keeps the first 100 bad records; the list shows them (scrolling) and says how many more there were. */
 export function BadRecords({ job }: { job: JobProgress }) {
-  const listed = job.badRecords ?? []
-  if (listed.length === 0) return null
-  const more = Math.max(0, (job.skipped ?? 0) - listed.length)
+  const listed = job.badRecords ?? [];
+  if (listed.length === 0) return null;
+  const more = Math.max(0, (job.skipped ?? 0) - listed.length);
   return (
     <div className="bad-records">
       <div className="field-label">Bad records{job.state === 'done' ? ' skipped' : ''}</div>
@@ -18,5 +18,5 @@ export function BadRecords({ job }: { job: JobProgress }) {
       </ul>
       {more > 0 && <p className="small">and {count(more)} more not listed</p>}
     </div>
-  )
+  );
 }

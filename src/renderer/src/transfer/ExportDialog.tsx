@@ -1,65 +1,73 @@
-import { useEffect, useRef, useState } from 'react'
-import type { KeyFilter, TransferFormat } from '../../../shared/ipc/types'
-import { useClient, useInfo } from '../app/context'
-import { describeFilter } from '../browser/KeyBrowser'
-import { Dialog } from '../ui/Dialog'
-import { useNotify } from '../ui/Toasts'
-import { startDownload } from './download'
-import { FORMATS, formatBytes, plural } from './format'
-import { TransferProgress } from './TransferProgress'
-import { useTransferJob } from './useTransferJob'
+import { useEffect, useRef, useState } from 'react';
+import type { KeyFilter, TransferFormat } from '../../../shared/ipc/types';
+import { useClient, useInfo } from '../app/context';
+import { describeFilter } from '../browser/KeyBrowser';
+import { Dialog } from '../ui/Dialog';
+import { useNotify } from '../ui/Toasts';
+import { startDownload } from './download';
+import { FORMATS, formatBytes, plural } from './format';
+import { TransferProgress } from './TransferProgress';
+import { useTransferJob } from './useTransferJob';
 
 interface Props {
-  collection: string
+  collection: string;
   /** The key browser's current filter; empty when none is set. */
-  filter: KeyFilter
-  onClose(): void
+  filter: KeyFilter;
+  onClose(): void;
 }
 
 /** Export: what (the current filter or every key) and in which format, then progress with Cancel, then the result. */
 export function ExportDialog({ collection, filter, onClose }: Props) {
-  const client = useClient()
-  const notify = useNotify()
-  const info = useInfo()
-  const filtered = Object.keys(filter).length > 0
-  const [scope, setScope] = useState<'filter' | 'all'>(filtered ? 'filter' : 'all')
-  const [format, setFormat] = useState<TransferFormat>('ndjson')
-  const [busy, setBusy] = useState(false)
-  const [cancelling, setCancelling] = useState(false)
-  const { job, track, cancel } = useTransferJob()
-  const reported = useRef(false)
+  const client = useClient();
+  const notify = useNotify();
+  const info = useInfo();
+  const filtered = Object.keys(filter).length > 0;
+  const [scope, setScope] = useState<'filter' | 'all'>(filtered ? 'filter' : 'all');
+  const [format, setFormat] = useState<TransferFormat>('ndjson');
+  const [busy, setBusy] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const { job, track, cancel } = useTransferJob();
+  const reported = useRef(false);
 
   const start = async () => {
-    if (busy || job) return
-    setBusy(true)
-    const range = scope === 'filter' ? filter : {}
+    if (busy || job) return;
+    setBusy(true);
+    const range = scope === 'filter' ? filter : {};
     try {
       if (info.nativeDialogs) {
         // null: the user closed the save dialog; stay here so they can change their mind.
-        const started = await client['transfer.exportFile']({ collection, filter: range, format })
-        if (started) track(started)
+        const started = await client['transfer.exportFile']({ collection, filter: range, format });
+        if (started) track(started);
       } else {
-        const started = await client['transfer.beginDownload']({ collection, filter: range, format })
-        track(started.job)
-        startDownload(started.downloadUrl)
+        const started = await client['transfer.beginDownload']({ collection, filter: range, format });
+        track(started.job);
+        startDownload(started.downloadUrl);
       }
     } catch (err) {
-      notify.error(err, 'start the export')
+      notify.error(err, 'start the export');
     } finally {
-      setBusy(false)
+      setBusy(false);
     }
-  }
+  };
 
-  const finished = job && job.state !== 'running' ? job : null
+  const finished = job && job.state !== 'running' ? job : null;
   useEffect(() => {
-    if (!finished || reported.current) return
-    reported.current = true
-    if (finished.state === 'failed') notify('error', 'Export failed', finished.message)
-    if (finished.state === 'done') notify('success', 'Export finished', finished.message)
-  }, [finished, notify])
+    if (!finished || reported.current) return;
+    reported.current = true;
+    if (finished.state === 'failed') notify('error', 'Export failed', finished.message);
+    if (finished.state === 'done') notify('success', 'Export finished', finished.message);
+  }, [finished, notify]);
 
-  const running = job !== null && finished === null
-  const title = finished ? (finished.state === 'done' ? 'Export finished' : finished.state === 'cancelled' ? 'Export cancelled' : 'Export failed') : running ? 'Exporting…' : `Export “${collection}”`
+  const running = job !== null && finished === null;
+  const title = finished
+    ? finished.state === 'done'
+      ? 'Export finished'
+      : finished.state === 'cancelled'
+        ? 'Export cancelled'
+        : 'Export failed'
+    : running
+      ? 'Exporting…'
+      : `Export “${collection}”`;
 
   return (
     <Dialog
@@ -89,8 +97,14 @@ export function ExportDialog({ collection, filter, onClose }: Props) {
           <fieldset className="choice-group">
             <legend className="field-label">Keys</legend>
             <label>
-              <input type="radio" name="export-scope" checked={scope === 'filter'} disabled={!filtered} onChange={() => setScope('filter')} /> The current filter:{' '}
-              {filtered ? describeFilter(filter) : <span className="muted">none set</span>}
+              <input
+                type="radio"
+                name="export-scope"
+                checked={scope === 'filter'}
+                disabled={!filtered}
+                onChange={() => setScope('filter')}
+              />{' '}
+              The current filter: {filtered ? describeFilter(filter) : <span className="muted">none set</span>}
             </label>
             <label>
               <input type="radio" name="export-scope" checked={scope === 'all'} onChange={() => setScope('all')} /> The whole collection
@@ -98,7 +112,12 @@ export function ExportDialog({ collection, filter, onClose }: Props) {
           </fieldset>
           <label className="field">
             <span>Format</span>
-            <select className="input" value={format} onChange={(e) => setFormat(e.target.value as TransferFormat)} data-testid="export-format">
+            <select
+              className="input"
+              value={format}
+              onChange={(e) => setFormat(e.target.value as TransferFormat)}
+              data-testid="export-format"
+            >
               {FORMATS.map((f) => (
                 <option key={f.value} value={f.value}>
                   {f.label}
@@ -114,19 +133,21 @@ export function ExportDialog({ collection, filter, onClose }: Props) {
           job={job}
           cancelling={cancelling}
           onCancel={() => {
-            setCancelling(true)
-            void cancel()
+            setCancelling(true);
+            void cancel();
           }}
         />
       )}
       {finished && (
         <div className="transfer-summary" data-testid="export-summary">
           <p className={`summary-headline ${finished.state}`}>
-            {finished.state === 'done' ? `Exported ${plural(finished.records ?? 0, 'record')} (${formatBytes(finished.done)}).` : finished.message || 'Cancelled.'}
+            {finished.state === 'done'
+              ? `Exported ${plural(finished.records ?? 0, 'record')} (${formatBytes(finished.done)}).`
+              : finished.message || 'Cancelled.'}
           </p>
           {finished.state === 'cancelled' && <p className="small">The file is incomplete; delete it.</p>}
         </div>
       )}
     </Dialog>
-  )
+  );
 }

@@ -1,107 +1,126 @@
-import { useEffect, useRef, useState } from 'react'
-import type { ImportPreviewView, JobProgress, TransferFormat } from '../../../shared/ipc/types'
-import { useClient } from '../app/context'
-import { Dialog } from '../ui/Dialog'
-import { useNotify } from '../ui/Toasts'
-import { BadRecords } from './BadRecords'
-import { count, plural } from './format'
-import { ImportPreview } from './ImportPreview'
-import { TransferProgress } from './TransferProgress'
-import { uploadFile } from './upload'
-import { useTransferJob } from './useTransferJob'
+import { useEffect, useRef, useState } from 'react';
+import type { ImportPreviewView, JobProgress, TransferFormat } from '../../../shared/ipc/types';
+import { useClient } from '../app/context';
+import { Dialog } from '../ui/Dialog';
+import { useNotify } from '../ui/Toasts';
+import { BadRecords } from './BadRecords';
+import { count, plural } from './format';
+import { ImportPreview } from './ImportPreview';
+import { TransferProgress } from './TransferProgress';
+import { uploadFile } from './upload';
+import { useTransferJob } from './useTransferJob';
 
 /** Where the records come from: a path main may read (the desktop app's native dialog) or a File the browser uploads. */
-export type ImportSource = { kind: 'path'; path: string } | { kind: 'file'; file: File; sample: string }
+export type ImportSource = { kind: 'path'; path: string } | { kind: 'file'; file: File; sample: string };
 
-type OnError = 'stop' | 'skip'
+type OnError = 'stop' | 'skip';
 
 interface Props {
-  collection: string
-  preview: ImportPreviewView
-  source: ImportSource
-  onClose(): void
+  collection: string;
+  preview: ImportPreviewView;
+  source: ImportSource;
+  onClose(): void;
   /** Called once the job ends, whatever the outcome: records may have been written even by a failed or cancelled import. */
-  onFinished(): void
+  onFinished(): void;
 }
 
 /** Import in three steps in one dialog: preview and options, progress with Cancel, then the summary. */
 export function ImportDialog({ collection, preview: initial, source, onClose, onFinished }: Props) {
-  const client = useClient()
-  const notify = useNotify()
-  const [preview, setPreview] = useState(initial)
-  const [format, setFormat] = useState<TransferFormat>(initial.format)
-  const [onError, setOnError] = useState<OnError>('stop')
-  const [busy, setBusy] = useState(false)
-  const [cancelling, setCancelling] = useState(false)
-  const { job, track, cancel, fail } = useTransferJob()
-  const reported = useRef(false)
+  const client = useClient();
+  const notify = useNotify();
+  const [preview, setPreview] = useState(initial);
+  const [format, setFormat] = useState<TransferFormat>(initial.format);
+  const [onError, setOnError] = useState<OnError>('stop');
+  const [busy, setBusy] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const { job, track, cancel, fail } = useTransferJob();
+  const reported = useRef(false);
 
   // The preview is read again in the chosen format: web mode from the sample it uploaded, the desktop app from the chosen file.
   const chooseFormat = async (next: TransferFormat) => {
-    setFormat(next)
-    setBusy(true)
+    setFormat(next);
+    setBusy(true);
     try {
       setPreview(
         source.kind === 'path'
           ? await client['transfer.previewFile']({ path: source.path, format: next })
-          : await client['transfer.previewSample']({ sample: source.sample, fileName: source.file.name, sizeBytes: source.file.size, format: next })
-      )
+          : await client['transfer.previewSample']({
+              sample: source.sample,
+              fileName: source.file.name,
+              sizeBytes: source.file.size,
+              format: next,
+            }),
+      );
     } catch (err) {
-      notify.error(err, 'preview the file')
+      notify.error(err, 'preview the file');
     } finally {
-      setBusy(false)
+      setBusy(false);
     }
-  }
+  };
 
   const start = async () => {
-    if (busy || job) return
-    setBusy(true)
+    if (busy || job) return;
+    setBusy(true);
     try {
       if (source.kind === 'path') {
-        track(await client['transfer.importFile']({ collection, path: source.path, format, onError }))
+        track(await client['transfer.importFile']({ collection, path: source.path, format, onError }));
       } else {
-        const ticket = await client['transfer.beginUpload']({ collection, fileName: source.file.name, sizeBytes: source.file.size, format, onError })
-        track(ticket.job)
-        void upload(ticket.uploadPath, ticket.job)
+        const ticket = await client['transfer.beginUpload']({
+          collection,
+          fileName: source.file.name,
+          sizeBytes: source.file.size,
+          format,
+          onError,
+        });
+        track(ticket.job);
+        void upload(ticket.uploadPath, ticket.job);
       }
     } catch (err) {
-      notify.error(err, 'start the import')
+      notify.error(err, 'start the import');
     } finally {
-      setBusy(false)
+      setBusy(false);
     }
-  }
+  };
 
   // The route answers when the import ends; only an answer the job cannot explain (refused, network) matters here.
   const upload = async (path: string, started: JobProgress) => {
     try {
-      const outcome = await uploadFile(path, source.kind === 'file' ? source.file : new File([], ''))
+      const outcome = await uploadFile(path, source.kind === 'file' ? source.file : new File([], ''));
       if (![200, 422, 499].includes(outcome.status)) {
-        fail(`the server refused the upload: ${outcome.text}`)
-        await client['jobs.cancel']({ id: started.id }).catch(() => undefined)
+        fail(`the server refused the upload: ${outcome.text}`);
+        await client['jobs.cancel']({ id: started.id }).catch(() => undefined);
       }
     } catch (err) {
-      fail(`the upload broke off: ${(err as Error).message}`)
-      await client['jobs.cancel']({ id: started.id }).catch(() => undefined)
+      fail(`the upload broke off: ${(err as Error).message}`);
+      await client['jobs.cancel']({ id: started.id }).catch(() => undefined);
     }
-  }
+  };
 
-  const finished = job && job.state !== 'running' ? job : null
+  const finished = job && job.state !== 'running' ? job : null;
   useEffect(() => {
-    if (!finished || reported.current) return
-    reported.current = true
-    onFinished()
+    if (!finished || reported.current) return;
+    reported.current = true;
+    onFinished();
     // Errors also go to a toast, as everywhere in the app; the summary keeps the details.
-    if (finished.state === 'failed') notify('error', 'Import failed', finished.message)
-    if (finished.state === 'done') notify('success', 'Import finished', finished.message)
-  }, [finished, notify, onFinished])
+    if (finished.state === 'failed') notify('error', 'Import failed', finished.message);
+    if (finished.state === 'done') notify('success', 'Import finished', finished.message);
+  }, [finished, notify, onFinished]);
 
   const stopJob = () => {
-    setCancelling(true)
-    void cancel()
-  }
+    setCancelling(true);
+    void cancel();
+  };
 
-  const running = job !== null && finished === null
-  const title = finished ? (finished.state === 'done' ? 'Import finished' : finished.state === 'cancelled' ? 'Import cancelled' : 'Import failed') : running ? 'Importing…' : `Import into “${collection}”`
+  const running = job !== null && finished === null;
+  const title = finished
+    ? finished.state === 'done'
+      ? 'Import finished'
+      : finished.state === 'cancelled'
+        ? 'Import cancelled'
+        : 'Import failed'
+    : running
+      ? 'Importing…'
+      : `Import into “${collection}”`;
 
   return (
     <Dialog
@@ -133,10 +152,12 @@ export function ImportDialog({ collection, preview: initial, source, onClose, on
           <fieldset className="choice-group">
             <legend className="field-label">When a record is bad</legend>
             <label>
-              <input type="radio" name="on-error" checked={onError === 'stop'} onChange={() => setOnError('stop')} /> Stop at the first bad record
+              <input type="radio" name="on-error" checked={onError === 'stop'} onChange={() => setOnError('stop')} /> Stop at the first bad
+              record
             </label>
             <label>
-              <input type="radio" name="on-error" checked={onError === 'skip'} onChange={() => setOnError('skip')} /> Skip bad records and report them
+              <input type="radio" name="on-error" checked={onError === 'skip'} onChange={() => setOnError('skip')} /> Skip bad records and
+              report them
             </label>
           </fieldset>
           <p className="small">Existing keys with the same name are overwritten.</p>
@@ -145,11 +166,11 @@ export function ImportDialog({ collection, preview: initial, source, onClose, on
       {running && <TransferProgress job={job} onCancel={stopJob} cancelling={cancelling} />}
       {finished && <ImportSummary job={finished} />}
     </Dialog>
-  )
+  );
 }
 
 function ImportSummary({ job }: { job: JobProgress }) {
-  const records = job.records ?? 0
+  const records = job.records ?? 0;
   return (
     <div className="transfer-summary" data-testid="import-summary">
       <p className={`summary-headline ${job.state}`}>
@@ -163,11 +184,13 @@ function ImportSummary({ job }: { job: JobProgress }) {
       </p>
       {job.state !== 'done' && (
         <p className="small">
-          {records === 0 ? 'No records were imported.' : `${count(records)} records before that point were imported and stay in the collection.`}
+          {records === 0
+            ? 'No records were imported.'
+            : `${count(records)} records before that point were imported and stay in the collection.`}
         </p>
       )}
       {(job.skipped ?? 0) > 0 && <p className="small">{plural(job.skipped!, 'bad record')} skipped.</p>}
       <BadRecords job={job} />
     </div>
-  )
+  );
 }

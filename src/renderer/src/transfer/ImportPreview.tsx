@@ -1,28 +1,28 @@
-import type { ImportPreviewView, TransferFormat } from '../../../shared/ipc/types'
-import { SAMPLE_BYTES } from './upload'
-import { FORMATS, formatBytes, formatName, formatSource, plural } from './format'
+import type { ImportPreviewView, TransferFormat } from '../../../shared/ipc/types';
+import { SAMPLE_BYTES } from './upload';
+import { FORMATS, formatBytes, formatName, formatSource, plural } from './format';
 
 /** How many sample records the preview shows: enough to recognise the data, few enough to fit the dialog. */
-const SHOWN = 10
-const CELL_CHARS = 120
+const SHOWN = 10;
+const CELL_CHARS = 120;
 
 /** One line per record: line breaks and tabs show as marks (the cell's title has the real text), spaces are kept. */
 const clip = (s: string) => {
-  const cut = s.length > CELL_CHARS ? `${s.slice(0, CELL_CHARS)}…` : s
-  return cut.replace(/\r?\n|\r/g, '↵').replace(/\t/g, '→')
-}
+  const cut = s.length > CELL_CHARS ? `${s.slice(0, CELL_CHARS)}…` : s;
+  return cut.replace(/\r?\n|\r/g, '↵').replace(/\t/g, '→');
+};
 
 interface Props {
-  preview: ImportPreviewView
-  format: TransferFormat
-  onFormat(format: TransferFormat): void
-  busy: boolean
+  preview: ImportPreviewView;
+  format: TransferFormat;
+  onFormat(format: TransferFormat): void;
+  busy: boolean;
 }
 
 /** The file, its format (detected or chosen) and its first records, before anything is written. */
 export function ImportPreview({ preview, format, onFormat, busy }: Props) {
-  const shown = preview.records.slice(0, SHOWN)
-  const stale = format !== preview.format
+  const shown = preview.records.slice(0, SHOWN);
+  const stale = format !== preview.format;
   return (
     <div className="import-preview" data-testid="import-preview">
       <div className="import-file">
@@ -31,7 +31,13 @@ export function ImportPreview({ preview, format, onFormat, busy }: Props) {
       </div>
       <label className="field">
         <span>Format</span>
-        <select className="input" value={format} onChange={(e) => onFormat(e.target.value as TransferFormat)} disabled={busy} data-testid="import-format">
+        <select
+          className="input"
+          value={format}
+          onChange={(e) => onFormat(e.target.value as TransferFormat)}
+          disabled={busy}
+          data-testid="import-format"
+        >
           {FORMATS.map((f) => (
             <option key={f.value} value={f.value}>
               {f.label}
@@ -88,5 +94,5 @@ export function ImportPreview({ preview, format, onFormat, busy }: Props) {
         </ul>
       )}
     </div>
-  )
+  );
 }

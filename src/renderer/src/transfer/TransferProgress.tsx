@@ -1,14 +1,18 @@
-import type { JobProgress } from '../../../shared/ipc/types'
-import { count, formatBytes } from './format'
+import type { JobProgress } from '../../../shared/ipc/types';
+import { count, formatBytes } from './format';
 
 /** A running import or export: bytes through (a bar when the size is known), records so far, and Cancel. */
 export function TransferProgress({ job, onCancel, cancelling }: { job: JobProgress; onCancel(): void; cancelling: boolean }) {
-  const known = job.total !== null && job.total > 0
-  const pct = known ? Math.min(100, Math.round((job.done / job.total!) * 100)) : null
-  const verb = job.kind === 'import' ? 'imported' : 'exported'
+  const known = job.total !== null && job.total > 0;
+  const pct = known ? Math.min(100, Math.round((job.done / job.total!) * 100)) : null;
+  const verb = job.kind === 'import' ? 'imported' : 'exported';
   return (
     <div className="transfer-progress" role="status" data-testid="transfer-progress">
-      <progress max={known ? job.total! : undefined} value={known ? job.done : undefined} aria-label={job.kind === 'import' ? 'Import progress' : 'Export progress'} />
+      <progress
+        max={known ? job.total! : undefined}
+        value={known ? job.done : undefined}
+        aria-label={job.kind === 'import' ? 'Import progress' : 'Export progress'}
+      />
       <div className="transfer-progress-line">
         <span data-testid="transfer-records">
           {count(job.records ?? 0)} records {verb}
@@ -25,5 +29,5 @@ export function TransferProgress({ job, onCancel, cancelling }: { job: JobProgre
         </button>
       </div>
     </div>
-  )
+  );
 }

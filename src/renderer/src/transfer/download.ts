@@ -6,12 +6,12 @@
  * ticket (navigations carry the session cookie, but no Origin to check).
  */
 export function startDownload(downloadUrl: string): void {
-  const a = document.createElement('a')
-  a.href = new URL(downloadUrl, window.location.href).toString()
-  a.download = '' // the server's Content-Disposition names the file
-  a.rel = 'noopener'
-  a.style.display = 'none'
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
+  const a = document.createElement('a');
+  a.href = new URL(downloadUrl, window.location.href).toString();
+  a.download = ''; // the server's Content-Disposition names the file
+  a.rel = 'noopener';
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }

@@ -1,11 +1,11 @@
 /** What the upload route answered; it answers when the import ends (200 done, 422 failed, 499 cancelled). */
 export interface UploadOutcome {
-  status: number
-  text: string
+  status: number;
+  text: string;
 }
 
 /** The preview reads this much of the picked file, as the desktop app's preview reads of a path. */
-export const SAMPLE_BYTES = 64 * 1024
+export const SAMPLE_BYTES = 64 * 1024;
 
 /**
  * The first 64 KiB of the file as text. A cut inside a multi-byte character
@@ -13,8 +13,8 @@ export const SAMPLE_BYTES = 64 * 1024
  * a bad record that is only an artefact of the cut.
  */
 export async function readSample(file: File): Promise<string> {
-  const text = await file.slice(0, SAMPLE_BYTES).text()
-  return file.size > SAMPLE_BYTES ? text.replace(/\uFFFD$/, '') : text
+  const text = await file.slice(0, SAMPLE_BYTES).text();
+  return file.size > SAMPLE_BYTES ? text.replace(/\uFFFD$/, '') : text;
 }
 
 /**
@@ -27,7 +27,7 @@ export async function uploadFile(uploadPath: string, file: File, signal?: AbortS
     method: 'POST',
     body: file,
     headers: { 'Content-Type': 'application/octet-stream' },
-    signal
-  })
-  return { status: response.status, text: (await response.text()).trim() }
+    signal,
+  });
+  return { status: response.status, text: (await response.text()).trim() };
 }

@@ -1,13 +1,13 @@
-import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react'
-import '../styles/dialogs.css'
+import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
+import '../styles/dialogs.css';
 
 interface Props {
-  title: string
-  onClose: () => void
-  onSubmit?: () => void
-  children: ReactNode
-  actions: ReactNode
-  className?: string
+  title: string;
+  onClose: () => void;
+  onSubmit?: () => void;
+  children: ReactNode;
+  actions: ReactNode;
+  className?: string;
 }
 
 /**
@@ -15,25 +15,25 @@ interface Props {
  * inert background for free. The content is a form so Enter submits.
  */
 export function Dialog({ title, onClose, onSubmit, children, actions, className }: Props) {
-  const ref = useRef<HTMLDialogElement>(null)
-  const titleId = useId()
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
-    const dialog = ref.current
-    if (dialog && !dialog.open) dialog.showModal()
-    return () => dialog?.close()
-  }, [])
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
   const submit = (e: FormEvent) => {
-    e.preventDefault()
-    onSubmit?.()
-  }
+    e.preventDefault();
+    onSubmit?.();
+  };
   return (
     <dialog
       ref={ref}
       className={`dialog ${className ?? ''}`}
       aria-labelledby={titleId}
       onCancel={(e) => {
-        e.preventDefault()
-        onClose()
+        e.preventDefault();
+        onClose();
       }}
     >
       <form method="dialog" onSubmit={submit}>
@@ -44,5 +44,5 @@ export function Dialog({ title, onClose, onSubmit, children, actions, className 
         <div className="dialog-actions">{actions}</div>
       </form>
     </dialog>
-  )
+  );
 }

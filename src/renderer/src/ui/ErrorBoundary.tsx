@@ -1,37 +1,37 @@
-import { Component, type ErrorInfo, type ReactNode } from 'react'
+import { Component, type ErrorInfo, type ReactNode } from 'react';
 
 interface Props {
   /** What the boundary protects, for the message ("the key browser"). */
-  area: string
-  children: ReactNode
+  area: string;
+  children: ReactNode;
   /** Changing this (e.g. the open collection) clears a shown error. */
-  resetKey?: unknown
+  resetKey?: unknown;
 }
 
 interface State {
-  error: Error | null
-  resetKey: unknown
+  error: Error | null;
+  resetKey: unknown;
 }
 
 /** A rendering bug shows a message and a way back, never a white window. */
 export class ErrorBoundary extends Component<Props, State> {
-  state: State = { error: null, resetKey: this.props.resetKey }
+  state: State = { error: null, resetKey: this.props.resetKey };
 
   static getDerivedStateFromError(error: unknown): Partial<State> {
-    return { error: error instanceof Error ? error : new Error(String(error)) }
+    return { error: error instanceof Error ? error : new Error(String(error)) };
   }
 
   static getDerivedStateFromProps(props: Props, state: State): Partial<State> | null {
-    return props.resetKey !== state.resetKey ? { error: null, resetKey: props.resetKey } : null
+    return props.resetKey !== state.resetKey ? { error: null, resetKey: props.resetKey } : null;
   }
 
   componentDidCatch(error: Error, info: ErrorInfo): void {
-    console.error(`Strata: ${this.props.area} crashed`, error, info.componentStack)
+    console.error(`Strata: ${this.props.area} crashed`, error, info.componentStack);
   }
 
   render(): ReactNode {
-    const { error } = this.state
-    if (!error) return this.props.children
+    const { error } = this.state;
+    if (!error) return this.props.children;
     return (
       <div className="crash" role="alert">
         <h2>Something went wrong in {this.props.area}</h2>
@@ -41,6 +41,6 @@ export class ErrorBoundary extends Component<Props, State> {
           Try again
         </button>
       </div>
-    )
+    );
   }
 }

@@ -6,20 +6,20 @@
 export async function copyText(text: string): Promise<void> {
   try {
     if (navigator.clipboard?.writeText) {
-      await navigator.clipboard.writeText(text)
-      return
+      await navigator.clipboard.writeText(text);
+      return;
     }
   } catch {
     // Fall through to the fallback: permission denied or not focused.
   }
-  const area = document.createElement('textarea')
-  area.value = text
-  area.setAttribute('readonly', '')
-  area.style.position = 'fixed'
-  area.style.opacity = '0'
-  document.body.appendChild(area)
-  area.select()
-  const ok = document.execCommand('copy')
-  area.remove()
-  if (!ok) throw new Error('the clipboard is not available here')
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  if (!ok) throw new Error('the clipboard is not available here');
 }
