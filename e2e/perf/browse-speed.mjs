@@ -87,7 +87,9 @@ function provenance() {
   let commit = null;
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {}
+  } catch {
+    // Not a git checkout: the report says so with a null commit.
+  }
   return {
     commit,
     uncommitted: ['engine/src', 'src'].filter(changed),

@@ -80,5 +80,6 @@ export function splitCommand(line: string): { word: string; args: ArgReader } | 
 
 /** Shows a key so it can be read back and typed again: as is, or JSON-quoted when it would be ambiguous. */
 export function quoteArg(key: string): string {
+  // eslint-disable-next-line no-control-regex -- a key with control characters must be quoted to be typed back
   return key === '' || /[\s"\\\x00-\x1f\x7f]/.test(key) || key.toUpperCase() === 'LIMIT' ? JSON.stringify(key) : key;
 }

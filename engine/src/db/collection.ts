@@ -631,11 +631,13 @@ export class Collection implements CommitTarget {
     }
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- until each event gets its payload type (issue 17, item 3)
   on(event: string, listener: (payload: any) => void): this {
     this.events.on(event, listener);
     return this;
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- until each event gets its payload type (issue 17, item 3)
   off(event: string, listener: (payload: any) => void): this {
     this.events.off(event, listener);
     return this;

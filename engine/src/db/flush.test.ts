@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFi
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { NodeFileSystem } from '../fs/node-fs.js';
-import { type BatchOp, batchRecordSize, encodeBatchRecordAt, ValueKind } from '../log/write-batch.js';
+import { type BatchOp, batchRecordSize, encodeBatchRecordAt } from '../log/write-batch.js';
 import { StorageManager } from '../manager/storage-manager.js';
 import { Memtable } from '../memtable/memtable.js';
 import { FaultyFileSystem } from '../testing/faulty-fs.js';

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isStorageError } from '../testing/storage-error.js';
 import { collectionFixture } from '../testing/collection-fixture.js';
-import type { Collection } from './collection.js';
 
 const { manager, open } = collectionFixture('strata-inspect');
 

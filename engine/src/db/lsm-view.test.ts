@@ -12,7 +12,6 @@ import { HeldSyncFileSystem } from '../testing/held-sync-fs.js';
 import { isStorageError } from '../testing/storage-error.js';
 import { seededRandom } from '../testing/random.js';
 import { collectionFixture } from '../testing/collection-fixture.js';
-import type { Collection } from './collection.js';
 import type {
   CollectionStats,
   CompactionEndEvent,

@@ -3,7 +3,7 @@ import type { FileSystem } from '../fs/file-system.js';
 import type { RecoveryReport } from './stats.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
-import { OPTIONS_FILE, parseFileName, pathIn, tableFileName, walFileName } from '../version/file-names.js';
+import { OPTIONS_FILE, parseFileName, pathIn, tableFileName } from '../version/file-names.js';
 import { type CollectionOptions, resolveOptions } from './options.js';
 import { syncExistingFile } from './sync-file.js';
 import { settleUnlistedFiles } from './unlisted-files.js';

@@ -36,7 +36,7 @@ export class WriteGate {
   admit(submit: () => Promise<void>): Promise<void> {
     if (this.passable) return submit();
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push(() => submit().then(resolve, reject));
+      this.waiters.push(() => void submit().then(resolve, reject));
       this.pump();
     });
   }

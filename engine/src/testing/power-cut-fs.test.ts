@@ -15,8 +15,6 @@ import {
 import { seededRandom } from './random.js';
 import { tempDir } from './temp-dir.js';
 
-const errno = (code: string) => (err: unknown) => (err as NodeJS.ErrnoException).code === code;
-
 /** The bytes of `path` in `image` (undefined if it is not there), trailing zeros included. */
 function read(image: DiskImage, path: string): string | undefined {
   const f = image.files.get(path);

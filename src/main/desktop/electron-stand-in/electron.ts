@@ -397,7 +397,7 @@ class StandInIpcMain extends EventEmitter {
     try {
       return structuredClone(await handler(event, ...args.map((arg) => structuredClone(arg))));
     } catch (err) {
-      throw new Error(`Error invoking remote method '${channel}': ${String(err)}`);
+      throw new Error(`Error invoking remote method '${channel}': ${String(err)}`, { cause: err });
     }
   }
 }

@@ -65,8 +65,7 @@ export function KeyBrowser({ collection, initialFilter }: { collection: string; 
     if (!target?.select) return;
     const row = rows[target.index];
     if (row) setSelection(selectOnly(row.key));
-    // Only a new target moves the selection, not later page loads.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new target moves the selection, not later page loads
   }, [target]);
 
   const focusGrid = () => gridRef.current?.focus();

@@ -90,7 +90,7 @@ export function useKeyPages(client: Client, collection: string, filter: KeyFilte
     [page, reverse, notify],
   );
 
-  const loadEdge = useCallback(
+  const fetchEdge = useCallback(
     async (side: Side) => {
       const s = stateRef.current;
       if (inFlight.current !== null || s.loading !== null) return;
@@ -116,6 +116,8 @@ export function useKeyPages(client: Client, collection: string, filter: KeyFilte
     },
     [page, reverse, notify],
   );
+  // The grid asks and moves on; fetchEdge reports its own failures (a toast and the window's error state).
+  const loadEdge = useCallback((side: Side) => void fetchEdge(side), [fetchEdge]);
 
   useEffect(() => {
     void reset({ to: 'start' });

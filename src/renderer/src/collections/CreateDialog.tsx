@@ -23,7 +23,7 @@ export function CreateDialog({ onClose, onCreated }: { onClose(): void; onCreate
       return;
     }
     let current = true;
-    const timer = setTimeout(async () => {
+    const check = async () => {
       try {
         const message = await client['collections.checkName']({ name });
         if (current) {
@@ -33,7 +33,8 @@ export function CreateDialog({ onClose, onCreated }: { onClose(): void; onCreate
       } catch (err) {
         if (current) setProblem((err as Error).message);
       }
-    }, CHECK_DELAY_MS);
+    };
+    const timer = setTimeout(() => void check(), CHECK_DELAY_MS);
     return () => {
       current = false;
       clearTimeout(timer);

@@ -91,8 +91,7 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
     return () => {
       current = false;
     };
-    // `view` is read only to keep the tab when the same key reloads.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `view` is read only to keep the tab when the same key reloads
   }, [client, collection, keyName, revision, show, notify, drafts, addressOf]);
 
   const loadFull = async () => {

@@ -46,16 +46,16 @@ export function Tree({ model, selected, marks, traceKey, onSelect }: TreeProps) 
   const [ref, width] = useWidth<HTMLDivElement>();
   const levels = useMemo(() => visibleLevels(model.levels), [model.levels]);
   const sig = model.signature;
-  // Layout depends only on which tables exist: a push that changes only counters re-uses it.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // Layout depends only on which tables exist (the signature): a push that changes only counters re-uses it.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the signature, not on each new levels object
   const scale = useMemo(() => keyScale(levels.flatMap((l) => l.files)), [sig, levels.length]);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const placed = useMemo(
     () =>
       layoutLevels(
         levels.map((l) => l.files),
         scale,
       ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- a new scale is made exactly when the tables change
     [scale],
   );
   const geometry = useMemo(() => rowGeometry(placed, 30, 24, 150, LANE_PAD), [placed]);
@@ -68,7 +68,7 @@ export function Tree({ model, selected, marks, traceKey, onSelect }: TreeProps) 
   const busy = useChurn(sig);
   const ghosts = useGhosts(boxes, !busy);
   const runningId = model.running?.id;
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the inputs change only with the running compaction's id
   const inputs = useMemo(() => new Set(model.running?.inputTables.map((t) => t.id) ?? []), [runningId]);
   const height = geometry.height;
 
@@ -206,7 +206,7 @@ function useGhosts(boxes: Box[], enabled: boolean): Box[] {
     setGhosts((g) => [...g, ...gone]);
     const timer = setTimeout(() => setGhosts((g) => g.filter((x) => !gone.includes(x))), 650);
     return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- ghosts are computed from the boxes a new layout replaced, once per layout
   }, [boxes]);
   return ghosts;
 }

@@ -30,6 +30,7 @@ export const formatTime = (at: number): string => TIME.format(at);
 
 /** Keys can be long or binary-looking: show the start and the end, with control characters visible. */
 export function shortKey(key: string, max = 24): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this makes visible
   const visible = key.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (visible.length <= max) return visible;
   const head = Math.ceil((max - 1) / 2);
