@@ -1,18 +1,20 @@
-// `npm run web -- --data <dir> [--port N] [--root <dir>]`: the desktop app's
+// `npm run web -- [--data <dir>] [--port N] [--root <dir>]`: the desktop app's
 // service and renderer as a local web app, for machines without a display (or
 // without the Electron binary) — reach it through an SSH tunnel like any local
-// port. --root keeps "Open folder…" inside one folder (doc/web-mode-security.md).
+// port. Without --data it opens the desktop app's default data folder.
+// --root keeps "Open folder…" inside one folder (doc/web-mode-security.md).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppService } from '../service/app-service';
 import { startWebServer } from './server';
 import { loadStaticFiles } from './static-files';
+import { defaultDataDir, userDataDir } from '../user-folders';
 
-const USAGE = 'usage: npm run web -- --data <folder> [--port <1-65535, default 7411>] [--root <folder>: open no data folder outside it]';
+const USAGE =
+  "usage: npm run web -- [--data <folder>, default: the desktop app's] [--port <1-65535, default 7411>] [--root <folder>: open no data folder outside it]";
 
 function fail(message: string): never {
   console.error(`strata web: ${message}\n${USAGE}`);
@@ -31,20 +33,19 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (!args.data) fail('--data <folder> is required: the folder that holds (or will hold) your collections');
 const port = Number(args.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be an integer from 0 to 65535, got "${args.port}"`);
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-const configDir = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config');
 
 const service = new AppService({
   mode: 'web',
   version,
-  dataDir: args.data,
+  // With --root alone, the root is the data folder: the default one usually lies outside it.
+  dataDir: args.data ?? args.root ?? defaultDataDir(),
   root: args.root,
-  recentFile: join(configDir, 'strata', 'recent-folders.json'),
+  recentFile: join(userDataDir(), 'recent-folders.json'),
 });
 await service.start().catch((err: Error) => fail(err.message));
 const files = await loadStaticFiles(join(root, 'out', 'renderer')).catch((err: Error) => fail(err.message));
