@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { useNotify } from '../ui/Toasts';
 import { AddKeyDialog } from './AddKeyDialog';
 import { deleteChunks } from './delete-chunks';
+import { describeFilter } from './describe-filter';
 import { FilterBar } from './FilterBar';
 import { JobBanner } from './JobBanner';
 import { KeyGrid, type InlineEdit } from './KeyGrid';
@@ -21,15 +22,6 @@ import '../styles/browser.css';
 const INLINE_EDIT_MAX_CHARS = 10_000;
 
 type Confirm = { kind: 'selected'; keys: string[] } | { kind: 'matching'; count: KeyCount; filter: KeyFilter };
-
-export function describeFilter(filter: KeyFilter): string {
-  const parts: string[] = [];
-  if (filter.prefix) parts.push(`prefix “${filter.prefix}”`);
-  if (filter.gte) parts.push(`from “${filter.gte}”`);
-  if (filter.lt) parts.push(`before “${filter.lt}”`);
-  if (filter.lte) parts.push(`through “${filter.lte}”`);
-  return parts.length ? parts.join(', ') : 'no filter (every key)';
-}
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { KeyFilter, TransferFormat } from '../../../shared/ipc/types';
 import { useClient, useInfo } from '../app/context';
-import { describeFilter } from '../browser/KeyBrowser';
+import { describeFilter } from '../browser/describe-filter';
 import { Dialog } from '../ui/Dialog';
 import { useNotify } from '../ui/Toasts';
 import { startDownload } from './download';
