@@ -12,7 +12,8 @@ export default defineConfig({
   },
   preload: {
     build: {
-      // A sandboxed preload can require only a few Electron modules, so the contract's dependencies are bundled in.
+      // A sandboxed preload can require only a few Electron modules, so what it imports is bundled in
+      // (only the operation names: src/preload imports nothing else, see .dependency-cruiser.app.cjs).
       externalizeDeps: false,
       rollupOptions: {
         // Sandboxed preloads cannot load ES modules, so this one must be CommonJS.

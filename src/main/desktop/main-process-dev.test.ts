@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { channelOf } from '../../shared/ipc/contract';
+import { channelOf } from '../../shared/ipc/operations';
 import type { Envelope } from '../../shared/ipc/wire';
 import { app, standIn, StandInFrame } from './electron-stand-in/electron';
 import { launchBuiltMain, rendererDir, type Launched } from './electron-stand-in/harness';

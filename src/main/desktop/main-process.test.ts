@@ -4,10 +4,11 @@
 // between a typo in main and a release. It needs `npm run build` first
 // (`npm test` builds before it) and fails, saying so, without it.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, sep } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { channelOf, operations, type StrataApi } from '../../shared/ipc/contract';
+import type { StrataApi } from '../../shared/ipc/contract';
+import { channelOf, OPERATIONS } from '../../shared/ipc/operations';
 import type { Envelope } from '../../shared/ipc/wire';
 import { SECURITY_HEADERS } from '../security-headers';
 import { EXTERNAL_LINK_HOSTS } from './external-links';
@@ -83,12 +84,17 @@ describe('the Electron main process, built, under a stand-in electron module', {
     // The preload is the built CommonJS file, and it ran in the sandbox (the stand-in gave it only the sandbox's require).
     assert.equal(realpathSync(prefs['preload'] as string), realpathSync(preloadFile));
     assert.equal(extname(preloadFile), '.cjs');
-    assert.deepEqual(Object.keys(api).sort(), [...operations, 'subscribe'].sort());
+    assert.deepEqual(Object.keys(api).sort(), [...OPERATIONS, 'subscribe'].sort());
     assert.ok(window!.visible, 'the window was never shown (ready-to-show)');
   });
 
+  it('ships a preload of a few kilobytes: it bundles the operation names and nothing else (no schema library)', () => {
+    const size = statSync(preloadFile).size;
+    assert.ok(size < 10 * 1024, `the built preload is ${size} bytes; it must stay under 10 KiB`);
+  });
+
   it('registers exactly one IPC handler per contract operation', () => {
-    assert.deepEqual([...ipcMain.handlers.keys()].sort(), operations.map(channelOf).sort());
+    assert.deepEqual([...ipcMain.handlers.keys()].sort(), OPERATIONS.map(channelOf).sort());
   });
 
   it('refuses a call from a frame inside the page, another page, or another webContents', async () => {

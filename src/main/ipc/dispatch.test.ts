@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contract, LIMITS, operations, type StrataApi } from '../../shared/ipc/contract';
+import { contract, LIMITS, type StrataApi } from '../../shared/ipc/contract';
+import { OPERATIONS } from '../../shared/ipc/operations';
 import { dispatch } from './dispatch';
 
 /** A service double that records what reached it: validation must stop bad calls before this point. */
 function recordingApi(): { api: StrataApi; calls: [string, unknown][] } {
   const calls: [string, unknown][] = [];
   const api = Object.fromEntries(
-    operations.map((op) => [op, async (args: unknown) => (calls.push([op, args]), { echoed: op })]),
+    OPERATIONS.map((op) => [op, async (args: unknown) => (calls.push([op, args]), { echoed: op })]),
   ) as unknown as StrataApi;
   return { api, calls };
 }
@@ -90,6 +91,6 @@ describe('IPC contract validation', () => {
   });
 
   it('declares a schema for every operation', () => {
-    for (const op of operations) assert.equal(typeof contract[op].args.safeParse, 'function', op);
+    for (const op of OPERATIONS) assert.equal(typeof contract[op].args.safeParse, 'function', op);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { contract, isOperation, type StrataApi } from '../../shared/ipc/contract';
+import { contract, type StrataApi } from '../../shared/ipc/contract';
+import { isOperation } from '../../shared/ipc/operations';
 import type { IpcErrorShape } from '../../shared/ipc/types';
 import type { Envelope } from '../../shared/ipc/wire';
 

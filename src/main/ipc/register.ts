@@ -1,5 +1,6 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { channelOf, operations, PUSH_CHANNEL, type StrataApi } from '../../shared/ipc/contract';
+import type { StrataApi } from '../../shared/ipc/contract';
+import { channelOf, OPERATIONS, PUSH_CHANNEL } from '../../shared/ipc/operations';
 import type { PushEvent } from '../../shared/ipc/types';
 import { dispatch, toErrorShape } from './dispatch';
 
@@ -9,7 +10,7 @@ import { dispatch, toErrorShape } from './dispatch';
  * its arguments are validated and it is dispatched to the service.
  */
 export function registerIpc(api: StrataApi, isTrustedSender: (event: IpcMainInvokeEvent) => boolean): () => void {
-  for (const op of operations) {
+  for (const op of OPERATIONS) {
     ipcMain.handle(channelOf(op), (event, args: unknown) => {
       if (!isTrustedSender(event)) {
         return {
@@ -21,7 +22,7 @@ export function registerIpc(api: StrataApi, isTrustedSender: (event: IpcMainInvo
     });
   }
   return () => {
-    for (const op of operations) ipcMain.removeHandler(channelOf(op));
+    for (const op of OPERATIONS) ipcMain.removeHandler(channelOf(op));
   };
 }
 

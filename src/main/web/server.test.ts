@@ -3,7 +3,8 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
-import { operations, type StrataApi } from '../../shared/ipc/contract';
+import type { StrataApi } from '../../shared/ipc/contract';
+import { OPERATIONS } from '../../shared/ipc/operations';
 import type { PushEvent } from '../../shared/ipc/types';
 import { BODY_MIN_CHARS, encodeBodyFrame, MAX_FRAME_BYTES } from '../../shared/ipc/wire';
 import { MAX_CONNECTIONS, MAX_INFLIGHT_CALLS, MAX_SOCKETS, SEND_HIGH_WATER } from './limits';
@@ -38,7 +39,7 @@ const started: { op: string; args: any }[] = [];
 /** keys.get answers from here: a big value comes back as a binary frame. */
 const values = new Map<string, string>();
 const api = Object.fromEntries(
-  operations.map((op) => [
+  OPERATIONS.map((op) => [
     op,
     async (args: any) => {
       started.push({ op, args });

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import { isOperation, LIMITS, type StrataApi } from '../../shared/ipc/contract';
+import { LIMITS, type StrataApi } from '../../shared/ipc/contract';
+import { isOperation } from '../../shared/ipc/operations';
 import type { PushEvent } from '../../shared/ipc/types';
 import {
   BODY_FIELDS,

@@ -1,7 +1,9 @@
 // The one declaration of Strata's IPC surface. Main registers a handler per
 // entry, the preload exposes a function per entry, the web server dispatches
-// by entry, and the renderer's client is typed from it; the operation names
-// below are the only place channel names are written.
+// by entry, and the renderer's client is typed from it. The operation names
+// are listed once more in operations.ts, for the preload, which must not
+// bundle this module's schema library; `satisfies` below makes the compiler
+// refuse any difference between the two lists.
 //
 // Each entry pairs a zod schema for the argument (the renderer is untrusted:
 // main validates type and size of everything) with a phantom result type.
@@ -20,6 +22,7 @@ import type {
 } from './types';
 import type { CollectionStats, GetExplanation, TableInspection } from '@strata/engine';
 import { LIMITS } from './limits';
+import type { Operation } from './operations';
 
 export { LIMITS };
 
@@ -27,6 +30,12 @@ declare const resultType: unique symbol;
 /** A type-only marker: carries the result type of an operation, never a value at runtime. */
 export type Returns<T> = { readonly [resultType]?: T };
 const returns = <T>(): Returns<T> => ({});
+
+/** One operation: the schema its argument must pass, and the type of its result. */
+interface Entry {
+  args: z.ZodType;
+  result: Returns<unknown>;
+}
 
 const collectionName = z.string().min(1).max(64);
 const key = z.string().max(LIMITS.maxKeyChars);
@@ -175,21 +184,11 @@ export const contract = {
    * one-time ticket is good for this download only).
    */
   'transfer.beginDownload': { args: z.strictObject({ collection: collectionName, filter, format }), result: returns<DownloadTicket>() },
-} as const;
+} as const satisfies Record<Operation, Entry>;
 
 export type Contract = typeof contract;
-export type Operation = keyof Contract;
 export type ArgsOf<K extends Operation> = z.input<Contract[K]['args']>;
 export type ResultOf<K extends Operation> = Contract[K]['result'] extends Returns<infer T> ? T : never;
 
 /** The typed shape every side implements or consumes: one async function per operation. */
 export type StrataApi = { [K in Operation]: (args: ArgsOf<K>) => Promise<ResultOf<K>> };
-
-export const operations = Object.keys(contract) as Operation[];
-
-export const isOperation = (name: unknown): name is Operation =>
-  typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
-
-/** Electron channel for an operation; derived, never typed by hand. */
-export const channelOf = (op: Operation): string => `strata:${op}`;
-export const PUSH_CHANNEL = 'strata:push';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '@strata/engine';
-import { contract, LIMITS, operations } from './contract';
+import { contract, LIMITS } from './contract';
+import { OPERATIONS } from './operations';
 import { BODY_FIELDS, BODY_MIN_CHARS, MAX_ENVELOPE_BYTES, MAX_FRAME_BYTES } from './wire';
 
 /** JSON's worst case for one character of a string: a control character is "\u0001", six bytes. */
@@ -62,7 +63,7 @@ function worstJsonBytes(schema: Schema, skip?: string): number {
 
 describe('WebSocket frame size', () => {
   it('fits the largest call of every operation in one frame, the largest value travelling as a binary body', () => {
-    for (const op of operations) {
+    for (const op of OPERATIONS) {
       const body = BODY_FIELDS[op]?.arg;
       // {"id":…,"op":"…","args":…,"body":"…"} around the arguments; a binary frame adds its 4-byte length.
       const envelope = 4 + 40 + NUMBER + op.length + (body ? 10 + body.length : 0);

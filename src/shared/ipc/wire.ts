@@ -1,4 +1,5 @@
-import type { ArgsOf, Operation, ResultOf } from './contract';
+import type { ArgsOf, ResultOf } from './contract';
+import type { Operation } from './operations';
 import { LIMITS } from './limits';
 import type { IpcErrorShape, PushEvent } from './types';
 

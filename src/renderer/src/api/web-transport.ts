@@ -1,4 +1,4 @@
-import type { Operation } from '../../../shared/ipc/contract';
+import type { Operation } from '../../../shared/ipc/operations';
 import type { PushEvent } from '../../../shared/ipc/types';
 import {
   BODY_FIELDS,
