@@ -3,7 +3,8 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Collection, exportCollection, ImportError, importCollection, previewImport, type TransferProgress } from '@strata/engine';
-import type { DownloadTicket, ImportPreviewView, JobProgress, KeyFilter, TransferFormat, UploadTicket } from '../../shared/ipc/types';
+import type { DownloadTicket, ImportPreviewView, JobProgress, KeyFilter, UploadTicket } from '../../shared/ipc/types';
+import type { ImportMode, TransferFormat } from '../../shared/model/transfer';
 import type { JobContext, JobExtra, Jobs } from './jobs';
 import { scanOptions } from './key-range';
 
@@ -17,8 +18,6 @@ const HANDOFF_MS = 60_000;
  * soon as it has the ticket; the time covers a busy machine, not a person.
  */
 export const DOWNLOAD_TICKET_MS = 30_000;
-
-type ImportMode = 'stop' | 'skip';
 
 interface Handoff<T> {
   deliver(value: T): void;

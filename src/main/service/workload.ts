@@ -1,5 +1,5 @@
 import type { Collection } from '@strata/engine';
-import type { WorkloadPattern } from '../../shared/ipc/types';
+import type { WorkloadPattern } from '../../shared/model/workload';
 import type { JobContext } from './jobs';
 
 export interface WorkloadSpec {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
-import type { TransferFormat } from '../../shared/ipc/types';
+import type { TransferFormat } from '../../shared/model/transfer';
 import { checkDownloadAccess, checkSocketAccess, type AccessPolicy } from './access';
 import type { RequestTarget } from './request-target';
 import { refuse, respond } from './respond';

@@ -22,6 +22,8 @@ import type {
 } from './types';
 import type { CollectionStats, GetExplanation, TableInspection } from '@strata/engine';
 import { LIMITS } from './limits';
+import { IMPORT_MODES, TRANSFER_FORMATS } from '../model/transfer';
+import { WORKLOAD_PATTERNS } from '../model/workload';
 import type { Operation } from './operations';
 
 export { LIMITS };
@@ -59,8 +61,8 @@ const keyList = z
   })
   .meta({ maxTotalChars: LIMITS.maxKeysCharsPerCall });
 const noArgs = z.strictObject({}).optional();
-const format = z.enum(['ndjson', 'json', 'csv']);
-const onError = z.enum(['stop', 'skip']);
+const format = z.enum(TRANSFER_FORMATS);
+const onError = z.enum(IMPORT_MODES);
 const fileName = z.string().min(1).max(1024);
 const sizeBytes = z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable();
 
@@ -127,7 +129,7 @@ export const contract = {
       collection: collectionName,
       count: z.int().min(1).max(LIMITS.maxWorkloadOps),
       rate: z.int().min(0).max(10_000_000),
-      pattern: z.enum(['sequential', 'random', 'overwrite', 'delete-heavy']),
+      pattern: z.enum(WORKLOAD_PATTERNS),
       valueBytes: z
         .int()
         .min(0)

@@ -5,6 +5,7 @@
 import type { CollectionStats, RecoveryReport, RepairReport } from '@strata/engine';
 
 export type { CollectionStats, RecoveryReport, RepairReport };
+import type { TransferFormat } from '../model/transfer';
 
 export type AppMode = 'electron' | 'web';
 
@@ -141,10 +142,6 @@ export interface LsmHistory {
   steps: HistoryStep[];
   samples: HistorySample[];
 }
-
-export type WorkloadPattern = 'sequential' | 'random' | 'overwrite' | 'delete-heavy';
-
-export type TransferFormat = 'ndjson' | 'json' | 'csv';
 
 /** What "Import…" shows before anything is written. */
 export interface ImportPreviewView {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { WorkloadPattern } from '../../../shared/ipc/types';
+import type { WorkloadPattern } from '../../../shared/model/workload';
 import { useClient, useJobs } from '../app/context';
 import { useNotify } from '../ui/Toasts';
 import { formatCount, percent } from './format';

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { KeyFilter, TransferFormat } from '../../../shared/ipc/types';
+import type { KeyFilter } from '../../../shared/ipc/types';
+import type { TransferFormat } from '../../../shared/model/transfer';
 import { useClient, useInfo } from '../app/context';
 import { describeFilter } from '../browser/describe-filter';
 import { Dialog } from '../ui/Dialog';

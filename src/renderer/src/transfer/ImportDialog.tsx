@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ImportPreviewView, JobProgress, TransferFormat } from '../../../shared/ipc/types';
+import type { ImportPreviewView, JobProgress } from '../../../shared/ipc/types';
+import type { TransferFormat } from '../../../shared/model/transfer';
 import { useClient } from '../app/context';
 import { Dialog } from '../ui/Dialog';
 import { useNotify } from '../ui/Toasts';

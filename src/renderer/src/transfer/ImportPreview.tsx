@@ -1,4 +1,5 @@
-import type { ImportPreviewView, TransferFormat } from '../../../shared/ipc/types';
+import type { ImportPreviewView } from '../../../shared/ipc/types';
+import type { TransferFormat } from '../../../shared/model/transfer';
 import { SAMPLE_BYTES } from './upload';
 import { FORMATS, formatBytes, formatName, formatSource, plural } from './format';
 

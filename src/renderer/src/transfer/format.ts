@@ -1,4 +1,5 @@
-import type { ImportPreviewView, TransferFormat } from '../../../shared/ipc/types';
+import type { ImportPreviewView } from '../../../shared/ipc/types';
+import type { TransferFormat } from '../../../shared/model/transfer';
 
 export const FORMATS: { value: TransferFormat; label: string }[] = [
   { value: 'ndjson', label: 'NDJSON (one JSON object per line)' },
