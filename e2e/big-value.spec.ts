@@ -29,7 +29,7 @@ test('a value over 1 MiB shows a truncated, read-only preview until "Load full v
     await openCollection(page, 'blobs');
     await row(page, 'blob:0').click();
     const panel = page.getByTestId('value-panel');
-    await expect(panel).toContainText('Showing the first 1.00 MiB characters of a 1.00 MiB value');
+    await expect(panel).toContainText('Showing the first 1,048,576 characters of a 1.00 MiB value');
     const editor = panel.getByLabel('Text value');
     await expect(editor).toHaveJSProperty('readOnly', true);
     expect(await editor.evaluate((el: HTMLTextAreaElement) => el.value.length)).toBe(1024 * 1024);

@@ -1,7 +1,7 @@
 import type { CollectionStats } from '@strata/engine';
 import type { Connection } from '../api/connection';
 import type { AppInfo, JobProgress } from '../../../shared/ipc/types';
-import { formatBytes } from '../editor/hex';
+import { formatBytes } from '../ui/format';
 
 interface Props {
   info: AppInfo;

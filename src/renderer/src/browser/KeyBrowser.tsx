@@ -6,6 +6,7 @@ import { ValuePanel } from '../editor/ValuePanel';
 import { utf8Length } from '../editor/hex';
 import { copyText } from '../ui/clipboard';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { plural } from '../ui/format';
 import { useNotify } from '../ui/Toasts';
 import { AddKeyDialog } from './AddKeyDialog';
 import { deleteChunks } from './delete-chunks';
@@ -22,8 +23,6 @@ import '../styles/browser.css';
 const INLINE_EDIT_MAX_CHARS = 10_000;
 
 type Confirm = { kind: 'selected'; keys: string[] } | { kind: 'matching'; count: KeyCount; filter: KeyFilter };
-
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 export function KeyBrowser({ collection, initialFilter }: { collection: string; initialFilter?: KeyFilter }) {
   const client = useClient();

@@ -1,6 +1,6 @@
 import { createColumnHelper, tableFeatures } from '@tanstack/react-table';
 import type { KeyRow } from '../../../shared/ipc/types';
-import { formatBytes } from '../editor/hex';
+import { formatBytes } from '../ui/format';
 
 // No client-side sorting, filtering or pagination: the engine's scan order is
 // the order, and the filter runs in the engine. The table contributes columns,

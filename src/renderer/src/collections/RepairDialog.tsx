@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { RepairReport } from '../../../shared/ipc/types';
 import { describeError } from '../api/errors';
 import { useClient, useJobs } from '../app/context';
-import { formatBytes } from '../editor/hex';
+import { formatBytes } from '../ui/format';
 import { Dialog } from '../ui/Dialog';
 import { tableNote, walNote } from './repair-notes';
 import '../styles/repair.css';

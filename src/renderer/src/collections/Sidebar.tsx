@@ -4,7 +4,7 @@ import type { AppInfo, CollectionSummary } from '../../../shared/ipc/types';
 import { useClient, useInfo } from '../app/context';
 import { FolderDialog } from '../app/FolderDialog';
 import { useDrafts } from '../editor/drafts';
-import { formatBytes } from '../editor/hex';
+import { formatBytes } from '../ui/format';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { EjectIcon, TrashIcon } from '../ui/icons';
 import { useNotify } from '../ui/Toasts';

@@ -5,7 +5,8 @@ import { useClient, useInfo } from '../app/context';
 import { copyText } from '../ui/clipboard';
 import { useNotify } from '../ui/Toasts';
 import { resumeDraft, useDrafts, type DraftAddress } from './drafts';
-import { formatBytes, hexLines, utf8Bytes, utf8Length } from './hex';
+import { formatBytes, formatCount } from '../ui/format';
+import { hexLines, utf8Bytes, utf8Length } from './hex';
 import { checkJson, looksLikeJson, prettyJson } from './json';
 import '../styles/panel.css';
 
@@ -190,7 +191,7 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
       )}
       {view?.truncated && (
         <div className="panel-note warn" role="status">
-          Showing the first {formatBytes(LIMITS.fullValueChars)} characters of a {formatBytes(view.valueBytes)} value. Editing needs the
+          Showing the first {formatCount(LIMITS.fullValueChars)} characters of a {formatBytes(view.valueBytes)} value. Editing needs the
           whole value.
           <button type="button" className="button small" onClick={loadFull} disabled={loading}>
             Load full value

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, hexLines, utf8Bytes, utf8Length } from './hex';
+import { hexLines, utf8Bytes, utf8Length } from './hex';
 
 test('hex lines: offset, two groups of eight, printable ASCII', () => {
   const lines = hexLines(utf8Bytes('Hello, hex world!\n'));
@@ -18,12 +18,4 @@ test('hex lines stop at the limit', () => {
 
 test('utf8Length matches TextEncoder, surrogate pairs included', () => {
   for (const s of ['', 'abc', 'é', '€', '😀x', '\ud800', 'a\udc00b']) assert.equal(utf8Length(s), utf8Bytes(s).length, JSON.stringify(s));
-});
-
-test('formatBytes', () => {
-  assert.equal(formatBytes(0), '0 B');
-  assert.equal(formatBytes(1023), '1023 B');
-  assert.equal(formatBytes(1536), '1.50 KiB');
-  assert.equal(formatBytes(5 * 1024 * 1024), '5.00 MiB');
-  assert.equal(formatBytes(200 * 1024 * 1024), '200 MiB');
 });

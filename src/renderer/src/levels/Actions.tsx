@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { WorkloadPattern } from '../../../shared/model/workload';
 import { useClient, useJobs } from '../app/context';
 import { useNotify } from '../ui/Toasts';
-import { formatCount, percent } from './format';
+import { formatCount } from '../ui/format';
+import { percent } from './format';
 
 const PATTERNS: { value: WorkloadPattern; label: string; hint: string }[] = [
   { value: 'random', label: 'Random', hint: 'keys spread over the key space: overlapping L0 tables, real merges' },

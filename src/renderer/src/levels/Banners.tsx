@@ -2,7 +2,8 @@ import type { CollectionStats, RunningCompactionStats } from '@strata/engine';
 import { useEffect, useReducer } from 'react';
 import type { HistoryState } from './history';
 import { flushThreadNote } from './flush-note';
-import { formatBytes, formatMs, formatTime, percent } from './format';
+import { formatBytes } from '../ui/format';
+import { formatMs, formatTime, percent } from './format';
 
 const RECENT_STALL_MS = 8000;
 

@@ -1,6 +1,7 @@
 import { memo, useMemo, useState } from 'react';
 import type { HistorySample, HistoryStep } from '../../../shared/ipc/types';
-import { formatBytes, formatMs, formatTime } from './format';
+import { formatBytes } from '../ui/format';
+import { formatMs, formatTime } from './format';
 import { flowOf, stepKey } from './history';
 import { isStepWithTree } from './model';
 import { levelSeries, sparkPath, throughput } from './sparkline';

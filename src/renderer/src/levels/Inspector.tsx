@@ -3,7 +3,7 @@ import { memo, useEffect, useState } from 'react';
 import type { KeyFilter, TableShape } from '../../../shared/ipc/types';
 import { useClient } from '../app/context';
 import { describeError } from '../api/errors';
-import { formatBytes, formatCount } from './format';
+import { formatBytes, formatCount } from '../ui/format';
 
 const FIRST_ENTRIES = 12;
 

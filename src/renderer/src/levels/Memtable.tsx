@@ -1,5 +1,6 @@
 import type { CollectionStats } from '@strata/engine';
-import { formatBytes, formatCount, percent } from './format';
+import { formatBytes, formatCount } from '../ui/format';
+import { percent } from './format';
 
 /** The memtable as a fill bar against its flush limit, and the full memtables waiting for flush beside it. */
 export function Memtable({

@@ -1,5 +1,5 @@
 import type { TableShape } from '../../../shared/ipc/types';
-import { formatBytes, formatCount } from './format';
+import { formatBytes, formatCount } from '../ui/format';
 import { visibleLevels, type TreeModel } from './model';
 
 /** "Show as table": the same tree as text, one row per level and one per SSTable. */

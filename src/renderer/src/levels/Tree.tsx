@@ -1,7 +1,8 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { RunningCompactionStats } from '@strata/engine';
 import type { TableShape } from '../../../shared/ipc/types';
-import { formatBytes, formatCount, percent, shortKey } from './format';
+import { formatBytes, formatCount } from '../ui/format';
+import { percent, shortKey } from './format';
 import { layoutLevels, rowGeometry, type PlacedTable, type RowGeometry } from './layout';
 import { visibleLevels, type LevelInfo, type TreeModel } from './model';
 import { keyScale, type KeyScale } from './scale';

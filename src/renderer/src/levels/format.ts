@@ -1,17 +1,3 @@
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 → "1.5 KB": binary multiples, three significant digits. */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '—';
-  let u = 0;
-  while (n >= 1024 && u < UNITS.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  // Rates (bytes per second) are fractional: below 1 KB a whole number of bytes says enough.
-  return `${u === 0 ? Math.round(n) : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)} ${UNITS[u]}`;
-}
-
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
   if (ms < 1) return '<1 ms';
@@ -20,11 +6,8 @@ export function formatMs(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-// Intl formatters are expensive to create: toLocaleString builds one per call. These are built once.
-const COUNT = new Intl.NumberFormat('en-US');
+// Intl formatters are expensive to create: toLocaleString builds one per call. This one is built once.
 const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-
-export const formatCount = (n: number): string => COUNT.format(n);
 
 export const formatTime = (at: number): string => TIME.format(at);
 

@@ -1,5 +1,5 @@
 import type { JobProgress } from '../../../shared/ipc/types';
-import { count } from './format';
+import { formatCount } from '../ui/format';
 
 /** The engine keeps the first 100 bad records; the list shows them (scrolling) and says how many more there were. */
 export function BadRecords({ job }: { job: JobProgress }) {
@@ -16,7 +16,7 @@ export function BadRecords({ job }: { job: JobProgress }) {
           </li>
         ))}
       </ul>
-      {more > 0 && <p className="small">and {count(more)} more not listed</p>}
+      {more > 0 && <p className="small">and {formatCount(more)} more not listed</p>}
     </div>
   );
 }

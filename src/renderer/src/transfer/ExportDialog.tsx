@@ -6,7 +6,8 @@ import { describeFilter } from '../browser/describe-filter';
 import { Dialog } from '../ui/Dialog';
 import { useNotify } from '../ui/Toasts';
 import { startDownload } from './download';
-import { FORMATS, formatBytes, plural } from './format';
+import { formatBytes, plural } from '../ui/format';
+import { FORMATS } from './format';
 import { TransferProgress } from './TransferProgress';
 import { useTransferJob } from './useTransferJob';
 

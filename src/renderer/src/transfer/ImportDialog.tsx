@@ -5,7 +5,7 @@ import { useClient } from '../app/context';
 import { Dialog } from '../ui/Dialog';
 import { useNotify } from '../ui/Toasts';
 import { BadRecords } from './BadRecords';
-import { count, plural } from './format';
+import { formatCount, plural } from '../ui/format';
 import { ImportPreview } from './ImportPreview';
 import { TransferProgress } from './TransferProgress';
 import { uploadFile } from './upload';
@@ -187,7 +187,7 @@ function ImportSummary({ job }: { job: JobProgress }) {
         <p className="small">
           {records === 0
             ? 'No records were imported.'
-            : `${count(records)} records before that point were imported and stay in the collection.`}
+            : `${formatCount(records)} records before that point were imported and stay in the collection.`}
         </p>
       )}
       {(job.skipped ?? 0) > 0 && <p className="small">{plural(job.skipped!, 'bad record')} skipped.</p>}

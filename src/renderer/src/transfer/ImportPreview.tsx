@@ -1,7 +1,8 @@
 import type { ImportPreviewView } from '../../../shared/ipc/types';
 import type { TransferFormat } from '../../../shared/model/transfer';
 import { SAMPLE_BYTES } from './upload';
-import { FORMATS, formatBytes, formatName, formatSource, plural } from './format';
+import { formatBytes, plural } from '../ui/format';
+import { FORMATS, formatName, formatSource } from './format';
 
 /** How many sample records the preview shows: enough to recognise the data, few enough to fit the dialog. */
 const SHOWN = 10;

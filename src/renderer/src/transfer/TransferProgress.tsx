@@ -1,5 +1,5 @@
 import type { JobProgress } from '../../../shared/ipc/types';
-import { count, formatBytes } from './format';
+import { formatBytes, formatCount } from '../ui/format';
 
 /** A running import or export: bytes through (a bar when the size is known), records so far, and Cancel. */
 export function TransferProgress({ job, onCancel, cancelling }: { job: JobProgress; onCancel(): void; cancelling: boolean }) {
@@ -15,8 +15,8 @@ export function TransferProgress({ job, onCancel, cancelling }: { job: JobProgre
       />
       <div className="transfer-progress-line">
         <span data-testid="transfer-records">
-          {count(job.records ?? 0)} records {verb}
-          {job.skipped ? `, ${count(job.skipped)} skipped` : ''}
+          {formatCount(job.records ?? 0)} records {verb}
+          {job.skipped ? `, ${formatCount(job.skipped)} skipped` : ''}
         </span>
         <span className="muted">
           {formatBytes(job.done)}

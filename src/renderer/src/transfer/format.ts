@@ -15,13 +15,3 @@ export function formatSource(from: ImportPreviewView['formatFrom']): string {
   if (from === 'extension') return 'from the file name';
   return 'detected from the content';
 }
-
-export const count = (n: number): string => n.toLocaleString('en-US');
-export const plural = (n: number, word: string): string => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
