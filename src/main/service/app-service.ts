@@ -18,6 +18,9 @@ import { FolderAccess } from './folder-access';
 import { Jobs } from './jobs';
 import { scanOptions } from './key-range';
 import { LsmRecorder } from './lsm-recorder';
+import { explanationToWire, inspectionToWire } from './to-wire/lookup';
+import { repairToWire } from './to-wire/repair';
+import { statsToWire } from './to-wire/stats';
 import { RecentFolders } from './recent-folders';
 import { Transfers } from './transfers';
 import { runWorkload } from './workload';
@@ -188,7 +191,7 @@ export class AppService implements StrataApi {
   }
 
   async 'collections.stats'({ name }: ArgsOf<'collections.stats'>): Promise<ResultOf<'collections.stats'>> {
-    return (await this.collection(name)).stats();
+    return statsToWire((await this.collection(name)).stats());
   }
 
   async 'collections.repair'({ name }: ArgsOf<'collections.repair'>): Promise<ResultOf<'collections.repair'>> {
@@ -200,7 +203,7 @@ export class AppService implements StrataApi {
       this.hub.publish({ kind: 'collections-changed' });
       const lost = report.lostFiles.length;
       const message = `repaired: ${report.manifest.tables.length} table(s), ${report.manifest.entries.toLocaleString('en-US')} entries${lost === 0 ? '' : `, ${lost} file(s) moved to lost/`}`;
-      return { message, extra: { repair: report } };
+      return { message, extra: { repair: repairToWire(report) } };
     });
   }
 
@@ -301,15 +304,13 @@ export class AppService implements StrataApi {
   }
 
   async 'lsm.explainGet'({ collection, key }: ArgsOf<'lsm.explainGet'>): Promise<ResultOf<'lsm.explainGet'>> {
-    const trace = await (await this.collection(collection)).explainGet(key);
-    // The value may be huge; the trace is about where it was found, so send a preview.
-    if (trace.value !== undefined && trace.value.length > LIMITS.previewChars)
-      return { ...trace, value: trace.value.slice(0, LIMITS.previewChars) };
-    return trace;
+    // The value may be huge; the trace is about where it was found, so it carries a preview.
+    return explanationToWire(await (await this.collection(collection)).explainGet(key), LIMITS.previewChars);
   }
 
   async 'lsm.inspectTable'({ collection, fileNumber, firstEntries }: ArgsOf<'lsm.inspectTable'>): Promise<ResultOf<'lsm.inspectTable'>> {
-    return (await this.collection(collection)).inspectTable(fileNumber, { firstEntries: firstEntries ?? 20, valuePreviewChars: 80 });
+    const c = await this.collection(collection);
+    return inspectionToWire(await c.inspectTable(fileNumber, { firstEntries: firstEntries ?? 20, valuePreviewChars: 80 }));
   }
 
   // --- import and export --------------------------------------------------

@@ -1,18 +1,9 @@
-import type { Collection, CollectionStats } from '@strata/engine';
-import type { EngineEvent, PushEvent } from '../../shared/ipc/types';
-
-/** The engine events the app forwards; everything a live view of the tree needs. */
-export const FORWARDED_EVENTS = [
-  'flush-start',
-  'flush-end',
-  'compaction-start',
-  'compaction-progress',
-  'compaction-end',
-  'compaction-error',
-  'write-stall',
-  'version',
-  'background-error',
-] as const;
+import type { Collection } from '@strata/engine';
+import type { PushEvent } from '../../shared/ipc/types';
+import type { EngineEvent } from '../../shared/model/events';
+import type { CollectionStats } from '../../shared/model/stats';
+import { ENGINE_EVENT_TYPES, watchEngineEvents } from './to-wire/events';
+import { statsToWire } from './to-wire/stats';
 
 /** At most one push per collection per interval: ~10 updates/s however busy the engine is. */
 export const COALESCE_MS = 100;
@@ -59,14 +50,7 @@ export class EventHub {
     if (this.watched.get(name)?.collection === collection) return;
     this.unwatch(name);
     const w: Watched = { collection, detach: () => {}, pending: [], dirty: false, timer: undefined, lastSent: 0 };
-    const handlers = FORWARDED_EVENTS.map((type) => {
-      const handler = (payload: unknown): void => this.record(name, w, type, payload);
-      collection.on(type, handler);
-      return [type, handler] as const;
-    });
-    w.detach = () => {
-      for (const [type, handler] of handlers) collection.off(type, handler);
-    };
+    w.detach = watchEngineEvents(collection, ENGINE_EVENT_TYPES, (event) => this.record(name, w, event));
     this.watched.set(name, w);
   }
 
@@ -89,10 +73,9 @@ export class EventHub {
     this.listeners.clear();
   }
 
-  private record(name: string, w: Watched, type: string, payload: unknown): void {
-    const event: EngineEvent = { type, at: Date.now(), payload: toPlain(payload) };
+  private record(name: string, w: Watched, event: EngineEvent): void {
     const last = w.pending.at(-1);
-    if (type === 'compaction-progress' && last?.type === type) w.pending[w.pending.length - 1] = event;
+    if (event.type === 'compaction-progress' && last?.type === event.type) w.pending[w.pending.length - 1] = event;
     else if (w.pending.length < MAX_QUEUED) w.pending.push(event);
     this.schedule(name, w);
   }
@@ -114,21 +97,10 @@ export class EventHub {
     w.pending = [];
     let stats: CollectionStats | null = null;
     try {
-      stats = w.collection.stats();
+      stats = statsToWire(w.collection.stats());
     } catch {
       // A closing collection has no stats; the events still go out.
     }
     this.publish({ kind: 'engine', collection: name, events, stats });
   }
-}
-
-/** Engine payloads may hold Errors; structured clone and JSON both want plain data. */
-function toPlain(payload: unknown): unknown {
-  if (payload instanceof Error) return { error: payload.message };
-  if (payload && typeof payload === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(payload)) out[k] = v instanceof Error ? v.message : v;
-    return out;
-  }
-  return payload;
 }

@@ -1,38 +1,39 @@
-import type { Collection, CollectionStats } from '@strata/engine';
-import type { HistorySample, HistoryStep, LsmHistory, TableShape } from '../../shared/ipc/types';
-
-/** Enough history to scroll back through a long load without growing without bound. */
-const MAX_STEPS = 1000;
-const MAX_SAMPLES = 900;
-const SAMPLE_MS = 1000;
+import type { Collection } from '@strata/engine';
+import type { EngineEvent } from '../../shared/model/events';
+import {
+  appendCapped,
+  changesTree,
+  MAX_SAMPLES,
+  MAX_STEPS,
+  SAMPLE_MS,
+  sampleOf,
+  shapesOf,
+  STEP_EVENTS,
+  stepOf,
+  type HistorySample,
+  type HistoryStep,
+  type LsmHistory,
+} from '../../shared/model/history';
+import type { CollectionStats } from '../../shared/model/stats';
+import { watchEngineEvents } from './to-wire/events';
+import { statsToWire } from './to-wire/stats';
 
 /**
  * Keeps a collection's recent LSM history while it is open: every flush,
  * compaction, move, failure and stall with a snapshot of the tree right
  * after it (so the view can show the tree "as it was"), plus a once-a-second
- * sample for throughput, write-amplification and per-level charts.
+ * sample for throughput, write-amplification and per-level charts. What a
+ * step and a sample are is the shared history model's (shared/model/history.ts).
  */
 export class LsmRecorder {
-  private readonly steps: HistoryStep[] = [];
-  private readonly samples: HistorySample[] = [];
+  private steps: HistoryStep[] = [];
+  private samples: HistorySample[] = [];
   private seq = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly detach: () => void;
 
   constructor(private readonly collection: Collection) {
-    const on = (event: string, handler: (payload: Record<string, unknown>) => void) => {
-      collection.on(event, handler);
-      return () => collection.off(event, handler);
-    };
-    const offs = [
-      on('flush-end', (p) => this.step('flush', p, true)),
-      on('compaction-end', (p) => this.step(p.move ? 'move' : 'compaction', p, true)),
-      on('compaction-error', (p) => this.step('compaction-error', p, false)),
-      on('write-stall', (p) => {
-        if (p.phase === 'end') this.step('stall', p, false);
-      }),
-    ];
-    this.detach = () => offs.forEach((off) => off());
+    this.detach = watchEngineEvents(collection, STEP_EVENTS, (event) => this.record(event));
     this.sample();
     this.timer = setInterval(() => this.sample(), SAMPLE_MS);
     this.timer.unref();
@@ -47,46 +48,24 @@ export class LsmRecorder {
     this.detach();
   }
 
-  private stats(): CollectionStats | undefined {
+  private stats(): CollectionStats | null {
     try {
-      return this.collection.stats();
+      return statsToWire(this.collection.stats());
     } catch {
-      return undefined;
+      // A closing collection has no stats: the step is kept without its tree.
+      return null;
     }
   }
 
-  private step(kind: HistoryStep['kind'], detail: Record<string, unknown>, changesTree: boolean): void {
-    const stats = changesTree ? this.stats() : undefined;
-    push(this.steps, MAX_STEPS, { seq: ++this.seq, at: Date.now(), kind, detail: { ...detail }, levels: stats ? shapesOf(stats) : null });
+  private record(event: EngineEvent): void {
+    const step = stepOf(event);
+    if (!step) return;
+    const stats = changesTree(step.kind) ? this.stats() : null;
+    this.steps = appendCapped(this.steps, [{ ...step, seq: ++this.seq, levels: stats ? shapesOf(stats) : null }], MAX_STEPS);
   }
 
   private sample(): void {
-    const s = this.stats();
-    if (!s) return;
-    push(this.samples, MAX_SAMPLES, {
-      at: Date.now(),
-      userBytesWritten: s.totals.userBytesWritten,
-      writeAmplification: s.totals.writeAmplification,
-      levelBytes: s.levels.map((l) => l.bytes),
-    });
+    const stats = this.stats();
+    if (stats) this.samples = appendCapped(this.samples, [sampleOf(stats, Date.now())], MAX_SAMPLES);
   }
-}
-
-export function shapesOf(stats: CollectionStats): TableShape[][] {
-  return stats.levels.map((l) =>
-    l.files.map((f) => ({
-      id: f.id,
-      level: l.level,
-      bytes: f.bytes,
-      entries: f.entries,
-      tombstones: f.tombstones,
-      minKey: f.minKey,
-      maxKey: f.maxKey,
-    })),
-  );
-}
-
-function push<T>(list: T[], max: number, item: T): void {
-  list.push(item);
-  if (list.length > max) list.splice(0, list.length - max);
 }

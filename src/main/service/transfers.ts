@@ -7,6 +7,7 @@ import type { DownloadTicket, ImportPreviewView, JobProgress, KeyFilter, UploadT
 import type { ImportMode, TransferFormat } from '../../shared/model/transfer';
 import type { JobContext, JobExtra, Jobs } from './jobs';
 import { scanOptions } from './key-range';
+import { badRecordToWire, previewToWire } from './to-wire/transfer';
 
 /** How much of a file the import preview reads. */
 export const PREVIEW_BYTES = 64 * 1024;
@@ -108,12 +109,8 @@ export class Transfers {
       await file.read(buffer, 0, buffer.length, 0);
       // A sample cut inside a multi-byte character would read as invalid UTF-8: end it at a whole character.
       const text = new TextDecoder('utf-8', { fatal: false }).decode(buffer).replace(/\uFFFD$/, '');
-      return {
-        ...(await previewImport(text, { fileName: path, format, complete: size <= PREVIEW_BYTES })),
-        fileName: basename(path),
-        sizeBytes: size,
-        path,
-      };
+      const preview = await previewImport(text, { fileName: path, format, complete: size <= PREVIEW_BYTES });
+      return previewToWire(preview, { fileName: basename(path), sizeBytes: size, path });
     } finally {
       await file.close();
     }
@@ -121,7 +118,7 @@ export class Transfers {
 
   async previewSample(sample: string, fileName: string, sizeBytes: number | null, format?: TransferFormat): Promise<ImportPreviewView> {
     const complete = sizeBytes !== null && Buffer.byteLength(sample) >= sizeBytes;
-    return { ...(await previewImport(sample, { fileName, format, complete })), fileName, sizeBytes };
+    return previewToWire(await previewImport(sample, { fileName, format, complete }), { fileName, sizeBytes });
   }
 
   importFile(name: string, c: Collection, path: string, format: TransferFormat, onError: ImportMode): JobProgress {
@@ -248,13 +245,13 @@ async function runImport(
     const skipped = result.skipped === 0 ? '' : `; ${count(result.skipped)} bad record${result.skipped === 1 ? '' : 's'} skipped`;
     return {
       message: `imported ${count(result.entries)} records from ${what}${skipped}`,
-      extra: { records: result.entries, skipped: result.skipped, badRecords: result.badRecords },
+      extra: { records: result.entries, skipped: result.skipped, badRecords: result.badRecords.map(badRecordToWire) },
     };
   } catch (err) {
     if (err instanceof ImportError) {
       // Whole batches only: the records counted here are in the collection, nothing after them.
       throw Object.assign(new Error(err.message), {
-        jobExtra: { records: err.result.entries, skipped: err.result.skipped, badRecords: err.result.badRecords },
+        jobExtra: { records: err.result.entries, skipped: err.result.skipped, badRecords: err.result.badRecords.map(badRecordToWire) },
       });
     }
     throw err;

@@ -7,7 +7,7 @@ import { PushQueue } from './push-queue';
 const engine = (collection: string, at: number[], stats: unknown = null): PushEvent => ({
   kind: 'engine',
   collection,
-  events: at.map((t) => ({ type: 'flush-end', at: t, payload: null })),
+  events: at.map((t) => ({ type: 'background-error', at: t, payload: { message: `event at ${t}`, code: null } })),
   stats: stats as never,
 });
 const job = (id: string, done: number): PushEvent => ({ kind: 'job', job: { id, done } as JobProgress });

@@ -460,11 +460,16 @@ describe('web mode server: limits', () => {
         count++;
         seen.set(push.collection, push.events.at(-1).at);
       });
-      const payload = 'p'.repeat(1024);
+      const message = 'p'.repeat(1024);
       const PUSHES = 20_000;
       let peak = 0;
       for (let i = 1; i <= PUSHES; i++) {
-        publish({ kind: 'engine', collection: `c${i % 3}`, events: [{ type: 'flush-end', at: i, payload }], stats: null });
+        publish({
+          kind: 'engine',
+          collection: `c${i % 3}`,
+          events: [{ type: 'background-error', at: i, payload: { message, code: null } }],
+          stats: null,
+        });
         if (i % 500 === 0) {
           await tick();
           for (const s of server.connections()) peak = Math.max(peak, s.bufferedAmount);

@@ -16,11 +16,15 @@ import type {
   KeyCount,
   ImportPreviewView,
   KeyPage,
-  LsmHistory,
+  PushEvent,
   UploadTicket,
   ValueView,
 } from './types';
-import type { CollectionStats, GetExplanation, TableInspection } from '@strata/engine';
+import type { LsmHistory } from '../model/history';
+import type { GetExplanation } from '../model/lookup';
+import type { CollectionStats } from '../model/stats';
+import type { TableInspection } from '../model/table-inspection';
+import type { PlainDataFaults } from '../model/plain-data';
 import { LIMITS } from './limits';
 import { IMPORT_MODES, TRANSFER_FORMATS } from '../model/transfer';
 import { WORKLOAD_PATTERNS } from '../model/workload';
@@ -194,3 +198,14 @@ export type ResultOf<K extends Operation> = Contract[K]['result'] extends Return
 
 /** The typed shape every side implements or consumes: one async function per operation. */
 export type StrataApi = { [K in Operation]: (args: ArgsOf<K>) => Promise<ResultOf<K>> };
+
+/**
+ * Compile-time proof that every result and every push is plain data (see
+ * model/plain-data.ts): a function, an undefined-typed field or an
+ * `unknown` anywhere in them fails the typecheck here, naming its path.
+ */
+export type WireIsPlain = [
+  NoFaults<PlainDataFaults<{ [K in Operation]: Exclude<ResultOf<K>, void> }, 'result'>>,
+  NoFaults<PlainDataFaults<PushEvent, 'push'>>,
+];
+type NoFaults<T extends never> = T;

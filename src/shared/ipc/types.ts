@@ -1,10 +1,12 @@
 // Plain data that crosses the IPC boundary. Everything here must survive
 // structured clone (Electron) and JSON (web mode): no classes, no Maps, no
-// undefined-vs-missing distinctions that matter.
-
-import type { CollectionStats, RecoveryReport, RepairReport } from '@strata/engine';
-
-export type { CollectionStats, RecoveryReport, RepairReport };
+// undefined values (a field that may be absent is optional or null). The
+// engine's data (stats, events, lookups, repair reports) has its own wire
+// types in ../model, which main maps the engine's objects onto; nothing in
+// shared imports the engine.
+import type { EngineEvent } from '../model/events';
+import type { RepairReport } from '../model/repair';
+import type { CollectionStats } from '../model/stats';
 import type { TransferFormat } from '../model/transfer';
 
 export type AppMode = 'electron' | 'web';
@@ -87,13 +89,6 @@ export interface JobProgress {
   repair?: RepairReport;
 }
 
-/** One engine event as the collection emitted it (flush-end, compaction-start, …). */
-export interface EngineEvent {
-  type: string;
-  at: number;
-  payload: unknown;
-}
-
 /** Everything main pushes to the renderer. Engine events and stats are coalesced to ~10 updates/s. */
 export type PushEvent =
   | { kind: 'engine'; collection: string; events: EngineEvent[]; stats: CollectionStats | null }
@@ -106,41 +101,6 @@ export interface IpcErrorShape {
   code: string;
   message: string;
   operation: string;
-}
-
-/** One SSTable as the Levels view draws it. */
-export interface TableShape {
-  id: number;
-  level: number;
-  bytes: number;
-  entries: number;
-  tombstones: number;
-  minKey: string;
-  maxKey: string;
-}
-
-/** A flush, compaction, trivial move or stall, with the tree as it was right after it. */
-export interface HistoryStep {
-  seq: number;
-  at: number;
-  kind: 'flush' | 'compaction' | 'move' | 'compaction-error' | 'stall';
-  /** The engine event's payload as emitted (reason, inputs, outputs, bytes, duration…). */
-  detail: Record<string, unknown>;
-  /** Live tables per level after this step; null for steps that do not change the tree (stalls, errors). */
-  levels: TableShape[][] | null;
-}
-
-/** Sampled once a second while the collection is open: the Levels view's small charts. */
-export interface HistorySample {
-  at: number;
-  userBytesWritten: number;
-  writeAmplification: number;
-  levelBytes: number[];
-}
-
-export interface LsmHistory {
-  steps: HistoryStep[];
-  samples: HistorySample[];
 }
 
 /** What "Import…" shows before anything is written. */

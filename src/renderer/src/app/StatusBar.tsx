@@ -1,4 +1,4 @@
-import type { CollectionStats } from '@strata/engine';
+import type { CollectionStats } from '../../../shared/model/stats';
 import type { Connection } from '../api/connection';
 import type { AppInfo, JobProgress } from '../../../shared/ipc/types';
 import { formatBytes } from '../ui/format';

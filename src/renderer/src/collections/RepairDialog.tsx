@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RepairReport } from '../../../shared/ipc/types';
+import type { RepairReport } from '../../../shared/model/repair';
 import { describeError } from '../api/errors';
 import { useClient, useJobs } from '../app/context';
 import { formatBytes } from '../ui/format';

@@ -1,9 +1,10 @@
 /// <reference types="node" />
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { RecoveryReport } from '../../../shared/model/recovery';
 import { recoveryNotice } from './recovery-notice';
 
-const clean = { tornWals: [], lostFiles: [] };
+const clean: RecoveryReport = { tornWals: [], lostFiles: [], tornManifest: null, gap: null };
 const torn = { path: '/d/t/000007.log', keptRecords: 12, cutAt: 400, fileBytes: 4096 };
 const lostFile = (n: number) => ({ file: `00000${n}.sst`, movedTo: `lost/00000${n}.sst`, reason: `reason ${n}` });
 
@@ -19,6 +20,7 @@ test('a torn WAL alone: recovered after a crash, with the records kept', () => {
 
 test('every cut and every file set aside is in the message: torn WAL, torn manifest, each lost file with its reason', () => {
   const n = recoveryNotice('t', {
+    ...clean,
     tornWals: [torn],
     lostFiles: [lostFile(1), lostFile(2)],
     tornManifest: { path: '/d/t/MANIFEST-000003', cutAt: 10, fileBytes: 20 },

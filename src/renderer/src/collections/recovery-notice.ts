@@ -1,4 +1,4 @@
-import type { RecoveryReport } from '../../../shared/ipc/types';
+import type { RecoveryReport } from '../../../shared/model/recovery';
 
 export interface RecoveryNotice {
   title: string;

@@ -1,4 +1,4 @@
-import type { RepairReport } from '../../../shared/ipc/types';
+import type { RepairReport } from '../../../shared/model/repair';
 
 type Table = RepairReport['tables'][number];
 type Wal = RepairReport['wals'][number];

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Client } from '../api/client';
-import type { CollectionStats, CollectionSummary } from '../../../shared/ipc/types';
+import type { CollectionStats } from '../../../shared/model/stats';
+import type { CollectionSummary } from '../../../shared/ipc/types';
 import { useNotify } from '../ui/Toasts';
 import { recoveryNotice } from './recovery-notice';
 

@@ -1,4 +1,4 @@
-import type { CollectionStats, RunningCompactionStats } from '@strata/engine';
+import type { CollectionStats, RunningCompaction } from '../../../shared/model/stats';
 import { useEffect, useReducer } from 'react';
 import type { HistoryState } from './history';
 import { flushThreadNote } from './flush-note';
@@ -31,7 +31,7 @@ export function StatusStrip({ stats, lastStall }: { stats: CollectionStats; last
   );
 }
 
-function CompactionStatus({ running }: { running: RunningCompactionStats }) {
+function CompactionStatus({ running }: { running: RunningCompaction }) {
   const perLevel = running.inputs.map((i) => `L${i.level}×${i.files.length}`).join(' + ');
   const text = `Compacting L${running.level} → L${running.outputLevel} (${running.reason}) · ${perLevel} · ${formatBytes(running.bytesRead)} of ${formatBytes(running.inputBytes)} read, ${formatBytes(running.bytesWritten)} written · ${formatMs(running.elapsedMs)}`;
   return (
@@ -62,7 +62,7 @@ function StallStatus({ stats, lastStall }: { stats: CollectionStats; lastStall: 
     const timer = setTimeout(rerender, due + 50);
     return () => clearTimeout(timer);
   }, [lastStall]);
-  const current = stats.stalls.active ? stats.stalls.current : undefined;
+  const current = stats.stalls.active ? stats.stalls.current : null;
   const totals =
     stats.stalls.count > 0
       ? `${stats.stalls.count} stall${stats.stalls.count === 1 ? '' : 's'}, ${formatMs(stats.stalls.totalMs)} in all`

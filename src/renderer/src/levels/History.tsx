@@ -1,9 +1,8 @@
 import { memo, useMemo, useState } from 'react';
-import type { HistorySample, HistoryStep } from '../../../shared/ipc/types';
+import { changesTree, type HistorySample, type HistoryStep } from '../../../shared/model/history';
 import { formatBytes } from '../ui/format';
 import { formatMs, formatTime } from './format';
 import { flowOf, stepKey } from './history';
-import { isStepWithTree } from './model';
 import { levelSeries, sparkPath, throughput } from './sparkline';
 
 /** Rows drawn by default; more on request (every row is layout and paint work on each new step). */
@@ -117,10 +116,9 @@ export const Timeline = memo(function Timeline({
 
 const Row = memo(function Row({ step, active, onView }: { step: HistoryStep; active: boolean; onView(s: HistoryStep): void }) {
   const f = flowOf(step);
-  const clickable = isStepWithTree(step);
+  const clickable = changesTree(step.kind);
   const per = (xs: { level: number; files: number; bytes: number }[]) =>
     xs.length === 0 ? '—' : xs.map((x) => `L${x.level}×${x.files}`).join(' + ');
-  const d = step.detail;
   return (
     <tr
       className={`lv-step-row lv-row-${step.kind}${active ? ' lv-active' : ''}${clickable ? ' lv-clickable' : ''}`}
@@ -135,9 +133,9 @@ const Row = memo(function Row({ step, active, onView }: { step: HistoryStep; act
       <td>
         <span className={`lv-kind lv-kind-${step.kind}`}>{KIND_LABEL[step.kind]}</span>
       </td>
-      <td className="small">{step.kind === 'compaction-error' ? String(d.message ?? f.reason) : f.reason}</td>
+      <td className="small">{step.kind === 'compaction-error' ? step.detail.message : f.reason}</td>
       <td className="small mono">
-        {step.kind === 'flush' ? 'memtable' : step.kind === 'stall' ? `L0 ${String(d.level0Files ?? '')} files` : per(f.inputs)}
+        {step.kind === 'flush' ? 'memtable' : step.kind === 'stall' ? `L0 ${step.detail.level0Files} files` : per(f.inputs)}
       </td>
       <td className="small mono">{per(f.outputs)}</td>
       <td className="num small mono">

@@ -1,6 +1,7 @@
-import type { TableInspection } from '@strata/engine';
+import type { TableShape } from '../../../shared/model/history';
+import type { TableInspection } from '../../../shared/model/table-inspection';
 import { memo, useEffect, useState } from 'react';
-import type { KeyFilter, TableShape } from '../../../shared/ipc/types';
+import type { KeyFilter } from '../../../shared/ipc/types';
 import { useClient } from '../app/context';
 import { describeError } from '../api/errors';
 import { formatBytes, formatCount } from '../ui/format';

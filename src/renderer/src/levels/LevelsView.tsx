@@ -1,6 +1,7 @@
-import type { GetExplanation } from '@strata/engine';
+import type { HistoryStep, TableShape } from '../../../shared/model/history';
+import type { GetExplanation } from '../../../shared/model/lookup';
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
-import type { HistoryStep, KeyFilter, TableShape } from '../../../shared/ipc/types';
+import type { KeyFilter } from '../../../shared/ipc/types';
 import { useClient } from '../app/context';
 import { useNotify } from '../ui/Toasts';
 import { TreeActions, Workload } from './Actions';

@@ -1,4 +1,4 @@
-import type { CollectionStats } from '@strata/engine';
+import type { CollectionStats } from '../../../shared/model/stats';
 import { formatBytes, formatCount } from '../ui/format';
 import { percent } from './format';
 

@@ -1,4 +1,4 @@
-import type { TableShape } from '../../../shared/ipc/types';
+import type { TableShape } from '../../../shared/model/history';
 import { formatBytes, formatCount } from '../ui/format';
 import { visibleLevels, type TreeModel } from './model';
 

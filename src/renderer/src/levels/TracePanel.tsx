@@ -1,4 +1,4 @@
-import type { GetExplanation } from '@strata/engine';
+import type { GetExplanation } from '../../../shared/model/lookup';
 import { memo, useState } from 'react';
 import { useClient } from '../app/context';
 import { describeError } from '../api/errors';
@@ -69,7 +69,7 @@ export const TracePanel = memo(function TracePanel({
       {trace && (
         <div className="lv-trace-result" data-testid="trace-result" data-result={trace.result}>
           <p className={`lv-trace-verdict lv-verdict-${trace.result}`}>{resultText(trace)}</p>
-          {trace.value !== undefined && <p className="mono small lv-trace-value">“{trace.value}”</p>}
+          {trace.value !== null && <p className="mono small lv-trace-value">“{trace.value}”</p>}
           <p className="small muted" data-testid="trace-cost">
             Read cost: {readCost(trace)}
           </p>

@@ -1,6 +1,6 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { RunningCompactionStats } from '@strata/engine';
-import type { TableShape } from '../../../shared/ipc/types';
+import type { TableShape } from '../../../shared/model/history';
+import type { RunningCompaction } from '../../../shared/model/stats';
 import { formatBytes, formatCount } from '../ui/format';
 import { percent, shortKey } from './format';
 import { layoutLevels, rowGeometry, type PlacedTable, type RowGeometry } from './layout';
@@ -257,17 +257,7 @@ const LevelLabel = memo(
 );
 
 /** A funnel from the inputs' key range in the source level to the output level, with the compaction's progress. */
-function CompactionBand({
-  running,
-  rows,
-  boxes,
-  width,
-}: {
-  running: RunningCompactionStats;
-  rows: RowGeometry[];
-  boxes: Box[];
-  width: number;
-}) {
+function CompactionBand({ running, rows, boxes, width }: { running: RunningCompaction; rows: RowGeometry[]; boxes: Box[]; width: number }) {
   const ids = new Set(running.inputTables.map((t) => t.id));
   const mine = boxes.filter((b) => ids.has(b.table.id));
   const src = rows[running.level];

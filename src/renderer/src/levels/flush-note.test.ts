@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import { flushThreadNote } from './flush-note';
 
 test('says nothing while flushes run on the flush thread, or were never meant to', () => {
-  assert.equal(flushThreadNote({ onThread: true, threadStopped: undefined }), undefined);
-  assert.equal(flushThreadNote({ onThread: false, threadStopped: undefined }), undefined);
+  assert.equal(flushThreadNote({ onThread: true, threadStopped: null }), undefined);
+  assert.equal(flushThreadNote({ onThread: false, threadStopped: null }), undefined);
 });
 
 test('once the flush thread stopped, says that flushes run on the main thread and why', () => {

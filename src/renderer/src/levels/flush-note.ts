@@ -1,4 +1,4 @@
-import type { CollectionStats } from '@strata/engine';
+import type { CollectionStats } from '../../../shared/model/stats';
 
 /**
  * What the status strip says once a collection's flushes no longer run on
@@ -7,6 +7,6 @@ import type { CollectionStats } from '@strata/engine';
  * thread, until the collection is reopened. Undefined while nothing stopped.
  */
 export function flushThreadNote(flush: CollectionStats['flush']): string | undefined {
-  if (flush.threadStopped === undefined) return undefined;
+  if (flush.threadStopped === null) return undefined;
   return `Flushing on the main thread until reopened (${flush.threadStopped})`;
 }

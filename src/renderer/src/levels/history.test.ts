@@ -1,29 +1,136 @@
 /// <reference types="node" />
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CollectionStats } from '@strata/engine';
-import type { EngineEvent, HistoryStep } from '../../../shared/ipc/types';
-import { emptyHistory, flowOf, historyReducer, MAX_STEPS, stepKey } from './history';
+import type { CompactionEnd, EngineEvent } from '../../../shared/model/events';
+import { MAX_STEPS, type HistoryStep } from '../../../shared/model/history';
+import type { CollectionStats, TableSummary } from '../../../shared/model/stats';
+import { emptyHistory, flowOf, historyReducer, stepKey } from './history';
 
-const stats = (userBytes: number, l0: number[] = []): CollectionStats =>
-  ({
-    totals: { userBytesWritten: userBytes, writeAmplification: 1.5 },
-    levels: [
-      { level: 0, bytes: l0.length * 10, files: l0.map((id) => ({ id, bytes: 10, entries: 1, tombstones: 0, minKey: 'a', maxKey: 'b' })) },
-      { level: 1, bytes: 0, files: [] },
-    ],
-  }) as unknown as CollectionStats;
+const table = (id: number, level: number, bytes = 10): TableSummary => ({ id, level, bytes, entries: 1, minKey: 'a', maxKey: 'b' });
+
+/** Stats with the given L0 tables (newest first) and an empty L1; everything else idle. */
+function stats(userBytes: number, l0: number[] = []): CollectionStats {
+  const level = (n: number, ids: number[]) => ({
+    level: n,
+    fileCount: ids.length,
+    bytes: ids.length * 10,
+    entries: ids.length,
+    targetBytes: 1000,
+    score: 0,
+    compactionBytesRead: 0,
+    compactionBytesWritten: 0,
+    files: ids.map((id) => ({ id, bytes: 10, entries: 1, tombstones: 0, minKey: 'a', maxKey: 'b', minSequence: 1, maxSequence: 1 })),
+  });
+  return {
+    name: 't',
+    lastSequence: 0,
+    memtable: { bytes: 0, entries: 0, limitBytes: 1000, tombstones: 0, walNumber: 1 },
+    immutableMemtables: [],
+    levels: [level(0, l0), level(1, [])],
+    level0: { files: l0.length, compactionTrigger: 4, slowdownTrigger: 8, stopTrigger: 12 },
+    blockCache: { capacityBytes: 0, usedBytes: 0 },
+    totals: {
+      userBytesWritten: userBytes,
+      walBytesWritten: 0,
+      walWrites: 0,
+      walSyncs: 0,
+      flushes: 0,
+      bytesFlushed: 0,
+      compactions: 0,
+      bytesCompacted: 0,
+      compactionBytesRead: 0,
+      writeAmplification: 1.5,
+    },
+    liveBytes: 0,
+    recovery: { tornWals: [], lostFiles: [], tornManifest: null, gap: null },
+    stalls: { count: 0, totalMs: 0, active: false, current: null },
+    compaction: { running: null, pendingBytes: 0, errors: 0, lastError: null, workerPid: null, workerStarts: 0 },
+    openScans: 0,
+    flush: { onThread: false, threadStopped: null },
+    writeError: null,
+  };
+}
 
 const flushEnd = (id: number, at: number): EngineEvent => ({
   type: 'flush-end',
   at,
-  payload: { id, startedAt: at - 5, reason: 'memtable-full', memtableBytes: 100, durationMs: 5, outputs: [{ id, level: 0, bytes: 10 }] },
+  payload: {
+    id,
+    level: 0,
+    bytes: 10,
+    entries: 1,
+    tombstones: 0,
+    minKey: 'a',
+    maxKey: 'b',
+    durationMs: 5,
+    reason: 'memtable-full',
+    walNumber: id,
+    memtableBytes: 100,
+    minSequence: 1,
+    maxSequence: 1,
+    outputs: [table(id, 0)],
+    startedAt: at - 5,
+  },
+});
+
+const compactionEnd = (inputTables: TableSummary[], outputs: TableSummary[], move = false): CompactionEnd => ({
+  id: 9,
+  reason: 'level0-files',
+  level: 0,
+  outputLevel: 1,
+  move,
+  inputs: [],
+  inputTables,
+  inputBytes: inputTables.reduce((n, t) => n + t.bytes, 0),
+  outputs,
+  outputBytes: outputs.reduce((n, t) => n + t.bytes, 0),
+  bytesRead: 0,
+  bytesWritten: 0,
+  entriesRead: 0,
+  entriesWritten: 0,
+  droppedEntries: 0,
+  droppedVersions: 0,
+  droppedTombstones: 0,
+  startedAt: 0,
+  durationMs: 30,
+});
+
+const progress = (at: number): EngineEvent => ({
+  type: 'compaction-progress',
+  at,
+  payload: {
+    id: 9,
+    reason: 'level0-files',
+    level: 0,
+    outputLevel: 1,
+    bytesRead: 0,
+    bytesWritten: 0,
+    entriesRead: 0,
+    inputBytes: 20,
+    progress: 0,
+    startedAt: at,
+    elapsedMs: 0,
+  },
+});
+
+const stall = (phase: 'start' | 'end', at: number): EngineEvent => ({
+  type: 'write-stall',
+  at,
+  payload: {
+    phase,
+    reason: 'level0-stop',
+    startedAt: at - 240,
+    endedAt: phase === 'end' ? at : null,
+    durationMs: phase === 'end' ? 240 : null,
+    level0Files: 12,
+    immutableMemtables: 0,
+  },
 });
 
 test('flushes and compactions become steps; the last one carries the pushed tree', () => {
   const s = historyReducer(emptyHistory, {
     type: 'push',
-    events: [flushEnd(5, 1000), { type: 'compaction-progress', at: 1001, payload: {} }, flushEnd(6, 1002)],
+    events: [flushEnd(5, 1000), progress(1001), flushEnd(6, 1002)],
     stats: stats(500, [6, 5]),
     now: 1002,
   });
@@ -55,12 +162,16 @@ test('a push that changes nothing returns the same state (no re-render)', () => 
 test('a stall end is remembered for the banner', () => {
   const s = historyReducer(emptyHistory, {
     type: 'push',
-    events: [{ type: 'write-stall', at: 5, payload: { phase: 'end', reason: 'level0-stop', durationMs: 240, endedAt: 5 } }],
+    events: [stall('start', 1), stall('end', 5)],
     stats: null,
     now: 5,
   });
   assert.deepEqual(s.lastStall, { durationMs: 240, reason: 'level0-stop', endedAt: 5 });
-  assert.equal(s.steps[0]!.kind, 'stall');
+  assert.deepEqual(
+    s.steps.map((x) => x.kind),
+    ['stall'],
+    'a stall becomes a step when it ends',
+  );
 });
 
 test('the loaded history keeps steps pushed while it was in flight, without duplicates', () => {
@@ -75,7 +186,8 @@ test('steps are capped', () => {
   const events = Array.from({ length: MAX_STEPS + 10 }, (_, i) => flushEnd(i + 1, i));
   const s = historyReducer(emptyHistory, { type: 'push', events, stats: null, now: 0 });
   assert.equal(s.steps.length, MAX_STEPS);
-  assert.equal(s.steps[0]!.detail.id, 11);
+  const first = s.steps[0]!;
+  assert.equal(first.kind === 'flush' && first.detail.id, 11);
 });
 
 test('flowOf summarises inputs and outputs per level', () => {
@@ -84,16 +196,7 @@ test('flowOf summarises inputs and outputs per level', () => {
     at: 0,
     kind: 'compaction',
     levels: null,
-    detail: {
-      reason: 'level0-files',
-      durationMs: 30,
-      inputTables: [
-        { id: 1, level: 0, bytes: 10 },
-        { id: 2, level: 0, bytes: 10 },
-        { id: 3, level: 1, bytes: 30 },
-      ],
-      outputs: [{ id: 4, level: 1, bytes: 45 }],
-    },
+    detail: compactionEnd([table(1, 0), table(2, 0), table(3, 1, 30)], [table(4, 1, 45)]),
   };
   const f = flowOf(step);
   assert.deepEqual(f.inputs, [
@@ -104,4 +207,27 @@ test('flowOf summarises inputs and outputs per level', () => {
   assert.equal(f.bytesIn, 50);
   assert.equal(f.bytesOut, 45);
   assert.equal(f.durationMs, 30);
+  assert.equal(f.reason, 'level0-files');
+});
+
+test('a trivial move is a step of its own kind, and writes nothing', () => {
+  const s = historyReducer(emptyHistory, {
+    type: 'push',
+    events: [{ type: 'compaction-end', at: 7, payload: compactionEnd([table(1, 0)], [table(1, 1)], true) }],
+    stats: stats(0),
+    now: 7,
+  });
+  const [step] = s.steps;
+  assert.equal(step!.kind, 'move');
+  assert.equal(flowOf(step!).bytesOut, 0);
+  assert.deepEqual(step!.levels, [[], []], 'a move changes the tree: it carries the pushed one');
+});
+
+test('a flush step reads the memtable and writes its one table', () => {
+  const s = historyReducer(emptyHistory, { type: 'push', events: [flushEnd(3, 100)], stats: null, now: 0 });
+  const f = flowOf(s.steps[0]!);
+  assert.deepEqual(f.inputs, []);
+  assert.deepEqual(f.outputs, [{ level: 0, files: 1, bytes: 10 }]);
+  assert.equal(f.bytesIn, 100);
+  assert.equal(stepKey(s.steps[0]!), 'flush:3:95');
 });

@@ -1,11 +1,25 @@
-import type { CollectionStats } from '@strata/engine';
-import type { EngineEvent, HistorySample, HistoryStep, LsmHistory, TableShape } from '../../../shared/ipc/types';
+import type { EngineEvent } from '../../../shared/model/events';
+import {
+  appendCapped,
+  changesTree,
+  MAX_SAMPLES,
+  MAX_STEPS,
+  SAMPLE_MS,
+  sampleOf,
+  shapesOf,
+  stepOf,
+  type HistorySample,
+  type HistoryStep,
+  type LsmHistory,
+} from '../../../shared/model/history';
+import type { CollectionStats, TableSummary } from '../../../shared/model/stats';
 
 /**
  * The view's history, kept up to date from push events rather than by
  * re-fetching lsm.history (whose steps each carry a whole tree: megabytes
  * after a long load). lsm.history is read once when the view opens; every
- * later step and sample comes from the coalesced pushes.
+ * later step and sample comes from the coalesced pushes, turned into steps
+ * and samples by the same shared model main's recorder uses.
  */
 export interface HistoryState {
   steps: HistoryStep[];
@@ -14,50 +28,13 @@ export interface HistoryState {
   lastStall: { durationMs: number; reason: string; endedAt: number } | null;
 }
 
-export const MAX_STEPS = 1000;
-export const MAX_SAMPLES = 900;
-export const SAMPLE_MS = 1000;
-
 export const emptyHistory: HistoryState = { steps: [], samples: [], lastStall: null };
 
 export type HistoryAction =
   { type: 'loaded'; history: LsmHistory } | { type: 'push'; events: readonly EngineEvent[]; stats: CollectionStats | null; now: number };
 
-export function shapesOf(stats: CollectionStats): TableShape[][] {
-  return stats.levels.map((l) =>
-    l.files.map((f) => ({
-      id: f.id,
-      level: l.level,
-      bytes: f.bytes,
-      entries: f.entries,
-      tombstones: f.tombstones,
-      minKey: f.minKey,
-      maxKey: f.maxKey,
-    })),
-  );
-}
-
 /** Identifies one step whether it came from lsm.history or from a push. */
-export const stepKey = (s: Pick<HistoryStep, 'kind' | 'detail'>): string =>
-  `${s.kind}:${String(s.detail.id ?? '')}:${String(s.detail.startedAt ?? '')}`;
-
-function stepOf(event: EngineEvent): Omit<HistoryStep, 'seq' | 'levels'> | null {
-  const detail = (event.payload ?? {}) as Record<string, unknown>;
-  switch (event.type) {
-    case 'flush-end':
-      return { at: event.at, kind: 'flush', detail };
-    case 'compaction-end':
-      return { at: event.at, kind: detail.move ? 'move' : 'compaction', detail };
-    case 'compaction-error':
-      return { at: event.at, kind: 'compaction-error', detail };
-    case 'write-stall':
-      return detail.phase === 'end' ? { at: event.at, kind: 'stall', detail } : null;
-    default:
-      return null;
-  }
-}
-
-const capped = <T>(list: T[], max: number): T[] => (list.length > max ? list.slice(list.length - max) : list);
+export const stepKey = (s: HistoryStep): string => `${s.kind}:${'id' in s.detail ? s.detail.id : ''}:${s.detail.startedAt}`;
 
 export function historyReducer(state: HistoryState, action: HistoryAction): HistoryState {
   if (action.type === 'loaded') {
@@ -67,8 +44,12 @@ export function historyReducer(state: HistoryState, action: HistoryAction): Hist
     const lastAt = action.history.samples.at(-1)?.at ?? 0;
     return {
       ...state,
-      steps: capped([...action.history.steps, ...newer], MAX_STEPS),
-      samples: capped([...action.history.samples, ...state.samples.filter((s) => s.at > lastAt)], MAX_SAMPLES),
+      steps: appendCapped(action.history.steps, newer, MAX_STEPS),
+      samples: appendCapped(
+        action.history.samples,
+        state.samples.filter((s) => s.at > lastAt),
+        MAX_SAMPLES,
+      ),
     };
   }
   const { events, stats, now } = action;
@@ -81,7 +62,7 @@ export function historyReducer(state: HistoryState, action: HistoryAction): Hist
     if (!step) continue;
     if (step.kind === 'stall') {
       const d = step.detail;
-      lastStall = { durationMs: Number(d.durationMs ?? 0), reason: String(d.reason ?? ''), endedAt: Number(d.endedAt ?? e.at) };
+      lastStall = { durationMs: d.durationMs ?? 0, reason: d.reason, endedAt: d.endedAt ?? step.at };
     }
     added.push({ ...step, seq: ++seq, levels: null });
   }
@@ -90,28 +71,15 @@ export function historyReducer(state: HistoryState, action: HistoryAction): Hist
     // earlier ones in the same push are looked up in lsm.history when someone asks to see them.
     for (let i = added.length - 1; i >= 0 && stats; i--) {
       const s = added[i]!;
-      if (s.kind === 'flush' || s.kind === 'compaction' || s.kind === 'move') {
+      if (changesTree(s.kind)) {
         s.levels = shapesOf(stats);
         break;
       }
     }
-    steps = capped([...steps, ...added], MAX_STEPS);
+    steps = appendCapped(steps, added, MAX_STEPS);
   }
   let samples = state.samples;
-  if (stats && now - (samples.at(-1)?.at ?? 0) >= SAMPLE_MS) {
-    samples = capped(
-      [
-        ...samples,
-        {
-          at: now,
-          userBytesWritten: stats.totals.userBytesWritten,
-          writeAmplification: stats.totals.writeAmplification,
-          levelBytes: stats.levels.map((l) => l.bytes),
-        },
-      ],
-      MAX_SAMPLES,
-    );
-  }
+  if (stats && now - (samples.at(-1)?.at ?? 0) >= SAMPLE_MS) samples = appendCapped(samples, [sampleOf(stats, now)], MAX_SAMPLES);
   if (steps === state.steps && samples === state.samples && lastStall === state.lastStall) return state;
   return { steps, samples, lastStall };
 }
@@ -126,41 +94,35 @@ export interface StepFlow {
   reason: string;
 }
 
-interface TableLike {
-  level?: number;
-  bytes?: number;
+function byLevel(tables: readonly TableSummary[]): StepFlow['inputs'] {
+  const m = new Map<number, { level: number; files: number; bytes: number }>();
+  for (const t of tables) {
+    const e = m.get(t.level) ?? { level: t.level, files: 0, bytes: 0 };
+    e.files++;
+    e.bytes += t.bytes;
+    m.set(t.level, e);
+  }
+  return [...m.values()].sort((a, b) => a.level - b.level);
 }
 
+const sum = (xs: readonly { bytes: number }[]): number => xs.reduce((n, x) => n + x.bytes, 0);
+
 export function flowOf(step: HistoryStep): StepFlow {
-  const d = step.detail;
-  const byLevel = (tables: TableLike[]) => {
-    const m = new Map<number, { level: number; files: number; bytes: number }>();
-    for (const t of tables) {
-      const level = Number(t.level ?? 0);
-      const e = m.get(level) ?? { level, files: 0, bytes: 0 };
-      e.files++;
-      e.bytes += Number(t.bytes ?? 0);
-      m.set(level, e);
+  switch (step.kind) {
+    case 'flush': {
+      const outputs = byLevel(step.detail.outputs);
+      const { memtableBytes, durationMs, reason } = step.detail;
+      return { inputs: [], outputs, bytesIn: memtableBytes, bytesOut: sum(outputs), durationMs, reason };
     }
-    return [...m.values()].sort((a, b) => a.level - b.level);
-  };
-  const outputs = byLevel(Array.isArray(d.outputs) ? (d.outputs as TableLike[]) : []);
-  let inputs: StepFlow['inputs'] = [];
-  if (Array.isArray(d.inputTables)) inputs = byLevel(d.inputTables as TableLike[]);
-  else if (Array.isArray(d.inputs))
-    inputs = (d.inputs as { level: number; files: unknown[]; bytes: number }[]).map((i) => ({
-      level: i.level,
-      files: i.files.length,
-      bytes: i.bytes,
-    }));
-  const bytesIn = step.kind === 'flush' ? Number(d.memtableBytes ?? 0) : inputs.reduce((n, i) => n + i.bytes, 0);
-  const bytesOut = step.kind === 'move' ? 0 : outputs.reduce((n, o) => n + o.bytes, 0);
-  return {
-    inputs,
-    outputs,
-    bytesIn,
-    bytesOut,
-    durationMs: typeof d.durationMs === 'number' ? d.durationMs : null,
-    reason: String(d.reason ?? ''),
-  };
+    case 'compaction':
+    case 'move': {
+      const inputs = byLevel(step.detail.inputTables);
+      const outputs = byLevel(step.detail.outputs);
+      const bytesOut = step.kind === 'move' ? 0 : sum(outputs);
+      return { inputs, outputs, bytesIn: sum(inputs), bytesOut, durationMs: step.detail.durationMs, reason: step.detail.reason };
+    }
+    case 'compaction-error':
+    case 'stall':
+      return { inputs: [], outputs: [], bytesIn: 0, bytesOut: 0, durationMs: step.detail.durationMs, reason: step.detail.reason };
+  }
 }

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TableShape } from '../../../shared/ipc/types';
+import type { TableShape } from '../../../shared/model/history';
 import { MIN_HEIGHT, assignLanes, layoutLevels, overlapping } from './layout';
 import { keyScale } from './scale';
 

@@ -1,6 +1,5 @@
-import type { CollectionStats, RunningCompactionStats } from '@strata/engine';
-import type { HistoryStep, TableShape } from '../../../shared/ipc/types';
-import { shapesOf } from './history';
+import { shapesOf, type TableShape } from '../../../shared/model/history';
+import type { CollectionStats, RunningCompaction } from '../../../shared/model/stats';
 
 /** What the tree draws: either the live stats or a history step's snapshot. */
 export interface LevelInfo {
@@ -17,7 +16,7 @@ export interface TreeModel {
   levels: LevelInfo[];
   memtable: CollectionStats['memtable'] | null;
   immutables: CollectionStats['immutableMemtables'];
-  running: RunningCompactionStats | null;
+  running: RunningCompaction | null;
   /** A signature of the tables (ids per level): layout is recomputed only when it changes. */
   signature: string;
 }
@@ -38,7 +37,7 @@ export function liveModel(stats: CollectionStats): TreeModel {
     })),
     memtable: stats.memtable,
     immutables: stats.immutableMemtables,
-    running: stats.compaction.running ?? null,
+    running: stats.compaction.running,
     signature: signatureOf(shapes),
   };
 }
@@ -66,5 +65,3 @@ export function visibleLevels(levels: readonly LevelInfo[]): LevelInfo[] {
   for (const l of levels) if (l.files.length > 0) deepest = Math.max(deepest, l.level);
   return levels.slice(0, Math.min(levels.length, Math.max(3, deepest + 2)));
 }
-
-export const isStepWithTree = (s: HistoryStep): boolean => s.kind === 'flush' || s.kind === 'compaction' || s.kind === 'move';

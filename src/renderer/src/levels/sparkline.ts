@@ -1,4 +1,4 @@
-import type { HistorySample } from '../../../shared/ipc/types';
+import type { HistorySample } from '../../../shared/model/history';
 
 /** An SVG path through values, scaled to w×h (min at the bottom, 0 included); empty for fewer than two points. */
 export function sparkPath(values: readonly number[], w: number, h: number, pad = 1): { line: string; area: string; max: number } {

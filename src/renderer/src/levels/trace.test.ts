@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { GetExplanation } from '@strata/engine';
+import type { GetExplanation } from '../../../shared/model/lookup';
 import { probedTables, readCost, resultText, stepText } from './trace';
 
 const e: GetExplanation = {
@@ -12,10 +12,30 @@ const e: GetExplanation = {
   foundIn: { source: 'table', level: 1, fileNumber: 12 },
   lastSequence: 9,
   steps: [
-    { step: 'memtable', memtable: 'active', index: 0, walNumber: 3, entries: 10, outcome: 'miss' },
-    { step: 'level', level: 0, files: 2, outcome: 'every-file' },
-    { step: 'table', level: 0, fileNumber: 14, minKey: 'k7', maxKey: 'k9', outcome: 'skipped-key-range' },
-    { step: 'table', level: 0, fileNumber: 13, minKey: 'k0', maxKey: 'k9', outcome: 'skipped-bloom', bloom: 'absent' },
+    { step: 'memtable', memtable: 'active', index: 0, walNumber: 3, entries: 10, outcome: 'miss', sequence: null },
+    { step: 'level', level: 0, files: 2, outcome: 'every-file', fileNumber: null },
+    {
+      step: 'table',
+      level: 0,
+      fileNumber: 14,
+      minKey: 'k7',
+      maxKey: 'k9',
+      outcome: 'skipped-key-range',
+      bloom: null,
+      block: null,
+      sequence: null,
+    },
+    {
+      step: 'table',
+      level: 0,
+      fileNumber: 13,
+      minKey: 'k0',
+      maxKey: 'k9',
+      outcome: 'skipped-bloom',
+      bloom: 'absent',
+      block: null,
+      sequence: null,
+    },
     { step: 'level', level: 1, files: 3, outcome: 'file', fileNumber: 12 },
     {
       step: 'table',
@@ -26,6 +46,7 @@ const e: GetExplanation = {
       outcome: 'value',
       bloom: 'may-contain',
       block: { index: 0, offset: 0, size: 4000, source: 'disk' },
+      sequence: 7,
     },
   ],
   counters: { memtablesChecked: 1, tablesConsidered: 3, keyRangeSkips: 1, bloomSkips: 1, blocksRead: 1, blockCacheHits: 0 },
@@ -47,5 +68,5 @@ test('texts name the result, the cost and each step', () => {
   assert.match(readCost(e), /3 tables considered · 1 skipped by key range · 1 by bloom filter · 1 searched · 1 block read/);
   assert.match(stepText(e.steps[5]!), /found the value · block 0 \(4000 B at 0\) from disk/);
   assert.match(stepText(e.steps[1]!), /2 overlapping tables/);
-  assert.match(resultText({ ...e, result: 'absent', foundIn: undefined }), /Absent/);
+  assert.match(resultText({ ...e, result: 'absent', foundIn: null }), /Absent/);
 });

@@ -1,4 +1,4 @@
-import type { GetExplanation, LookupStep, TableProbe } from '@strata/engine';
+import type { GetExplanation, LookupStep, TableProbe } from '../../../shared/model/lookup';
 
 export type ProbeOutcome = TableProbe['outcome'];
 

@@ -1,7 +1,7 @@
-import type { CollectionStats } from '@strata/engine';
+import type { EngineEvent } from '../../../shared/model/events';
+import type { CollectionStats } from '../../../shared/model/stats';
 import { useEffect, useReducer, useState } from 'react';
 import type { Client } from '../api/client';
-import type { EngineEvent } from '../../../shared/ipc/types';
 import { useNotify } from '../ui/Toasts';
 import { frameCoalescer } from './coalesce';
 import { emptyHistory, historyReducer, type HistoryState } from './history';

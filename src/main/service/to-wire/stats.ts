@@ -1,0 +1,123 @@
+import type * as Engine from '@strata/engine';
+import type {
+  CollectionStats,
+  CompactionInput,
+  LevelStats,
+  RunningCompaction,
+  TableStats,
+  TableSummary,
+} from '../../../shared/model/stats';
+import { recoveryToWire } from './recovery';
+
+export const tableToWire = (t: Engine.TableStats): TableStats => ({
+  id: t.id,
+  bytes: t.bytes,
+  entries: t.entries,
+  tombstones: t.tombstones,
+  minKey: t.minKey,
+  maxKey: t.maxKey,
+  minSequence: t.minSequence,
+  maxSequence: t.maxSequence,
+});
+
+export const levelToWire = (l: Engine.LevelStats): LevelStats => ({
+  level: l.level,
+  fileCount: l.fileCount,
+  bytes: l.bytes,
+  entries: l.entries,
+  targetBytes: l.targetBytes,
+  score: l.score,
+  compactionBytesRead: l.compactionBytesRead,
+  compactionBytesWritten: l.compactionBytesWritten,
+  files: l.files.map(tableToWire),
+});
+
+export const tableSummaryToWire = (t: Engine.TableOutput): TableSummary => ({
+  id: t.id,
+  level: t.level,
+  bytes: t.bytes,
+  entries: t.entries,
+  minKey: t.minKey,
+  maxKey: t.maxKey,
+});
+
+export const compactionInputToWire = (i: Engine.CompactionInput): CompactionInput => ({
+  level: i.level,
+  files: [...i.files],
+  bytes: i.bytes,
+});
+
+function runningToWire(r: Engine.RunningCompactionStats): RunningCompaction {
+  return {
+    id: r.id,
+    reason: r.reason,
+    level: r.level,
+    outputLevel: r.outputLevel,
+    score: r.score,
+    inputs: r.inputs.map(compactionInputToWire),
+    inputTables: r.inputTables.map(tableSummaryToWire),
+    inputBytes: r.inputBytes,
+    bytesRead: r.bytesRead,
+    bytesWritten: r.bytesWritten,
+    entriesRead: r.entriesRead,
+    progress: r.progress,
+    startedAt: r.startedAt,
+    elapsedMs: r.elapsedMs,
+  };
+}
+
+export function statsToWire(s: Engine.CollectionStats): CollectionStats {
+  const { memtable: m, totals: t, stalls, compaction: c } = s;
+  return {
+    name: s.name,
+    lastSequence: s.lastSequence,
+    memtable: { bytes: m.bytes, entries: m.entries, limitBytes: m.limitBytes, tombstones: m.tombstones, walNumber: m.walNumber },
+    immutableMemtables: s.immutableMemtables.map((i) => ({
+      bytes: i.bytes,
+      entries: i.entries,
+      tombstones: i.tombstones,
+      walNumber: i.walNumber,
+    })),
+    levels: s.levels.map(levelToWire),
+    level0: {
+      files: s.level0.files,
+      compactionTrigger: s.level0.compactionTrigger,
+      slowdownTrigger: s.level0.slowdownTrigger,
+      stopTrigger: s.level0.stopTrigger,
+    },
+    blockCache: { capacityBytes: s.blockCache.capacityBytes, usedBytes: s.blockCache.usedBytes },
+    totals: {
+      userBytesWritten: t.userBytesWritten,
+      walBytesWritten: t.walBytesWritten,
+      walWrites: t.walWrites,
+      walSyncs: t.walSyncs,
+      flushes: t.flushes,
+      bytesFlushed: t.bytesFlushed,
+      compactions: t.compactions,
+      bytesCompacted: t.bytesCompacted,
+      compactionBytesRead: t.compactionBytesRead,
+      writeAmplification: t.writeAmplification,
+    },
+    liveBytes: s.liveBytes,
+    recovery: recoveryToWire(s.recovery),
+    stalls: {
+      count: stalls.count,
+      totalMs: stalls.totalMs,
+      active: stalls.active,
+      current: stalls.current
+        ? { reason: stalls.current.reason, startedAt: stalls.current.startedAt, durationMs: stalls.current.durationMs }
+        : null,
+    },
+    compaction: {
+      running: c.running ? runningToWire(c.running) : null,
+      pendingBytes: c.pendingBytes,
+      errors: c.errors,
+      lastError: c.lastError ?? null,
+      workerPid: c.workerPid ?? null,
+      workerStarts: c.workerStarts,
+    },
+    openScans: s.openScans,
+    flush: { onThread: s.flush.onThread, threadStopped: s.flush.threadStopped ?? null },
+    writeError: s.writeError ?? null,
+  };
+}
