@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { AppInfo } from '../../../shared/ipc/types';
 import { Dialog } from '../ui/Dialog';
+import { CancelAndSubmit, TextField } from '../ui/DialogParts';
 import { useNotify } from '../ui/Toasts';
 import { useClient, useInfo } from './context';
 
@@ -30,28 +31,9 @@ export function FolderDialog({ onClose, onOpened }: { onClose(): void; onOpened(
       title="Open data folder"
       onClose={onClose}
       onSubmit={() => open(path)}
-      actions={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={busy || path.trim() === ''}>
-            Open
-          </button>
-        </>
-      }
+      actions={<CancelAndSubmit onCancel={onClose} label="Open" disabled={busy || path.trim() === ''} />}
     >
-      <label className="field">
-        <span>Folder path on the machine running the server</span>
-        <input
-          className="input mono"
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-          autoFocus
-          spellCheck={false}
-          autoComplete="off"
-        />
-      </label>
+      <TextField label="Folder path on the machine running the server" value={path} onChange={setPath} />
       {recent.length > 0 && (
         <div className="recent">
           <span className="field-label">Recent</span>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useClient } from '../app/context';
 import { Dialog } from '../ui/Dialog';
+import { CancelAndSubmit, TextField } from '../ui/DialogParts';
 import { useNotify } from '../ui/Toasts';
 
 export function AddKeyDialog({
@@ -46,29 +47,9 @@ export function AddKeyDialog({
       title="Add key"
       onClose={onClose}
       onSubmit={save}
-      actions={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={`button ${exists ? 'danger' : 'primary'}`} disabled={key === '' || busy}>
-            {exists ? 'Overwrite' : 'Add'}
-          </button>
-        </>
-      }
+      actions={<CancelAndSubmit onCancel={onClose} label={exists ? 'Overwrite' : 'Add'} danger={exists} disabled={key === '' || busy} />}
     >
-      <label className="field">
-        <span>Key</span>
-        <input
-          className="input mono"
-          value={key}
-          onChange={(e) => setKey(e.target.value)}
-          autoFocus
-          spellCheck={false}
-          autoComplete="off"
-          aria-label="New key"
-        />
-      </label>
+      <TextField label="Key" value={key} onChange={setKey} aria-label="New key" />
       {exists && (
         <p className="field-message error" role="alert">
           This key already exists. Press Overwrite to replace its value.

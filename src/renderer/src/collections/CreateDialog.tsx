@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useClient } from '../app/context';
 import { Dialog } from '../ui/Dialog';
+import { CancelAndSubmit, TextField } from '../ui/DialogParts';
 import { useNotify } from '../ui/Toasts';
 
 /** Small enough to feel immediate while typing, large enough not to ask on every keystroke. */
@@ -63,31 +64,16 @@ export function CreateDialog({ onClose, onCreated }: { onClose(): void; onCreate
       onClose={onClose}
       onSubmit={create}
       className="create-dialog"
-      actions={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={!ready}>
-            Create
-          </button>
-        </>
-      }
+      actions={<CancelAndSubmit onCancel={onClose} label="Create" disabled={!ready} />}
     >
-      <label className="field">
-        <span>Name</span>
-        <input
-          className="input mono"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          autoFocus
-          spellCheck={false}
-          autoComplete="off"
-          aria-invalid={problem !== null}
-          aria-describedby={messageId}
-          placeholder="e.g. users"
-        />
-      </label>
+      <TextField
+        label="Name"
+        value={name}
+        onChange={setName}
+        aria-invalid={problem !== null}
+        aria-describedby={messageId}
+        placeholder="e.g. users"
+      />
       <p
         id={messageId}
         className={`field-message${problem ? ' error' : ''}`}

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Dialog } from './Dialog';
+import { CancelAndSubmit, TextField } from './DialogParts';
 
 interface Props {
   title: string;
@@ -22,36 +23,20 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, requireTe
       onClose={onCancel}
       onSubmit={() => ready && onConfirm()}
       actions={
-        <>
-          <button type="button" className="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className={`button ${danger ? 'danger' : 'primary'}`}
-            disabled={!ready}
-            autoFocus={requireText === undefined}
-          >
-            {confirmLabel}
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onCancel} label={confirmLabel} danger={danger} disabled={!ready} autoFocus={requireText === undefined} />
       }
     >
       {children}
       {requireText !== undefined && (
-        <label className="field">
-          <span>
-            Type <code>{requireText}</code> to confirm
-          </span>
-          <input
-            className="input mono"
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            autoFocus
-            spellCheck={false}
-            autoComplete="off"
-          />
-        </label>
+        <TextField
+          label={
+            <>
+              Type <code>{requireText}</code> to confirm
+            </>
+          }
+          value={typed}
+          onChange={setTyped}
+        />
       )}
     </Dialog>
   );
