@@ -2,7 +2,7 @@
 // by `type`, so a consumer that narrows on the tag gets the payload's type.
 // Plain data, absent fields null: see recovery.ts for the wire rule. Times
 // named `…At` are epoch milliseconds; durations are milliseconds.
-import type { CompactionInput, LevelStats, StallReason, TableSummary } from './stats';
+import type { CompactionInput, LevelStats, StallReason, TableStats, TableSummary } from './stats';
 
 export type FlushReason = 'memtable-full' | 'manual' | 'recovery';
 
@@ -16,22 +16,14 @@ export interface FlushStart {
   startedAt: number;
 }
 
-export interface FlushEnd {
-  id: number;
-  level: number;
-  bytes: number;
-  entries: number;
-  tombstones: number;
-  minKey: string;
-  maxKey: string;
+/** A flush's end: the L0 table it wrote, and what it took. */
+export interface FlushEnd extends TableStats {
   durationMs: number;
   reason: FlushReason;
   /** The write-ahead log whose memtable this flush wrote (deleted afterwards). */
   walNumber: number;
   /** Memtable bytes in (approximate, in-memory size); `bytes` is the table written. */
   memtableBytes: number;
-  minSequence: number;
-  maxSequence: number;
   /** The one L0 table written, in the same shape as compaction outputs. */
   outputs: TableSummary[];
   startedAt: number;

@@ -4,18 +4,7 @@
 // trees into shapes and stats into samples with the functions below, under
 // the same limits.
 import type { CompactionEnd, CompactionError, EngineEvent, FlushEnd, WriteStall } from './events';
-import type { CollectionStats } from './stats';
-
-/** One SSTable as the Levels view draws it. */
-export interface TableShape {
-  id: number;
-  level: number;
-  bytes: number;
-  entries: number;
-  tombstones: number;
-  minKey: string;
-  maxKey: string;
-}
+import type { CollectionStats, TableShape } from './stats';
 
 /** What a step is, with the engine event's payload as emitted (reason, inputs, outputs, bytes, duration…). */
 export type StepDetail =
@@ -79,19 +68,9 @@ export function stepOf(event: EngineEvent): (StepDetail & { at: number }) | null
 /** Whether a step changed the set of tables (and so has a tree to show). */
 export const changesTree = (kind: StepKind): boolean => kind === 'flush' || kind === 'compaction' || kind === 'move';
 
-/** The live tables per level, as the Levels view draws them. */
+/** The live tables per level, as the Levels view draws them (without their sequence numbers: a history keeps a thousand trees). */
 export function shapesOf(stats: Pick<CollectionStats, 'levels'>): TableShape[][] {
-  return stats.levels.map((l) =>
-    l.files.map((f) => ({
-      id: f.id,
-      level: l.level,
-      bytes: f.bytes,
-      entries: f.entries,
-      tombstones: f.tombstones,
-      minKey: f.minKey,
-      maxKey: f.maxKey,
-    })),
-  );
+  return stats.levels.map((l) => l.files.map(({ minSequence: _min, maxSequence: _max, ...shape }) => shape));
 }
 
 export function sampleOf(stats: CollectionStats, at: number): HistorySample {

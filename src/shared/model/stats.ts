@@ -3,14 +3,23 @@
 // recovery.ts for the wire rule.
 import type { RecoveryReport } from './recovery';
 
-/** One live SSTable in its level. */
-export interface TableStats {
+/** One table a flush or compaction read or wrote (or a move placed): its file number, level, size and key range. */
+export interface TableSummary {
   id: number;
+  level: number;
   bytes: number;
   entries: number;
-  tombstones: number;
   minKey: string;
   maxKey: string;
+}
+
+/** One SSTable as the Levels view draws it. */
+export interface TableShape extends TableSummary {
+  tombstones: number;
+}
+
+/** One live SSTable, as stats list it in its level. */
+export interface TableStats extends TableShape {
   minSequence: number;
   maxSequence: number;
 }
@@ -54,16 +63,6 @@ export interface CompactionInput {
   /** File numbers. */
   files: number[];
   bytes: number;
-}
-
-/** One table a flush or compaction read or wrote (or a move placed): its level, size and key range. */
-export interface TableSummary {
-  id: number;
-  level: number;
-  bytes: number;
-  entries: number;
-  minKey: string;
-  maxKey: string;
 }
 
 /** The compaction in flight. Outputs are known only once it ends (compaction-end). */

@@ -1,5 +1,6 @@
 // The SSTable inspector's answer (lsm.inspectTable) as the app receives it.
 // Plain data: see recovery.ts for the wire rule.
+import type { TableStats } from './stats';
 
 /** 'unknown' for tables below L0 written before the collection was opened. */
 export type TableOrigin = 'flush' | 'compaction' | 'unknown';
@@ -15,17 +16,8 @@ export interface TableEntryPreview {
   truncated: boolean;
 }
 
-export interface TableInspection {
-  fileNumber: number;
-  level: number;
-  /** File size. */
-  bytes: number;
-  entries: number;
-  tombstones: number;
-  minKey: string;
-  maxKey: string;
-  minSequence: number;
-  maxSequence: number;
+/** A live table's manifest entry (its file number is `id`, its file size `bytes`) and its properties block. */
+export interface TableInspection extends TableStats {
   formatVersion: number;
   dataBlocks: number;
   /** Data block contents before compression. */

@@ -1,6 +1,6 @@
 import type * as Engine from '@strata/engine';
 import type { EngineEvent, EngineEventPayloads, EngineEventType, WriteStall } from '../../../shared/model/events';
-import { compactionInputToWire, levelToWire, tableSummaryToWire } from './stats';
+import { compactionInputToWire, levelToWire, tableSummaryToWire, tableToWire } from './stats';
 
 /**
  * The payload each forwarded event carries, as the engine types it.
@@ -40,19 +40,11 @@ const TO_WIRE: { [T in EngineEventType]: (payload: EnginePayloads[T]) => EngineE
     startedAt: p.startedAt,
   }),
   'flush-end': (p) => ({
-    id: p.id,
-    level: p.level,
-    bytes: p.bytes,
-    entries: p.entries,
-    tombstones: p.tombstones,
-    minKey: p.minKey,
-    maxKey: p.maxKey,
+    ...tableToWire(p.id, p.level, p),
     durationMs: p.durationMs,
     reason: p.reason,
     walNumber: p.walNumber,
     memtableBytes: p.memtableBytes,
-    minSequence: p.minSequence,
-    maxSequence: p.maxSequence,
     outputs: p.outputs.map(tableSummaryToWire),
     startedAt: p.startedAt,
   }),

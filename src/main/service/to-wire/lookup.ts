@@ -1,6 +1,7 @@
 import type * as Engine from '@strata/engine';
 import type { GetExplanation, LookupStep } from '../../../shared/model/lookup';
 import type { TableInspection } from '../../../shared/model/table-inspection';
+import { tableToWire } from './stats';
 
 function stepToWire(s: Engine.LookupStep): LookupStep {
   switch (s.step) {
@@ -55,15 +56,7 @@ export function explanationToWire(e: Engine.GetExplanation, maxValueChars: numbe
 
 export function inspectionToWire(t: Engine.TableInspection): TableInspection {
   return {
-    fileNumber: t.fileNumber,
-    level: t.level,
-    bytes: t.bytes,
-    entries: t.entries,
-    tombstones: t.tombstones,
-    minKey: t.minKey,
-    maxKey: t.maxKey,
-    minSequence: t.minSequence,
-    maxSequence: t.maxSequence,
+    ...tableToWire(t.fileNumber, t.level, t),
     formatVersion: t.formatVersion,
     dataBlocks: t.dataBlocks,
     dataBytes: t.dataBytes,

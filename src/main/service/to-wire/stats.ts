@@ -9,8 +9,12 @@ import type {
 } from '../../../shared/model/stats';
 import { recoveryToWire } from './recovery';
 
-export const tableToWire = (t: Engine.TableStats): TableStats => ({
-  id: t.id,
+/** The fields every description of a live table shares, from any engine object that has them. */
+type EngineTable = Pick<Engine.TableStats, 'bytes' | 'entries' | 'tombstones' | 'minKey' | 'maxKey' | 'minSequence' | 'maxSequence'>;
+
+export const tableToWire = (id: number, level: number, t: EngineTable): TableStats => ({
+  id,
+  level,
   bytes: t.bytes,
   entries: t.entries,
   tombstones: t.tombstones,
@@ -29,7 +33,7 @@ export const levelToWire = (l: Engine.LevelStats): LevelStats => ({
   score: l.score,
   compactionBytesRead: l.compactionBytesRead,
   compactionBytesWritten: l.compactionBytesWritten,
-  files: l.files.map(tableToWire),
+  files: l.files.map((f) => tableToWire(f.id, l.level, f)),
 });
 
 export const tableSummaryToWire = (t: Engine.TableOutput): TableSummary => ({

@@ -1,4 +1,4 @@
-import type { TableShape } from '../../../shared/model/history';
+import type { TableShape } from '../../../shared/model/stats';
 import type { TableInspection } from '../../../shared/model/table-inspection';
 import { memo, useEffect, useState } from 'react';
 import type { KeyFilter } from '../../../shared/ipc/types';

@@ -1,4 +1,5 @@
-import type { HistoryStep, TableShape } from '../../../shared/model/history';
+import type { HistoryStep } from '../../../shared/model/history';
+import type { TableShape } from '../../../shared/model/stats';
 import type { GetExplanation } from '../../../shared/model/lookup';
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import type { KeyFilter } from '../../../shared/ipc/types';

@@ -1,4 +1,4 @@
-import type { TableShape } from '../../../shared/model/history';
+import type { TableShape } from '../../../shared/model/stats';
 import { formatBytes, formatCount } from '../ui/format';
 import { visibleLevels, type TreeModel } from './model';
 

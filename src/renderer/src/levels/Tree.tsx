@@ -1,6 +1,5 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { TableShape } from '../../../shared/model/history';
-import type { RunningCompaction } from '../../../shared/model/stats';
+import type { RunningCompaction, TableShape } from '../../../shared/model/stats';
 import { formatBytes, formatCount } from '../ui/format';
 import { percent, shortKey } from './format';
 import { layoutLevels, rowGeometry, type PlacedTable, type RowGeometry } from './layout';

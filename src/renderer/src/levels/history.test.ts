@@ -19,7 +19,17 @@ function stats(userBytes: number, l0: number[] = []): CollectionStats {
     score: 0,
     compactionBytesRead: 0,
     compactionBytesWritten: 0,
-    files: ids.map((id) => ({ id, bytes: 10, entries: 1, tombstones: 0, minKey: 'a', maxKey: 'b', minSequence: 1, maxSequence: 1 })),
+    files: ids.map((id) => ({
+      id,
+      level: n,
+      bytes: 10,
+      entries: 1,
+      tombstones: 0,
+      minKey: 'a',
+      maxKey: 'b',
+      minSequence: 1,
+      maxSequence: 1,
+    })),
   });
   return {
     name: 't',

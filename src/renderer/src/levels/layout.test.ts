@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TableShape } from '../../../shared/model/history';
+import type { TableShape } from '../../../shared/model/stats';
 import { assignLanes, layoutLevels, MIN_HEIGHT, overlapping, rowGeometry, type PlacedLevel, type PlacedTable } from './layout';
 import { keyScale } from './scale';
 

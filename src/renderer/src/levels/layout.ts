@@ -1,4 +1,4 @@
-import type { TableShape } from '../../../shared/model/history';
+import type { TableShape } from '../../../shared/model/stats';
 import type { KeyScale } from './scale';
 
 /** One SSTable placed in its level's row: fractions of the row, so the renderer only multiplies by pixels. */

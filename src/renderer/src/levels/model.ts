@@ -1,5 +1,5 @@
-import { shapesOf, type TableShape } from '../../../shared/model/history';
-import type { CollectionStats, RunningCompaction } from '../../../shared/model/stats';
+import { shapesOf } from '../../../shared/model/history';
+import type { CollectionStats, RunningCompaction, TableShape } from '../../../shared/model/stats';
 
 /** What the tree draws: either the live stats or a history step's snapshot. */
 export interface LevelInfo {
