@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { KeyFilter } from '../../../shared/ipc/types';
 import type { TransferFormat } from '../../../shared/model/transfer';
 import { useClient, useInfo } from '../app/context';
@@ -7,7 +7,8 @@ import { Dialog } from '../ui/Dialog';
 import { useNotify } from '../ui/Toasts';
 import { startDownload } from './download';
 import { formatBytes, plural } from '../ui/format';
-import { FORMATS } from './format';
+import { FormatSelect } from './FormatSelect';
+import { TransferActions, transferTitle } from './TransferActions';
 import { TransferProgress } from './TransferProgress';
 import { useTransferJob } from './useTransferJob';
 
@@ -27,9 +28,8 @@ export function ExportDialog({ collection, filter, onClose }: Props) {
   const [scope, setScope] = useState<'filter' | 'all'>(filtered ? 'filter' : 'all');
   const [format, setFormat] = useState<TransferFormat>('ndjson');
   const [busy, setBusy] = useState(false);
-  const [cancelling, setCancelling] = useState(false);
-  const { job, track, cancel } = useTransferJob();
-  const reported = useRef(false);
+  const transfer = useTransferJob('Export');
+  const { job, finished, track } = transfer;
 
   const start = async () => {
     if (busy || job) return;
@@ -52,46 +52,14 @@ export function ExportDialog({ collection, filter, onClose }: Props) {
     }
   };
 
-  const finished = job && job.state !== 'running' ? job : null;
-  useEffect(() => {
-    if (!finished || reported.current) return;
-    reported.current = true;
-    if (finished.state === 'failed') notify('error', 'Export failed', finished.message);
-    if (finished.state === 'done') notify('success', 'Export finished', finished.message);
-  }, [finished, notify]);
-
-  const running = job !== null && finished === null;
-  const title = finished
-    ? finished.state === 'done'
-      ? 'Export finished'
-      : finished.state === 'cancelled'
-        ? 'Export cancelled'
-        : 'Export failed'
-    : running
-      ? 'Exporting…'
-      : `Export “${collection}”`;
-
   return (
     <Dialog
-      title={title}
+      title={transferTitle('Export', transfer, `Export “${collection}”`)}
       className="transfer-dialog export-dialog"
-      onClose={() => !running && onClose()}
+      onClose={() => transfer.state !== 'running' && onClose()}
       onSubmit={() => (finished ? onClose() : void start())}
       actions={
-        finished ? (
-          <button type="submit" className="button primary">
-            Close
-          </button>
-        ) : running ? null : (
-          <>
-            <button type="button" className="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="button primary" disabled={busy}>
-              {info.nativeDialogs ? 'Export…' : 'Export'}
-            </button>
-          </>
-        )
+        <TransferActions state={transfer.state} submitLabel={info.nativeDialogs ? 'Export…' : 'Export'} busy={busy} onClose={onClose} />
       }
     >
       {!job && (
@@ -112,34 +80,11 @@ export function ExportDialog({ collection, filter, onClose }: Props) {
               <input type="radio" name="export-scope" checked={scope === 'all'} onChange={() => setScope('all')} /> The whole collection
             </label>
           </fieldset>
-          <label className="field">
-            <span>Format</span>
-            <select
-              className="input"
-              value={format}
-              onChange={(e) => setFormat(e.target.value as TransferFormat)}
-              data-testid="export-format"
-            >
-              {FORMATS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FormatSelect value={format} onChange={setFormat} testId="export-format" />
           <p className="small">{info.nativeDialogs ? 'You choose where to save the file next.' : 'Your browser downloads the file.'}</p>
         </>
       )}
-      {running && (
-        <TransferProgress
-          job={job}
-          cancelling={cancelling}
-          onCancel={() => {
-            setCancelling(true);
-            void cancel();
-          }}
-        />
-      )}
+      {transfer.state === 'running' && job && <TransferProgress job={job} cancelling={transfer.cancelling} onCancel={transfer.cancel} />}
       {finished && (
         <div className="transfer-summary" data-testid="export-summary">
           <p className={`summary-headline ${finished.state}`}>

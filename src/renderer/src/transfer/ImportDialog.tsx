@@ -1,20 +1,19 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { ImportPreviewView, JobProgress } from '../../../shared/ipc/types';
-import type { TransferFormat } from '../../../shared/model/transfer';
+import type { ImportMode, TransferFormat } from '../../../shared/model/transfer';
 import { useClient } from '../app/context';
 import { Dialog } from '../ui/Dialog';
 import { useNotify } from '../ui/Toasts';
 import { BadRecords } from './BadRecords';
 import { formatCount, plural } from '../ui/format';
 import { ImportPreview } from './ImportPreview';
+import { TransferActions, transferTitle } from './TransferActions';
 import { TransferProgress } from './TransferProgress';
 import { uploadFile } from './upload';
 import { useTransferJob } from './useTransferJob';
 
 /** Where the records come from: a path main may read (the desktop app's native dialog) or a File the browser uploads. */
 export type ImportSource = { kind: 'path'; path: string } | { kind: 'file'; file: File; sample: string };
-
-type OnError = 'stop' | 'skip';
 
 interface Props {
   collection: string;
@@ -31,11 +30,10 @@ export function ImportDialog({ collection, preview: initial, source, onClose, on
   const notify = useNotify();
   const [preview, setPreview] = useState(initial);
   const [format, setFormat] = useState<TransferFormat>(initial.format);
-  const [onError, setOnError] = useState<OnError>('stop');
+  const [onError, setOnError] = useState<ImportMode>('stop');
   const [busy, setBusy] = useState(false);
-  const [cancelling, setCancelling] = useState(false);
-  const { job, track, cancel, fail } = useTransferJob();
-  const reported = useRef(false);
+  const transfer = useTransferJob('Import', onFinished);
+  const { job, finished, track, fail } = transfer;
 
   // The preview is read again in the chosen format: web mode from the sample it uploaded, the desktop app from the chosen file.
   const chooseFormat = async (next: TransferFormat) => {
@@ -97,55 +95,14 @@ export function ImportDialog({ collection, preview: initial, source, onClose, on
     }
   };
 
-  const finished = job && job.state !== 'running' ? job : null;
-  useEffect(() => {
-    if (!finished || reported.current) return;
-    reported.current = true;
-    onFinished();
-    // Errors also go to a toast, as everywhere in the app; the summary keeps the details.
-    if (finished.state === 'failed') notify('error', 'Import failed', finished.message);
-    if (finished.state === 'done') notify('success', 'Import finished', finished.message);
-  }, [finished, notify, onFinished]);
-
-  const stopJob = () => {
-    setCancelling(true);
-    void cancel();
-  };
-
-  const running = job !== null && finished === null;
-  const title = finished
-    ? finished.state === 'done'
-      ? 'Import finished'
-      : finished.state === 'cancelled'
-        ? 'Import cancelled'
-        : 'Import failed'
-    : running
-      ? 'Importing…'
-      : `Import into “${collection}”`;
-
   return (
     <Dialog
-      title={title}
+      title={transferTitle('Import', transfer, `Import into “${collection}”`)}
       className="transfer-dialog import-dialog"
       // Closing while it runs would hide the only Cancel; Esc is ignored until the job ends.
-      onClose={() => !running && onClose()}
+      onClose={() => transfer.state !== 'running' && onClose()}
       onSubmit={() => (finished ? onClose() : void start())}
-      actions={
-        finished ? (
-          <button type="submit" className="button primary">
-            Close
-          </button>
-        ) : running ? null : (
-          <>
-            <button type="button" className="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="button primary" disabled={busy}>
-              Import
-            </button>
-          </>
-        )
-      }
+      actions={<TransferActions state={transfer.state} submitLabel="Import" busy={busy} onClose={onClose} />}
     >
       {!job && (
         <>
@@ -164,7 +121,7 @@ export function ImportDialog({ collection, preview: initial, source, onClose, on
           <p className="small">Existing keys with the same name are overwritten.</p>
         </>
       )}
-      {running && <TransferProgress job={job} onCancel={stopJob} cancelling={cancelling} />}
+      {transfer.state === 'running' && job && <TransferProgress job={job} onCancel={transfer.cancel} cancelling={transfer.cancelling} />}
       {finished && <ImportSummary job={finished} />}
     </Dialog>
   );

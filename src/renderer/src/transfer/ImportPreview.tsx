@@ -2,7 +2,8 @@ import type { ImportPreviewView } from '../../../shared/ipc/types';
 import type { TransferFormat } from '../../../shared/model/transfer';
 import { SAMPLE_BYTES } from './upload';
 import { formatBytes, plural } from '../ui/format';
-import { FORMATS, formatName, formatSource } from './format';
+import { formatName, formatSource } from './format';
+import { FormatSelect } from './FormatSelect';
 
 /** How many sample records the preview shows: enough to recognise the data, few enough to fit the dialog. */
 const SHOWN = 10;
@@ -31,22 +32,7 @@ export function ImportPreview({ preview, format, onFormat, busy }: Props) {
         <span className="mono">{preview.fileName}</span>
         {preview.sizeBytes !== null && <span className="muted"> · {formatBytes(preview.sizeBytes)}</span>}
       </div>
-      <label className="field">
-        <span>Format</span>
-        <select
-          className="input"
-          value={format}
-          onChange={(e) => onFormat(e.target.value as TransferFormat)}
-          disabled={busy}
-          data-testid="import-format"
-        >
-          {FORMATS.map((f) => (
-            <option key={f.value} value={f.value}>
-              {f.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <FormatSelect value={format} onChange={onFormat} disabled={busy} testId="import-format" />
       <p className="small" data-testid="format-source">
         {/* Only while the preview in the new format is on its way, or if reading it failed. */}
         {stale

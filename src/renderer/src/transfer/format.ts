@@ -1,12 +1,6 @@
 import type { ImportPreviewView } from '../../../shared/ipc/types';
 import type { TransferFormat } from '../../../shared/model/transfer';
 
-export const FORMATS: { value: TransferFormat; label: string }[] = [
-  { value: 'ndjson', label: 'NDJSON (one JSON object per line)' },
-  { value: 'json', label: 'JSON (one array)' },
-  { value: 'csv', label: 'CSV (key,value)' },
-];
-
 export const formatName = (f: TransferFormat): string => (f === 'ndjson' ? 'NDJSON' : f.toUpperCase());
 
 /** Says why the preview chose its format, so a wrong guess is easy to spot and override. */
