@@ -3,6 +3,7 @@ import type { KeyRow, ValueView } from '../../../shared/ipc/types';
 import { LIMITS } from '../../../shared/ipc/limits';
 import { useClient, useInfo } from '../app/context';
 import { copyText } from '../ui/clipboard';
+import { Tabs, type Tab as TabOf } from '../ui/Tabs';
 import { useNotify } from '../ui/Toasts';
 import { resumeDraft, useDrafts, type DraftAddress } from './drafts';
 import { formatBytes, formatCount } from '../ui/format';
@@ -11,6 +12,12 @@ import { checkJson, looksLikeJson, prettyJson } from './json';
 import '../styles/panel.css';
 
 type Tab = 'text' | 'json' | 'hex';
+
+const FORMAT_TABS: TabOf<Tab>[] = [
+  { id: 'text', label: 'Text' },
+  { id: 'json', label: 'JSON' },
+  { id: 'hex', label: 'Hex' },
+];
 
 /** What a tab's editor holds for a stored value before any edit: JSON pretty-printed when it parses. */
 const shownAs = (tab: Tab, value: string) => (tab === 'json' ? (prettyJson(value) ?? value) : value);
@@ -176,13 +183,7 @@ export function ValuePanel({ collection, keyName, revision, onSaved }: Props) {
           </button>
         </div>
       </div>
-      <div className="tabs panel-tabs" role="tablist" aria-label="Value format">
-        {(['text', 'json', 'hex'] as const).map((t) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className="tab" onClick={() => setTab(t)}>
-            {t === 'text' ? 'Text' : t === 'json' ? 'JSON' : 'Hex'}
-          </button>
-        ))}
-      </div>
+      <Tabs tabs={FORMAT_TABS} selected={tab} onSelect={setTab} className="panel-tabs" label="Value format" />
       {missing && <p className="panel-note">This key no longer exists.</p>}
       {stale && dirty && (
         <p className="panel-note warn" role="status" data-testid="stale-draft">

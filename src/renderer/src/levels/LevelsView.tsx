@@ -4,6 +4,7 @@ import type { GetExplanation } from '../../../shared/model/lookup';
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import type { KeyFilter } from '../../../shared/ipc/types';
 import { useClient } from '../app/context';
+import { Tabs, type Tab } from '../ui/Tabs';
 import { useNotify } from '../ui/Toasts';
 import { TreeActions, Workload } from './Actions';
 import { StatusStrip } from './Banners';
@@ -21,6 +22,11 @@ import { useLevelsLive } from './useLevelsLive';
 import '../styles/levels.css';
 
 type Side = 'table' | 'trace';
+
+const SIDES: Tab<Side>[] = [
+  { id: 'table', label: 'SSTable', testId: 'side-table' },
+  { id: 'trace', label: 'Where is this key?', testId: 'side-trace' },
+];
 
 /** The live picture of one collection's LSM tree: memtable, levels, compactions, history, and the tools to poke at it. */
 export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { collection: string; onBrowse(filter: KeyFilter): void }) {
@@ -143,28 +149,7 @@ export const LevelsView = memo(function LevelsView({ collection, onBrowse }: { c
           <Legend />
         </section>
         <aside className="lv-card lv-side" aria-label="Details">
-          <div className="tabs lv-side-tabs" role="tablist">
-            <button
-              type="button"
-              role="tab"
-              className="tab"
-              aria-selected={side === 'table'}
-              onClick={() => setSide('table')}
-              data-testid="side-table"
-            >
-              SSTable
-            </button>
-            <button
-              type="button"
-              role="tab"
-              className="tab"
-              aria-selected={side === 'trace'}
-              onClick={() => setSide('trace')}
-              data-testid="side-trace"
-            >
-              Where is this key?
-            </button>
-          </div>
+          <Tabs tabs={SIDES} selected={side} onSelect={setSide} className="lv-side-tabs" />
           {side === 'table' ? (
             selected ? (
               <Inspector collection={collection} table={selected} onBrowse={onBrowse} onCompact={onCompactRange} busy={compacting} />
