@@ -59,26 +59,10 @@ export function FilterBar({ onFilter, reverse, onReverse, onJump, initial }: Pro
         ))}
       </div>
       {mode === 'prefix' ? (
-        <input
-          className="input mono filter-input"
-          aria-label="Key prefix"
-          placeholder="Filter by key prefix…"
-          value={prefix}
-          onChange={(e) => setPrefix(e.target.value)}
-          onKeyDown={(e) => e.key === 'Enter' && applyNow()}
-          spellCheck={false}
-        />
+        <KeyInput wide label="Key prefix" placeholder="Filter by key prefix…" value={prefix} onChange={setPrefix} onEnter={applyNow} />
       ) : (
         <>
-          <input
-            className="input mono range-input"
-            aria-label="From key (inclusive)"
-            placeholder="from (≥)"
-            value={gte}
-            onChange={(e) => setGte(e.target.value)}
-            onKeyDown={(e) => e.key === 'Enter' && applyNow()}
-            spellCheck={false}
-          />
+          <KeyInput label="From key (inclusive)" placeholder="from (≥)" value={gte} onChange={setGte} onEnter={applyNow} />
           <span className="muted">…</span>
           <button
             type="button"
@@ -90,14 +74,12 @@ export function FilterBar({ onFilter, reverse, onReverse, onJump, initial }: Pro
           >
             {inclusive ? '≤' : '<'}
           </button>
-          <input
-            className="input mono range-input"
-            aria-label={inclusive ? 'To key (inclusive)' : 'To key (exclusive)'}
+          <KeyInput
+            label={inclusive ? 'To key (inclusive)' : 'To key (exclusive)'}
             placeholder={inclusive ? 'to (≤)' : 'to (<)'}
             value={upper}
-            onChange={(e) => setUpper(e.target.value)}
-            onKeyDown={(e) => e.key === 'Enter' && applyNow()}
-            spellCheck={false}
+            onChange={setUpper}
+            onEnter={applyNow}
           />
         </>
       )}
@@ -125,5 +107,35 @@ export function FilterBar({ onFilter, reverse, onReverse, onJump, initial }: Pro
         </button>
       </form>
     </div>
+  );
+}
+
+/** One key field of the filter: Enter applies the filter at once (typing applies it after a pause). */
+function KeyInput({
+  label,
+  placeholder,
+  value,
+  onChange,
+  onEnter,
+  wide = false,
+}: {
+  label: string;
+  placeholder: string;
+  value: string;
+  onChange(value: string): void;
+  onEnter(): void;
+  /** The prefix field, alone on its line; range fields come in pairs. */
+  wide?: boolean;
+}) {
+  return (
+    <input
+      className={`input mono ${wide ? 'filter-input' : 'range-input'}`}
+      aria-label={label}
+      placeholder={placeholder}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      onKeyDown={(e) => e.key === 'Enter' && onEnter()}
+      spellCheck={false}
+    />
   );
 }
