@@ -1,19 +1,7 @@
 import type { Collection } from '@strata/engine';
 import type { EngineEvent } from '../../shared/model/events';
-import {
-  appendCapped,
-  changesTree,
-  MAX_SAMPLES,
-  MAX_STEPS,
-  SAMPLE_MS,
-  sampleOf,
-  shapesOf,
-  STEP_EVENTS,
-  stepOf,
-  type HistorySample,
-  type HistoryStep,
-  type LsmHistory,
-} from '../../shared/model/history';
+import * as history from '../../shared/model/history';
+import type { HistorySample, HistoryStep, LsmHistory } from '../../shared/model/history';
 import type { CollectionStats } from '../../shared/model/stats';
 import { watchEngineEvents } from './to-wire/events';
 import { statsToWire } from './to-wire/stats';
@@ -33,9 +21,9 @@ export class LsmRecorder {
   private readonly detach: () => void;
 
   constructor(private readonly collection: Collection) {
-    this.detach = watchEngineEvents(collection, STEP_EVENTS, (event) => this.record(event));
+    this.detach = watchEngineEvents(collection, history.STEP_EVENTS, (event) => this.record(event));
     this.sample();
-    this.timer = setInterval(() => this.sample(), SAMPLE_MS);
+    this.timer = setInterval(() => this.sample(), history.SAMPLE_MS);
     this.timer.unref();
   }
 
@@ -58,14 +46,18 @@ export class LsmRecorder {
   }
 
   private record(event: EngineEvent): void {
-    const step = stepOf(event);
+    const step = history.stepOf(event);
     if (!step) return;
-    const stats = changesTree(step.kind) ? this.stats() : null;
-    this.steps = appendCapped(this.steps, [{ ...step, seq: ++this.seq, levels: stats ? shapesOf(stats) : null }], MAX_STEPS);
+    const stats = history.changesTree(step.kind) ? this.stats() : null;
+    this.steps = history.appendCapped(
+      this.steps,
+      [{ ...step, seq: ++this.seq, levels: stats ? history.shapesOf(stats) : null }],
+      history.MAX_STEPS,
+    );
   }
 
   private sample(): void {
     const stats = this.stats();
-    if (stats) this.samples = appendCapped(this.samples, [sampleOf(stats, Date.now())], MAX_SAMPLES);
+    if (stats) this.samples = history.appendCapped(this.samples, [history.sampleOf(stats, Date.now())], history.MAX_SAMPLES);
   }
 }

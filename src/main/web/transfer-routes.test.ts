@@ -66,6 +66,20 @@ const host = () => ({ Host: `127.0.0.1:${server.port}` });
 const pageRequest = () => ({ ...host(), Cookie: cookie });
 const pageUpload = () => ({ ...pageRequest(), Origin: origin() });
 
+/** Uploads `body` as an NDJSON file into a new collection, as the page does, and waits for the import job to end. */
+async function importNdjson(collection: string, body: string, onError: 'stop' | 'skip'): Promise<JobProgress> {
+  await service['collections.create']({ name: collection });
+  const ticket = await service['transfer.beginUpload']({
+    collection,
+    fileName: `${collection}.ndjson`,
+    sizeBytes: body.length,
+    format: 'ndjson',
+    onError,
+  });
+  await http('POST', ticket.uploadPath, pageUpload(), body);
+  return finished(ticket.job.id);
+}
+
 describe('web mode import and export', () => {
   for (const format of ['ndjson', 'json', 'csv'] as const) {
     it(`exports the current filter as a ${format} download and imports that file into another collection`, async () => {
@@ -169,17 +183,8 @@ describe('web mode import and export', () => {
   });
 
   it('stops an upload at a bad line, naming it, with the records before it written', async () => {
-    await service['collections.create']({ name: 'bad' });
     const body = '{"key":"k1","value":"1"}\n{"key":"k2","value":"2"}\n{"key":"k3","value":2}\n{"key":"k4","value":"4"}\n';
-    const ticket = await service['transfer.beginUpload']({
-      collection: 'bad',
-      fileName: 'b.ndjson',
-      sizeBytes: body.length,
-      format: 'ndjson',
-      onError: 'stop',
-    });
-    await http('POST', ticket.uploadPath, pageUpload(), body);
-    const done = await finished(ticket.job.id);
+    const done = await importNdjson('bad', body, 'stop');
     assert.equal(done.state, 'failed');
     assert.match(done.message, /line 3/);
     assert.equal(done.records, 2);
@@ -190,17 +195,7 @@ describe('web mode import and export', () => {
   });
 
   it('skips bad lines when asked and lists them', async () => {
-    await service['collections.create']({ name: 'skip' });
-    const ndjson = '{"key":"k1","value":"1"}\nnot json\n{"key":"k3","value":"3"}\n';
-    const ticket = await service['transfer.beginUpload']({
-      collection: 'skip',
-      fileName: 's.ndjson',
-      sizeBytes: ndjson.length,
-      format: 'ndjson',
-      onError: 'skip',
-    });
-    await http('POST', ticket.uploadPath, pageUpload(), ndjson);
-    const done = await finished(ticket.job.id);
+    const done = await importNdjson('skip', '{"key":"k1","value":"1"}\nnot json\n{"key":"k3","value":"3"}\n', 'skip');
     assert.equal(done.state, 'done');
     assert.equal(done.records, 2);
     assert.equal(done.skipped, 1);
