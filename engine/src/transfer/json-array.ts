@@ -19,7 +19,8 @@
  * elements (no `[`, a missing comma, text after `]`, an unterminated string or
  * array) cannot be resynchronised and is fatal.
  */
-import { type Decoded, type Encoder, MAX_RECORD_CHARS, recordFromJson } from './records.js';
+import { MAX_RECORD_CHARS } from './record-limit.js';
+import { type Decoded, type Encoder, recordFromJson } from './records.js';
 import type { SourceChunk } from './text-source.js';
 
 export const jsonArrayEncoder: Encoder = {
