@@ -6,12 +6,19 @@ export { StorageManager, type StorageManagerOptions, type CollectionSummary } fr
 export { checkCollectionName, caseVariantOf } from './manager/collection-name.js';
 export { Collection, type BatchOperation, type WriteOptions } from './db/collection.js';
 export { StorageError, type StorageErrorCode } from './errors.js';
-export { DEFAULT_OPTIONS, type CollectionOptions } from './db/options.js';
+export { DEFAULT_OPTIONS, type CollectionOptions } from './options/options.js';
 export type {
   CollectionStats,
   LevelStats,
   TableStats,
   RunningCompactionStats,
+  TornWal,
+  LostFile,
+  TornManifest,
+  RecoveryReport,
+  RecoveryGap,
+} from './events/stats.js';
+export type {
   FlushEvent,
   FlushStartEvent,
   FlushReason,
@@ -23,12 +30,7 @@ export type {
   CompactionErrorEvent,
   WriteStallEvent,
   StallReason,
-  TornWal,
-  LostFile,
-  TornManifest,
-  RecoveryReport,
-  RecoveryGap,
-} from './db/stats.js';
+} from './events/events.js';
 export type {
   RepairReport,
   RepairProgress,

@@ -1,20 +1,11 @@
 import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
-import type { CollectionOptions } from '../db/options.js';
+import { type CollectionOptions, levelTargetBytes } from '../options/options.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
 import type { VersionSet } from '../version/version-set.js';
 import { CompactionProcess } from './compaction-process.js';
 import type { CompactionLauncher } from './launcher.js';
-import {
-  type KeyBounds,
-  levelScores,
-  levelTargetBytes,
-  pickCompaction,
-  pickManual,
-  span,
-  sumBytes,
-  type PickedCompaction,
-} from './picker.js';
+import { type KeyBounds, levelScores, pickCompaction, pickManual, span, sumBytes, type PickedCompaction } from './picker.js';
 import type { CompactionJob, CompactionResult } from './protocol.js';
 import { compareKeys } from '../util/key-order.js';
 import type { FileMeta } from '../version/file-meta.js';
@@ -25,7 +16,7 @@ import type {
   CompactionProgressEvent,
   CompactionStartEvent,
   TableOutput,
-} from '../db/stats.js';
+} from '../events/events.js';
 
 /** What the scheduler needs from its collection. */
 export interface CompactionHost {

@@ -1,19 +1,20 @@
 import { corruption, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
-import { LevelSource } from '../db/scan/level-source.js';
-import { TableSource } from '../db/scan/table-source.js';
+import { LevelSource } from '../table/level-source.js';
+import { TableSource } from '../table/table-source.js';
 import { ValueKind } from '../log/write-batch.js';
 import { BlockCache } from '../table/block-cache.js';
 import { TableBuilder } from '../table/table-builder.js';
 import { TableReader } from '../table/table-reader.js';
 import type { BlockCursor } from '../table/block-reader.js';
-import { compareKeys, sortableKey } from '../util/key-order.js';
+import { sortableKey } from '../util/key-order.js';
 import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
 import { MinHeap } from './heap.js';
-import type { CompactionJob, CompactionResult, KeySpan } from './protocol.js';
+import type { CompactionJob, CompactionResult } from './protocol.js';
+import { type KeySpan, someSpanCovers } from '../util/key-span.js';
 
-type Source = TableSource | LevelSource;
+type Source = TableSource | LevelSource<FileMeta>;
 
 export interface MergeProgress {
   bytesRead: number;
@@ -152,17 +153,7 @@ export async function runCompaction(
 
 /** True if some file below the output level covers `key`, so a tombstone for it must stay. */
 function mayExistBelow(levels: KeySpan[][], key: string): boolean {
-  for (const spans of levels) {
-    let lo = 0;
-    let hi = spans.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(spans[mid].maxKey, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < spans.length && compareKeys(spans[lo].minKey, key) <= 0) return true;
-  }
-  return false;
+  return levels.some((spans) => someSpanCovers(spans, key));
 }
 
 /** Writes merged entries into a sequence of output tables with pre-assigned numbers. */

@@ -1,4 +1,4 @@
-import type { CollectionOptions } from '../db/options.js';
+import { type CollectionOptions, levelTargetBytes } from '../options/options.js';
 import { compareKeys } from '../util/key-order.js';
 import type { FileMeta } from '../version/file-meta.js';
 import type { Version } from '../version/version.js';
@@ -19,11 +19,6 @@ export interface KeyBounds {
   gte?: string;
   /** Exclusive upper bound. */
   lt?: string;
-}
-
-export function levelTargetBytes(level: number, options: CollectionOptions): number {
-  if (level === 0) return options.level0CompactionTrigger * options.memtableBytes;
-  return options.level1TargetBytes * options.levelSizeMultiplier ** (level - 1);
 }
 
 /** LevelDB's scores: L0 by file count against its trigger, deeper levels by bytes against target. >= 1 means "compact". */

@@ -5,11 +5,7 @@
  */
 import type { Compression } from '../table/compression.js';
 import type { FileMeta } from '../version/file-meta.js';
-
-export interface KeySpan {
-  minKey: string;
-  maxKey: string;
-}
+import type { KeySpan } from '../util/key-span.js';
 
 export interface CompactionJob {
   id: number;

@@ -13,7 +13,6 @@ import { LOCK_FILE, pathIn, tableFileName, walFileName } from '../version/file-n
 import { writeLevel0Table } from './flush.js';
 import { FlushThreadStopped, type FlushRunner } from './flush-thread.js';
 import { CollectionLock } from './lock.js';
-import type { CollectionOptions } from './options.js';
 import { recover } from './recovery.js';
 import { type ReadView, ScanIterator } from './scan/scan-iterator.js';
 import { scanSources } from './scan/sources.js';
@@ -21,22 +20,14 @@ import { pointLookup, type ReadState } from './read-path.js';
 import { TableCache } from './table-cache.js';
 import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
 import type { RunningCompaction } from '../compaction/compaction-scheduler.js';
-import type {
-  CollectionStats,
-  RunningCompactionStats,
-  CompactionEndEvent,
-  FlushEvent,
-  FlushReason,
-  FlushStartEvent,
-  LevelStats,
-  RecoveryReport,
-} from './stats.js';
+import type { CollectionStats, RunningCompactionStats, LevelStats, RecoveryReport } from '../events/stats.js';
+import type { CompactionEndEvent, FlushEvent, FlushReason, FlushStartEvent } from '../events/events.js';
 import { explainLookup, type GetExplanation } from './explain-get.js';
 import { describeTable, type InspectTableOptions, type TableInspection, type TableOrigin } from './inspect-table.js';
 import { WriteGate, type GateState } from './write-gate.js';
 import { CompactionScheduler } from '../compaction/compaction-scheduler.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
-import { levelTargetBytes } from '../compaction/picker.js';
+import { type CollectionOptions, levelTargetBytes } from '../options/options.js';
 
 export interface WriteOptions {
   sync?: boolean;

@@ -22,7 +22,7 @@ import type {
   FlushStartEvent,
   TableOutput,
   WriteStallEvent,
-} from './stats.js';
+} from '../index.js';
 
 const { manager, open } = collectionFixture('strata-lsm-view');
 

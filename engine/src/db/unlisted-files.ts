@@ -44,7 +44,7 @@ import { manifestFileName, parseFileName, pathIn, walFileName } from '../version
 import { setAside } from './lost-files.js';
 import { highestSequenceIn } from './wal-sequences.js';
 import { newestVersion } from './newest-version.js';
-import type { LostFile, TornWal } from './stats.js';
+import type { LostFile, TornWal } from '../events/stats.js';
 import { TableCache } from './table-cache.js';
 
 export interface UnlistedFilesInput {

@@ -47,7 +47,7 @@ import { pathIn, walFileName } from '../version/file-names.js';
 import { setAside } from './lost-files.js';
 import { highestSequenceIn } from './wal-sequences.js';
 import { timeSlicer } from '../util/time-slice.js';
-import type { LostFile, RecoveryGap, TornWal } from './stats.js';
+import type { LostFile, RecoveryGap, TornWal } from '../events/stats.js';
 
 export interface WalReplay {
   /** One per log replayed, oldest first; each still owns its log file. */

@@ -1,4 +1,4 @@
-export type StallReason = 'memtables-full' | 'level0-slowdown' | 'level0-stop';
+import type { StallReason } from '../events/events.js';
 
 export type GateState = { state: 'open' } | { state: 'slow' | 'stop'; reason: StallReason };
 

@@ -5,7 +5,7 @@ import { NodeFileSystem } from '../fs/node-fs.js';
 import { Collection } from '../db/collection.js';
 import { CURRENT_FILE, LOCK_FILE, OPTIONS_FILE, parseFileName, pathIn } from '../version/file-names.js';
 import { CollectionLock } from '../db/lock.js';
-import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } from '../db/options.js';
+import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } from '../options/options.js';
 import { LEVEL_COUNT } from '../db/recovery.js';
 import { VersionSet } from '../version/version-set.js';
 import { describeClosedCollection } from '../db/describe-closed.js';

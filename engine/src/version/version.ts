@@ -1,5 +1,6 @@
 import { compareKeys } from '../util/key-order.js';
 import type { FileMeta } from './file-meta.js';
+import { firstEndingAtOrAfter } from '../util/key-span.js';
 
 /**
  * An immutable set of live SSTables, one array per level. L0 tables may
@@ -39,14 +40,7 @@ export class Version {
 
   /** In a sorted, non-overlapping level: the only file that may hold `key`. */
   static findFile(files: readonly FileMeta[], key: string): FileMeta | undefined {
-    let lo = 0;
-    let hi = files.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(files[mid].maxKey, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    const file = files[lo];
+    const file = files[firstEndingAtOrAfter(files, key)];
     return file !== undefined && compareKeys(file.minKey, key) <= 0 ? file : undefined;
   }
 }

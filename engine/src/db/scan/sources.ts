@@ -2,10 +2,10 @@ import { compareKeys } from '../../util/key-order.js';
 import type { KeyRange } from '../../util/key-range.js';
 import type { FileMeta } from '../../version/file-meta.js';
 import type { ReadState } from '../read-path.js';
-import type { EntrySource } from './entry-source.js';
-import { LevelSource } from './level-source.js';
-import { MemtableSource } from './memtable-source.js';
-import { TableSource } from './table-source.js';
+import type { EntrySource } from '../../table/entry-source.js';
+import { LevelSource } from '../../table/level-source.js';
+import { MemtableSource } from '../../memtable/memtable-source.js';
+import { TableSource } from '../../table/table-source.js';
 
 /**
  * The sources a scan merges, positioned at the range's start: every memtable
