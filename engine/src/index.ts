@@ -10,8 +10,9 @@ export { DEFAULT_OPTIONS, type CollectionOptions } from './options/options.js';
 export type {
   CollectionStats,
   LevelStats,
-  TableStats,
   RunningCompactionStats,
+  CompactionStats,
+  WarningStats,
   TornWal,
   LostFile,
   TornManifest,
@@ -22,15 +23,21 @@ export type {
   FlushEvent,
   FlushStartEvent,
   FlushReason,
-  TableOutput,
+  CompactionHeader,
   CompactionInput,
+  CompactionInputs,
+  CompactionProgress,
   CompactionStartEvent,
   CompactionProgressEvent,
   CompactionEndEvent,
   CompactionErrorEvent,
   WriteStallEvent,
   StallReason,
+  BackgroundErrorEvent,
+  BackgroundWarningEvent,
 } from './events/events.js';
+export type { CollectionEvents, CollectionEventName, VersionEvent } from './events/collection-events.js';
+export type { TableSummary } from './version/table-summary.js';
 export type {
   RepairReport,
   RepairProgress,

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import type { Collection } from '../db/collection.js';
+import type { CollectionEventName, CollectionEvents } from '../events/collection-events.js';
 import { tableFileName } from '../version/file-names.js';
 import { TableSource } from '../table/table-source.js';
 import type { CollectionStats } from '../events/stats.js';
@@ -40,7 +41,7 @@ import { ENGINE_ROOT, runKillWriter } from '../testing/kill-runner.js';
 import { seededRandom } from '../testing/random.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { compareKeys } from '../util/key-order.js';
-import type { FileMeta } from '../version/file-meta.js';
+import type { TableSummary } from '../version/table-summary.js';
 import { runCompaction } from './merge.js';
 import type { CompactionJob } from './protocol.js';
 
@@ -187,9 +188,9 @@ async function oldVersionsInL2(c: Collection, model: Map<string, string>, value:
   return s.levels[2].files.map((f) => f.minKey).filter((k) => covering(s, 1, k).length === 0 && covering(s, 0, k).length === 0);
 }
 
-function nextEvent<T = any>(c: Collection, name: string): Promise<T> {
+function nextEvent<E extends CollectionEventName>(c: Collection, name: E): Promise<CollectionEvents[E]> {
   return new Promise((resolve) => {
-    const on = (e: T) => {
+    const on = (e: CollectionEvents[E]) => {
       c.off(name, on);
       resolve(e);
     };
@@ -202,7 +203,7 @@ function nextEvent<T = any>(c: Collection, name: string): Promise<T> {
 const fs = new NodeFileSystem();
 type Entry = [key: string, sequence: number, kind: ValueKind, value?: string];
 
-async function buildInput(directory: string, id: number, level: number, entries: Entry[]): Promise<FileMeta> {
+async function buildInput(directory: string, id: number, level: number, entries: Entry[]): Promise<TableSummary> {
   const builder = new TableBuilder(fs.create(join(directory, tableFileName(id))), {
     blockBytes: 256,
     bloomBitsPerKey: 10,
@@ -214,7 +215,7 @@ async function buildInput(directory: string, id: number, level: number, entries:
   return {
     id,
     level,
-    size: b.fileSize,
+    bytes: b.fileSize,
     entries: b.entries,
     tombstones: b.tombstones,
     minKey: b.minKey,
@@ -224,7 +225,7 @@ async function buildInput(directory: string, id: number, level: number, entries:
   };
 }
 
-async function readTable(directory: string, meta: FileMeta): Promise<Entry[]> {
+async function readTable(directory: string, meta: TableSummary): Promise<Entry[]> {
   const reader = TableReader.open(fs.openRead(join(directory, tableFileName(meta.id))), meta.id, new BlockCache(0));
   try {
     const out: Entry[] = [];
@@ -767,7 +768,7 @@ describe('the compaction worker process', () => {
     let attempts = 0;
     while (kills < KILLS) {
       assert.ok(++attempts < 200, 'compactions kept finishing before the kill landed');
-      const started = await nextEvent<{ id: number }>(c, 'compaction-start');
+      const started = await nextEvent(c, 'compaction-start');
       await sleep(Math.floor(rand() * 6)); // a few ms into the job
       const s = c.stats();
       if (s.compaction.running?.id !== started.id || s.compaction.workerPid === undefined) continue;
@@ -1033,7 +1034,7 @@ describe('backpressure', () => {
         maxHeap = Math.max(maxHeap, mem.heapUsed);
       }
     };
-    for (const e of ['flush-start', 'flush-end', 'compaction-start', 'compaction-end', 'version']) c.on(e, sample);
+    for (const e of ['flush-start', 'flush-end', 'compaction-start', 'compaction-end', 'version'] as const) c.on(e, sample);
     const stalls: { phase: string; reason: string; durationMs?: number }[] = [];
     c.on('write-stall', (e) => {
       stalls.push(e);
@@ -1095,7 +1096,7 @@ describe('events', () => {
     const o = await fresh({ memtableBytes: 8 * 1024, level1TargetBytes: 16 * 1024, targetFileBytes: 8 * 1024 });
     const { c } = o;
     const log: [string, any][] = [];
-    for (const name of ['compaction-start', 'compaction-progress', 'compaction-end', 'compaction-error', 'flush-end', 'version']) {
+    for (const name of ['compaction-start', 'compaction-progress', 'compaction-end', 'compaction-error', 'flush-end', 'version'] as const) {
       c.on(name, (e) => log.push([name, e]));
     }
     const liveAtStart = new Map<number, Set<number>>();

@@ -9,12 +9,12 @@ import { TableBuilder } from '../table/table-builder.js';
 import { TableReader } from '../table/table-reader.js';
 import type { BlockCursor } from '../table/block-reader.js';
 import { sortableKey } from '../util/key-order.js';
-import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
+import { type TableSummary, summaryOf } from '../version/table-summary.js';
 import { MinHeap } from './heap.js';
 import type { CompactionJob, CompactionResult } from './protocol.js';
 import { type KeySpan, someSpanCovers } from '../util/key-span.js';
 
-type Source = TableSource | LevelSource<FileMeta>;
+type Source = TableSource | LevelSource<TableSummary>;
 
 export interface MergeProgress {
   bytesRead: number;
@@ -47,7 +47,7 @@ export async function runCompaction(
 ): Promise<CompactionResult> {
   const cache = new BlockCache(0);
   const readers: TableReader[] = [];
-  const open = (meta: FileMeta) => {
+  const open = (meta: TableSummary) => {
     const path = pathIn(job.directory, tableFileName(meta.id));
     let file;
     try {
@@ -71,7 +71,7 @@ export async function runCompaction(
     let totalEntries = 0;
     for (const input of job.inputs) {
       for (const f of input.files) {
-        totalBytes += f.size;
+        totalBytes += f.bytes;
         totalEntries += f.entries;
       }
       if (input.level === 0) for (const f of input.files) sources.push(new TableSource(open(f), false).seek(undefined, true));
@@ -139,7 +139,7 @@ export async function runCompaction(
     result.outputs = await outputs.finish();
     if (result.outputs.length > 0) await fs.syncDir(job.directory);
     result.bytesRead = totalBytes;
-    result.bytesWritten = result.outputs.reduce((n, f) => n + f.size, 0);
+    result.bytesWritten = result.outputs.reduce((n, f) => n + f.bytes, 0);
     onProgress({ bytesRead: totalBytes, bytesWritten: result.bytesWritten, entriesRead: result.entriesRead });
     return result;
   } catch (err) {
@@ -161,7 +161,7 @@ class OutputWriter {
   private builder: TableBuilder | undefined;
   private builderId = 0;
   private next = 0;
-  private readonly done: FileMeta[] = [];
+  private readonly done: TableSummary[] = [];
   private grandparent = 0;
   private overlapped = 0;
   private seenKey = false;
@@ -204,7 +204,7 @@ class OutputWriter {
     else this.builder!.add(at.keyBuffer, at.keyByteLength, sequence, kind, '', 0);
   }
 
-  async finish(): Promise<FileMeta[]> {
+  async finish(): Promise<TableSummary[]> {
     await this.close();
     return this.done;
   }
@@ -221,7 +221,7 @@ class OutputWriter {
     const gps = this.job.grandparents;
     const ends = this.grandparentEnds;
     while (this.grandparent < gps.length && sortKey > ends[this.grandparent]) {
-      if (this.seenKey) this.overlapped += gps[this.grandparent].size;
+      if (this.seenKey) this.overlapped += gps[this.grandparent].bytes;
       this.grandparent++;
     }
     this.seenKey = true;
@@ -252,6 +252,6 @@ class OutputWriter {
     this.builder = undefined;
     const built = await builder.finish();
     this.finishedBytes += built.fileSize;
-    this.done.push(fileMetaOf(this.builderId, this.job.outputLevel, built));
+    this.done.push(summaryOf(this.builderId, this.job.outputLevel, built));
   }
 }

@@ -53,7 +53,7 @@ async function describeOnce(fs: FileSystem, dir: string): Promise<ClosedCollecti
   const summary: ClosedCollectionSummary = { tableEntries: 0, tableBytes: 0, tableFiles: 0, walEntries: 0 };
   for (const f of versions.current.files()) {
     summary.tableEntries += f.entries;
-    summary.tableBytes += f.size;
+    summary.tableBytes += f.bytes;
     summary.tableFiles++;
   }
   for (const name of await fs.readdir(dir)) {

@@ -1,4 +1,9 @@
-import type { CompactionInput, StallReason, TableOutput } from './events.js';
+/**
+ * The snapshot Collection.stats() returns, and the recovery report inside it.
+ * Plain data, so the app can send it over IPC as it is. Fields are only ever added.
+ */
+import type { TableSummary } from '../version/table-summary.js';
+import type { BackgroundWarningEvent, CompactionHeader, CompactionInputs, CompactionProgress, StallReason } from './events.js';
 
 /** A WAL that recovery cut at a torn tail. */
 export interface TornWal {
@@ -54,18 +59,6 @@ export interface RecoveryReport {
   gap?: RecoveryGap;
 }
 
-/** Plain, serializable shapes for stats() and events, so the app can send them over IPC as they are. */
-export interface TableStats {
-  id: number;
-  bytes: number;
-  entries: number;
-  tombstones: number;
-  minKey: string;
-  maxKey: string;
-  minSequence: number;
-  maxSequence: number;
-}
-
 export interface LevelStats {
   level: number;
   fileCount: number;
@@ -78,7 +71,7 @@ export interface LevelStats {
   /** Bytes of this level's files read as compaction inputs, and bytes compaction wrote into it. */
   compactionBytesRead: number;
   compactionBytesWritten: number;
-  files: TableStats[];
+  files: TableSummary[];
 }
 
 export interface CollectionStats {
@@ -123,20 +116,7 @@ export interface CollectionStats {
     /** The stall in progress: why, since when (epoch ms), and for how long so far. */
     current: { reason: StallReason; startedAt: number; durationMs: number } | undefined;
   };
-  compaction: {
-    /**
-     * The compaction in flight (one at a time per collection; trivial moves
-     * are a single manifest edit and never show here). Outputs are known only
-     * once it ends (compaction-end).
-     */
-    running: RunningCompactionStats | undefined;
-    /** Bytes compaction must still rewrite to bring every level under target. */
-    pendingBytes: number;
-    errors: number;
-    lastError: string | undefined;
-    workerPid: number | undefined;
-    workerStarts: number;
-  };
+  compaction: CompactionStats;
   openScans: number;
   flush: {
     /** Whether this session's memtables are flushed on the flush thread (see StorageManager's flushOnThread). */
@@ -144,26 +124,35 @@ export interface CollectionStats {
     /** Why this collection stopped using the flush thread (it could not start, or died), if it did; it then flushes on its own thread. */
     threadStopped: string | undefined;
   };
+  /** Background housekeeping that failed without harming data (see the background-warning event). */
+  warnings: WarningStats;
   /** Set once the collection refuses writes after an I/O failure. */
   writeError: string | undefined;
 }
 
-export interface RunningCompactionStats {
-  id: number;
-  reason: string;
-  level: number;
-  outputLevel: number;
+/** stats().compaction: what compaction is doing and how it has fared. */
+export interface CompactionStats {
+  /**
+   * The compaction in flight (one at a time per collection; trivial moves
+   * are a single manifest edit and never show here). Outputs are known only
+   * once it ends (compaction-end).
+   */
+  running: RunningCompactionStats | undefined;
+  /** Bytes compaction must still rewrite to bring every level under target. */
+  pendingBytes: number;
+  errors: number;
+  lastError: string | undefined;
+  workerPid: number | undefined;
+  workerStarts: number;
+}
+
+/** stats().warnings: how many background warnings this session has had, and the last few of them, oldest first. */
+export interface WarningStats {
+  count: number;
+  recent: BackgroundWarningEvent[];
+}
+
+/** The compaction in flight: which one, its inputs, and how far it has got. */
+export interface RunningCompactionStats extends CompactionHeader, CompactionInputs, CompactionProgress {
   score: number;
-  inputs: CompactionInput[];
-  /** Every input table with its level, size and key range (the shape of outputs). */
-  inputTables: TableOutput[];
-  inputBytes: number;
-  bytesRead: number;
-  bytesWritten: number;
-  entriesRead: number;
-  /** bytesRead / inputBytes, from 0 to 1. */
-  progress: number;
-  /** Epoch milliseconds. */
-  startedAt: number;
-  elapsedMs: number;
 }

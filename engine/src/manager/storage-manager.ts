@@ -11,6 +11,7 @@ import { VersionSet } from '../version/version-set.js';
 import { describeClosedCollection } from '../db/describe-closed.js';
 import { caseVariantOf, checkCollectionName } from './collection-name.js';
 import { stagingDirName, sweepStagingDirs } from './staging-dirs.js';
+import { CompactionScheduler } from '../compaction/compaction-scheduler.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
 import { type FlushRunner, flushOnThread } from '../db/flush-thread.js';
 import { describe } from '../util/describe.js';
@@ -182,7 +183,7 @@ export class StorageManager {
     const promise = (async () => {
       await this.ready();
       if (!(await this.exists(name))) throw await this.notFoundWithHint(name);
-      return Collection.open(this.fs, this.dir(name), name, this.launcher, this.flushRunner);
+      return Collection.open(this.fs, this.dir(name), name, (host) => new CompactionScheduler(host, this.launcher), this.flushRunner);
     })();
     this.open.set(name, promise);
     try {

@@ -173,7 +173,7 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
       file: tableFileName(f.id),
       level: f.level,
       entries: f.entries,
-      bytes: f.size,
+      bytes: f.bytes,
       minKey: f.minKey,
       maxKey: f.maxKey,
       minSequence: f.minSequence,
@@ -227,7 +227,7 @@ async function mergeTables(
   options: CollectionOptions,
   newFileNumber: () => number,
 ): Promise<Candidate[]> {
-  const bytes = group.reduce((n, c) => n + c.meta.size, 0);
+  const bytes = group.reduce((n, c) => n + c.meta.bytes, 0);
   // Outputs are cut at targetFileBytes of (compressed) table; inputs may have compressed better, so room for twice as many.
   const outputIds = Array.from({ length: 2 * Math.ceil(bytes / options.targetFileBytes) + 2 }, newFileNumber);
   const result = await runCompaction(fs, {

@@ -2,7 +2,7 @@ import { corruption, ioError, StorageError } from '../errors.js';
 import type { AppendableFile, FileSystem } from '../fs/file-system.js';
 import { CURRENT_FILE, manifestFileName, pathIn } from './file-names.js';
 import { encodeRecord, readManifestLog } from '../log/log-format.js';
-import type { FileMeta } from './file-meta.js';
+import type { TableSummary } from './table-summary.js';
 import { Version } from './version.js';
 import { decodeEdit, encodeEdit, type VersionEdit } from './version-edit.js';
 
@@ -183,7 +183,7 @@ export class VersionSet {
   }
 
   private snapshotEdit(): VersionEdit {
-    const added: FileMeta[] = [...this.current.files()];
+    const added: TableSummary[] = [...this.current.files()];
     return {
       snapshot: true,
       added,

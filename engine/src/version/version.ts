@@ -1,5 +1,5 @@
 import { compareKeys } from '../util/key-order.js';
-import type { FileMeta } from './file-meta.js';
+import type { TableSummary } from './table-summary.js';
 import { firstEndingAtOrAfter } from '../util/key-span.js';
 
 /**
@@ -9,14 +9,14 @@ import { firstEndingAtOrAfter } from '../util/key-span.js';
  * so that the files they use stay on disk until they are done.
  */
 export class Version {
-  constructor(readonly levels: readonly (readonly FileMeta[])[]) {}
+  constructor(readonly levels: readonly (readonly TableSummary[])[]) {}
 
   static empty(levelCount: number): Version {
     return new Version(Array.from({ length: levelCount }, () => []));
   }
 
   /** Applies deletions and additions, returning a new Version. */
-  apply(deleted: readonly { level: number; id: number }[], added: readonly FileMeta[]): Version {
+  apply(deleted: readonly { level: number; id: number }[], added: readonly TableSummary[]): Version {
     const gone = new Set(deleted.map((d) => `${d.level}:${d.id}`));
     const levels = this.levels.map((files, level) => files.filter((f) => !gone.has(`${level}:${f.id}`)));
     for (const f of added) {
@@ -28,7 +28,7 @@ export class Version {
     return new Version(levels);
   }
 
-  *files(): Generator<FileMeta> {
+  *files(): Generator<TableSummary> {
     for (const level of this.levels) yield* level;
   }
 
@@ -39,7 +39,7 @@ export class Version {
   }
 
   /** In a sorted, non-overlapping level: the only file that may hold `key`. */
-  static findFile(files: readonly FileMeta[], key: string): FileMeta | undefined {
+  static findFile(files: readonly TableSummary[], key: string): TableSummary | undefined {
     const file = files[firstEndingAtOrAfter(files, key)];
     return file !== undefined && compareKeys(file.minKey, key) <= 0 ? file : undefined;
   }

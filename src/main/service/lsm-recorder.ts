@@ -1,4 +1,4 @@
-import type { Collection, CollectionStats } from '@strata/engine';
+import type { Collection, CollectionEventName, CollectionEvents, CollectionStats } from '@strata/engine';
 import type { HistorySample, HistoryStep, LsmHistory, TableShape } from '../../shared/ipc/types';
 
 /** Enough history to scroll back through a long load without growing without bound. */
@@ -20,7 +20,7 @@ export class LsmRecorder {
   private readonly detach: () => void;
 
   constructor(private readonly collection: Collection) {
-    const on = (event: string, handler: (payload: Record<string, unknown>) => void) => {
+    const on = <E extends CollectionEventName>(event: E, handler: (payload: CollectionEvents[E]) => void) => {
       collection.on(event, handler);
       return () => collection.off(event, handler);
     };
@@ -55,7 +55,7 @@ export class LsmRecorder {
     }
   }
 
-  private step(kind: HistoryStep['kind'], detail: Record<string, unknown>, changesTree: boolean): void {
+  private step(kind: HistoryStep['kind'], detail: object, changesTree: boolean): void {
     const stats = changesTree ? this.stats() : undefined;
     push(this.steps, MAX_STEPS, { seq: ++this.seq, at: Date.now(), kind, detail: { ...detail }, levels: stats ? shapesOf(stats) : null });
   }
