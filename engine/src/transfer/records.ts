@@ -38,6 +38,18 @@ export function recordFromJson(parsed: unknown): { key: string; value: string } 
   return { key: o.key, value: o.value };
 }
 
+/** One record's JSON text, parsed and checked; `line` is where it starts. */
+export function decodeJsonRecord(text: string, line: number): Decoded {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { line, error: `not valid JSON: ${(err as Error).message}` };
+  }
+  const record = recordFromJson(parsed);
+  return typeof record === 'string' ? { line, error: record } : { line, ...record };
+}
+
 function jsonKind(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
