@@ -4,6 +4,7 @@ import type { CompactionStartEvent } from '../events/events.js';
 import { levelTargetBytes } from '../options/options.js';
 import { compareKeys } from '../util/key-order.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
+import { checkInputs } from './check-inputs.js';
 import { endEvent, errorEvent, moveEndEvent, progressEvent, runningStats, startEvent } from './compaction-events.js';
 import { CompactionProcess } from './compaction-process.js';
 import type { CompactionLauncher } from './launcher.js';
@@ -163,6 +164,12 @@ export class CompactionScheduler implements Compactor {
 
   private async execute(picked: PickedCompaction): Promise<void> {
     const host = this.host;
+    try {
+      checkInputs(picked, host.versions.current, host.directory);
+    } catch (err) {
+      host.fail(err as StorageError);
+      throw err;
+    }
     if (this.isTrivialMove(picked)) return this.move(picked);
     const job = this.buildJob(picked);
     const started = performance.now();

@@ -19,7 +19,7 @@ import { scanLog } from '../log/log-scan.js';
 import { CURRENT_FILE, parseFileName, pathIn, tableFileName } from '../version/file-names.js';
 import { decodeEdit, type VersionEdit } from '../version/version-edit.js';
 import { deletedIds } from '../version/version-set.js';
-import { Version } from '../version/version.js';
+import { Version, VersionInvariantError } from '../version/version.js';
 import type { RepairReport } from './repair-report.js';
 
 export interface PreviousManifests {
@@ -107,7 +107,14 @@ export async function readPreviousManifests(
         let version = Version.empty(levelCount);
         for (const edit of prefix) {
           if (edit.snapshot) version = Version.empty(levelCount);
-          version = version.apply(edit.deleted ?? [], edit.added ?? []);
+          try {
+            version = version.apply(edit.deleted ?? [], edit.added ?? []);
+          } catch (err) {
+            if (!(err instanceof VersionInvariantError)) throw err;
+            // An edit that does not fit the state before it ends what can be trusted, as a gap does.
+            out.report.detail ??= `an edit ${err.message}`;
+            break;
+          }
         }
         for (const f of version.files()) out.placement.set(f.id, f.level);
       }
