@@ -144,9 +144,11 @@ export async function runCompaction(
     return result;
   } catch (err) {
     await outputsInProgress?.abandon();
+    // Best effort: the scheduler removes every output again (and warns of what stays); a leftover is unlisted, and the next open removes it.
     for (const id of written) await fs.remove(pathIn(job.directory, tableFileName(id))).catch(() => {});
     throw err;
   } finally {
+    // The inputs were only read: closing them loses nothing, and the merge's outcome is what the caller needs.
     await Promise.all(readers.map((r) => r.close().catch(() => {})));
   }
 }

@@ -225,8 +225,9 @@ export class Collection {
       c.compactor.maybeSchedule();
       return c;
     } catch (err) {
-      // The open failed with `err`, which is what the caller needs; undoing it can only add noise.
+      // The open failed with `err`, which is what the caller needs; the manifest was only read.
       await versions?.close().catch(() => {});
+      // A lock this process cannot release makes later opens here say "locked by this process" until it exits.
       await lock.release().catch(() => {});
       throw err;
     }

@@ -41,6 +41,7 @@ async function readCurrent(fs: FileSystem, dir: string): Promise<string | undefi
   try {
     return (await fs.readFile(pathIn(dir, CURRENT_FILE))).toString('utf8');
   } catch {
+    // No CURRENT (or none readable): the summary says what can be said without opening, which is nothing of its tables.
     return undefined;
   }
 }

@@ -137,6 +137,7 @@ export function writeLevel0TableFromWal(
       file = fs.openRead(walPath);
       data = walOps.read(file);
     } catch (err) {
+      // Read-only: closing the WAL loses nothing, and the read error is what counts.
       await file?.close().catch(() => {});
       throw ioError('read write-ahead log', walPath, err);
     }
@@ -144,6 +145,7 @@ export function writeLevel0TableFromWal(
       addWalEntries(builder, data, walPath, expected);
     } finally {
       walOps.trim();
+      // Read-only: closing the WAL loses nothing.
       await file.close().catch(() => {});
     }
   });
@@ -268,6 +270,7 @@ async function writeTable(
     return summaryOf(id, 0, built);
   } catch (err) {
     await builder.abandon();
+    // The write error is what counts; a leftover is unlisted, its WAL is kept, and the next open removes it.
     await fs.remove(path).catch(() => {});
     throw ioError('write SSTable', path, err);
   }

@@ -40,12 +40,14 @@ export class TableCache {
   async evict(id: number): Promise<void> {
     const table = this.open.get(id);
     this.open.delete(id);
+    // Read-only: closing a table loses nothing.
     await table?.close().catch(() => {});
   }
 
   async closeAll(): Promise<void> {
     const tables = [...this.open.values()];
     this.open.clear();
+    // Read-only: closing a table loses nothing.
     await Promise.all(tables.map((t) => t.close().catch(() => {})));
   }
 }

@@ -153,7 +153,9 @@ export class StorageManager {
       await this.fs.syncDir(this.baseDataPath);
     } catch (err) {
       // A failed create leaves nothing: move a collection already renamed into place back out first.
+      // If the rename back fails, the collection stays, whole (it was complete before it was renamed into place);
       if (renamed) await this.fs.rename(this.dir(name), temp).catch(() => {});
+      // a staging directory left behind is removed by the next manager's sweep (staging-dirs.ts).
       await this.fs.removeTree(temp).catch(() => {});
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new StorageError('COLLECTION_EXISTS', `collection "${name}" already exists`);
@@ -203,6 +205,7 @@ export class StorageManager {
       return;
     }
     this.open.delete(name);
+    // An open that failed was reported to its caller; here it only means there is nothing to close.
     const c = await opening.catch(() => undefined);
     if (c === undefined) return;
     if (this.active === c) this.active = undefined;
@@ -225,6 +228,7 @@ export class StorageManager {
       await this.fs.rename(dir, graveyard);
       await this.fs.syncDir(this.baseDataPath);
     } catch (err) {
+      // The drop's error is what the caller needs; a lock left behind is this process's, freed when it exits.
       await lock.release().catch(() => {});
       throw ioError('drop collection', dir, err);
     }
@@ -244,6 +248,7 @@ export class StorageManager {
   async repairCollection(name: string, opts: RepairOptions = {}): Promise<RepairReport> {
     checkCollectionName(name);
     const opening = this.open.get(name);
+    // An open that failed was reported to its caller; here it only means the collection is not open.
     if (opening !== undefined && (await opening.catch(() => undefined))?.isOpen) {
       throw new StorageError('INVALID_ARGUMENT', `collection "${name}" is open; close it before repairing it`);
     }
@@ -265,6 +270,7 @@ export class StorageManager {
   async describeCollection(name: string): Promise<CollectionSummary> {
     checkCollectionName(name);
     const opening = this.open.get(name);
+    // An open that failed was reported to its caller; here it only means the collection is not open.
     const c = opening === undefined ? undefined : await opening.catch(() => undefined);
     if (c?.isOpen) {
       const s = c.stats();
@@ -290,6 +296,7 @@ export class StorageManager {
     const all = [...this.open.values()];
     this.open.clear();
     this.active = undefined;
+    // An open that failed was reported to its caller; only the ones that opened are closed.
     const results = await Promise.allSettled(all.map(async (p) => (await p.catch(() => undefined))?.close()));
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;

@@ -121,6 +121,7 @@ async function rewrite(
     return summaryOf(id, 0, await builder.finish());
   } catch (err) {
     await builder.abandon();
+    // Repair fails with the write error; a leftover is an unlisted table that the next open or repair judges on its own.
     await fs.remove(out).catch(() => {});
     throw ioError('write SSTable', out, err);
   }

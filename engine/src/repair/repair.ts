@@ -145,6 +145,7 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
   try {
     await versions.writeSnapshotManifest();
   } finally {
+    // The new manifest was synced by writeSnapshotManifest (or its error is thrown): closing it loses nothing.
     await versions.close().catch(() => {});
   }
   const manifestFile = versions.manifestFile;

@@ -123,6 +123,7 @@ export class VersionSet {
       currentMayNameIt = true;
       await this.fs.writeFileAtomic(pathIn(this.dir, CURRENT_FILE), Buffer.from(`${manifestFileName(number)}\n`));
     } catch (err) {
+      // The write error is thrown below; the new manifest is removed, or kept for recovery.
       await file?.close().catch(() => {});
       // Once CURRENT may name the new manifest (writeFileAtomic can fail after its rename), keep it:
       // recovery keeps whichever manifest CURRENT names and removes the other.
@@ -131,7 +132,9 @@ export class VersionSet {
     }
     this.manifest = file;
     this.manifestNumber = number;
+    // The old manifest was synced with its last edit, and CURRENT names the new one: closing it loses nothing,
     await old?.close().catch(() => {});
+    // and if it cannot be removed, the next open removes it (unlisted-files.ts: an older manifest is obsolete).
     if (oldNumber > 0) await this.fs.remove(pathIn(this.dir, manifestFileName(oldNumber))).catch(() => {});
   }
 
@@ -145,6 +148,7 @@ export class VersionSet {
    */
   logAndApply(edit: VersionEdit): Promise<Version> {
     const run = this.queue.then(() => this.applyNow(edit));
+    // The caller of logAndApply gets the error; the queue only orders the edits.
     this.queue = run.catch(() => {});
     return run;
   }
