@@ -41,7 +41,7 @@ import { ENGINE_ROOT, runKillWriter } from '../testing/kill-runner.js';
 import { seededRandom } from '../testing/random.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { compareKeys } from '../util/key-order.js';
-import type { TableSummary } from '../version/table-summary.js';
+import { summaryOf, type TableSummary } from '../version/table-summary.js';
 import { runCompaction } from './merge.js';
 import type { CompactionJob } from './protocol.js';
 
@@ -211,18 +211,7 @@ async function buildInput(directory: string, id: number, level: number, entries:
   });
   for (const [k, seq, kind, v] of [...entries].sort((a, b) => compareKeys(a[0], b[0]) || b[1] - a[1]))
     builder.addString(k, seq, kind, v ?? '');
-  const b = await builder.finish();
-  return {
-    id,
-    level,
-    bytes: b.fileSize,
-    entries: b.entries,
-    tombstones: b.tombstones,
-    minKey: b.minKey,
-    maxKey: b.maxKey,
-    minSequence: b.minSequence,
-    maxSequence: b.maxSequence,
-  };
+  return summaryOf(id, level, await builder.finish());
 }
 
 async function readTable(directory: string, meta: TableSummary): Promise<Entry[]> {

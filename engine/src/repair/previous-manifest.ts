@@ -13,6 +13,7 @@
  * is newer when their sequence ranges interleave (see arrange.ts).
  */
 import type { FileSystem } from '../fs/file-system.js';
+import { readWhole } from '../fs/read-whole.js';
 import { ioError, StorageError } from '../errors.js';
 import { readManifestLog } from '../log/log-format.js';
 import { scanLog } from '../log/log-scan.js';
@@ -65,12 +66,7 @@ export async function readPreviousManifests(
   if (named !== undefined && !manifests.includes(named)) out.report.detail = `CURRENT names ${named}, which does not exist`;
   for (const name of manifests) {
     const path = pathIn(dir, name);
-    let data: Buffer;
-    try {
-      data = await fs.readFile(path);
-    } catch (err) {
-      throw ioError('read', path, err);
-    }
+    const data = await readWhole(fs, path);
     let intact = true;
     let detail: string | undefined;
     try {

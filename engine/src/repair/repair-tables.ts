@@ -6,6 +6,7 @@
  */
 import { ioError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { readWhole } from '../fs/read-whole.js';
 import { TableBuilder, type TableBuilderOptions } from '../table/table-builder.js';
 import { TableSalvage } from '../table/table-salvage.js';
 import { type TableSummary, summaryOf } from '../version/table-summary.js';
@@ -35,12 +36,7 @@ export async function repairTable(
   pause: () => Promise<void>,
 ): Promise<TableRepair> {
   const path = pathIn(dir, name);
-  let data: Buffer;
-  try {
-    data = await fs.readFile(path);
-  } catch (err) {
-    throw ioError('read', path, err);
-  }
+  const data = await readWhole(fs, path);
   const check = new TableSalvage(data, path, false);
   for (const _ of check.blocks()) await pause();
   const damaged: DamagedBytes[] = check.damaged.map((d) => ({ ...d }));

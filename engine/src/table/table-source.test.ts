@@ -8,7 +8,7 @@ import { BlockCache } from './block-cache.js';
 import { TableBuilder } from './table-builder.js';
 import { TableReader } from './table-reader.js';
 import { compareKeys } from '../util/key-order.js';
-import type { TableSummary } from '../version/table-summary.js';
+import { summaryOf, type TableSummary } from '../version/table-summary.js';
 import type { EntrySource } from './entry-source.js';
 import { LevelSource } from './level-source.js';
 import { TableSource } from './table-source.js';
@@ -54,17 +54,7 @@ async function build(list: Entry[], cacheBytes = 64 * 1024): Promise<{ meta: Tab
   const builder = new TableBuilder(fs.create(path), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'none' });
   for (const e of list) builder.addString(e.key, e.sequence, e.kind, e.value);
   const built = await builder.finish();
-  const meta: TableSummary = {
-    id,
-    level: 1,
-    bytes: built.fileSize,
-    entries: built.entries,
-    tombstones: built.tombstones,
-    minKey: built.minKey,
-    maxKey: built.maxKey,
-    minSequence: built.minSequence,
-    maxSequence: built.maxSequence,
-  };
+  const meta = summaryOf(id, 1, built);
   return { meta, reader: TableReader.open(fs.openRead(path), id, new BlockCache(cacheBytes)) };
 }
 

@@ -23,18 +23,8 @@ export interface VersionEdit {
   compactPointers?: Record<number, string>;
 }
 
-/** A table as the manifest records it. */
-interface RecordedTable {
-  id: number;
-  level: number;
-  size: number;
-  entries: number;
-  tombstones: number;
-  minKey: string;
-  maxKey: string;
-  minSequence: number;
-  maxSequence: number;
-}
+/** A table as the manifest records it: its bytes under the name "size". */
+type RecordedTable = Omit<TableSummary, 'bytes'> & { size: number };
 
 export function encodeEdit(edit: VersionEdit): Buffer {
   const recorded = edit.added === undefined ? edit : { ...edit, added: edit.added.map(recordedTable) };
