@@ -1117,7 +1117,9 @@ describe('events', () => {
       assert.ok(Number.isInteger(e.id) && !ids.has(e.id), `compaction id ${e.id} is a new integer`);
       ids.add(e.id);
       assert.ok(Number.isInteger(e.level) && e.outputLevel === e.level + 1, `level ${e.level} -> ${e.outputLevel}`);
-      assert.ok(typeof e.score === 'number');
+      // A level is compacted automatically only once it is due (score >= 1); a manual pick has no score.
+      if (e.reason === 'manual') assert.equal(e.score, 0);
+      else assert.ok(e.score >= 1, `a ${e.reason} compaction of L${e.level} started at score ${e.score}`);
       assert.deepEqual(
         e.inputs.map((x: { level: number }) => x.level),
         [e.level, e.outputLevel],
@@ -1207,10 +1209,12 @@ describe('events', () => {
       ends.reduce((sum, e) => sum + e.bytesRead, 0),
     );
     assert.ok(s.totals.writeAmplification > 1);
+    // After compact() nothing is due, and the bottom level is never compacted further.
     for (const l of s.levels) {
-      assert.ok(l.targetBytes > 0 && Number.isFinite(l.score));
+      assert.ok(l.score < 1, `L${l.level} is not due after compact() (score ${l.score})`);
       assert.equal(l.files.length, l.fileCount);
     }
+    assert.equal(s.levels.at(-1)!.score, 0);
     assert.equal(s.compaction.running, undefined);
     assert.equal(s.compaction.errors, 0);
     assert.equal(typeof s.compaction.workerPid, 'number');
