@@ -8,6 +8,7 @@ import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import noSilentCatch from './eslint-rules/no-silent-catch.js';
 
 const typed = ['engine/src/**/*.ts', 'src/**/*.ts', 'src/**/*.tsx'];
 
@@ -46,6 +47,14 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       '@typescript-eslint/await-thenable': 'error',
     },
+  },
+  {
+    // Errors are never swallowed: an ignored rejection says why it is safe (see the rule's file).
+    // The engine first; the app's handlers get their reasons with its status-bar warnings.
+    files: ['engine/src/**/*.ts'],
+    ignores: ['engine/src/**/*.test.ts', 'engine/src/testing/**'],
+    plugins: { strata: { rules: { 'no-silent-catch': noSilentCatch } } },
+    rules: { 'strata/no-silent-catch': 'error', 'no-empty': ['error', { allowEmptyCatch: false }] },
   },
   {
     // Code passed to page.evaluate runs in the browser.

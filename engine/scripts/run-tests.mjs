@@ -18,10 +18,13 @@ function findTests(dir) {
   });
 }
 
+// Every Version the tests make is checked in full before it is logged (see version-set.ts).
+const env = { ...process.env, STRATA_CHECK_INVARIANTS: '1' };
+
 /** Runs node with `args`, echoing its output, and returns its exit status and output. */
 function run(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);

@@ -6,29 +6,38 @@ export { StorageManager, type StorageManagerOptions, type CollectionSummary } fr
 export { checkCollectionName, caseVariantOf } from './manager/collection-name.js';
 export { Collection, type BatchOperation, type WriteOptions } from './db/collection.js';
 export { StorageError, type StorageErrorCode } from './errors.js';
-export { DEFAULT_OPTIONS, type CollectionOptions } from './db/options.js';
+export { DEFAULT_OPTIONS, type CollectionOptions } from './options/options.js';
 export type {
   CollectionStats,
   LevelStats,
-  TableStats,
   RunningCompactionStats,
+  CompactionStats,
+  WarningStats,
+  TornWal,
+  LostFile,
+  TornManifest,
+  RecoveryReport,
+  RecoveryGap,
+} from './events/stats.js';
+export type {
   FlushEvent,
   FlushStartEvent,
   FlushReason,
-  TableOutput,
+  CompactionHeader,
   CompactionInput,
+  CompactionInputs,
+  CompactionProgress,
   CompactionStartEvent,
   CompactionProgressEvent,
   CompactionEndEvent,
   CompactionErrorEvent,
   WriteStallEvent,
   StallReason,
-  TornWal,
-  LostFile,
-  TornManifest,
-  RecoveryReport,
-  RecoveryGap,
-} from './db/stats.js';
+  BackgroundErrorEvent,
+  BackgroundWarningEvent,
+} from './events/events.js';
+export type { CollectionEvents, CollectionEventName, VersionEvent } from './events/collection-events.js';
+export type { TableSummary } from './version/table-summary.js';
 export type {
   RepairReport,
   RepairProgress,

@@ -1,39 +1,20 @@
-import type { ArgReader } from './parse.js';
 import { quoteArg } from './parse.js';
 import { Args } from './command-args.js';
+import type { Command, Spec } from './command.js';
 import { UsageError } from './errors.js';
-import type { Context } from './session.js';
 import { formatStats } from './format.js';
 import { progressBar } from './progress-bar.js';
 import { formatRepairReport } from './repair-format.js';
 import { listEntries, prefixEnd } from './listing.js';
 import { TRANSFER_SPECS } from './transfer-commands.js';
 
+const bound = (key: string | undefined) => (key === '' ? undefined : key);
+
 /**
  * The command table, declared once: dispatch, HELP, --help and Tab
  * completion all read it. Command words and LIMIT are case-insensitive;
  * collection names and keys are not.
  */
-export interface Command {
-  name: string;
-  aliases: readonly string[];
-  usage: string;
-  summary: string;
-  /** Refused with a clear error while no collection is active. */
-  needsCollection: boolean;
-  /** What Tab completes for the first argument. */
-  completes?: 'collection' | 'command';
-  run(ctx: Context, args: ArgReader): Promise<void>;
-}
-
-export type Spec = Omit<Command, 'aliases' | 'needsCollection' | 'run'> & {
-  aliases?: readonly string[];
-  needsCollection?: boolean;
-  run(ctx: Context, args: Args): Promise<void> | void;
-};
-
-const bound = (key: string | undefined) => (key === '' ? undefined : key);
-
 const SPECS: Spec[] = [
   {
     name: 'CREATE',

@@ -21,6 +21,7 @@ export function loadHistory(path: string): string[] {
       .reverse()
       .slice(0, HISTORY_SIZE);
   } catch {
+    // No history yet (or none readable): the shell starts without one.
     return [];
   }
 }

@@ -1,4 +1,4 @@
-import type { Context } from './session.js';
+import type { Context } from './command.js';
 import { quoteArg } from './parse.js';
 
 /**

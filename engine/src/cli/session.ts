@@ -1,30 +1,10 @@
-import { type Collection, StorageManager } from '../index.js';
-import { type Command, findCommand, commandNames } from './commands.js';
+import { StorageManager } from '../index.js';
+import type { Command, Context, Terminal } from './command.js';
+import { findCommand, commandNames } from './commands.js';
 import { describeError, UsageError } from './errors.js';
 import type { Output } from './output.js';
 import { splitCommand } from './parse.js';
 import { suggest } from './suggest.js';
-
-/** What only an interactive terminal offers: questions (DROP's confirmation, SCAN's pager) and a page height. */
-export interface Terminal {
-  /** Resolves with the answer, or undefined if the question was interrupted (Ctrl-C, Ctrl-D). */
-  ask(question: string, signal: AbortSignal): Promise<string | undefined>;
-  /** Lines per page of SCAN output, or undefined not to page. */
-  pageRows(): number | undefined;
-}
-
-/** Everything a command may use. */
-export interface Context {
-  readonly manager: StorageManager;
-  readonly out: Output;
-  readonly terminal: Terminal | undefined;
-  /** Aborted by Ctrl-C while the command runs: long listings stop at the next entry. */
-  readonly signal: AbortSignal;
-  /** The active collection; commands that declare needsCollection always have one. */
-  collection(): Collection;
-  /** Ends the session after this command (EXIT). */
-  exit(): void;
-}
 
 /**
  * One shell session over a data directory: runs command lines, remembers

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { exportCollection, ExportError, type ExportRange, importCollection, ImportError, TRANSFER_FORMATS } from '../index.js';
 import type { Args } from './command-args.js';
-import type { Spec } from './commands.js';
+import type { Context, Spec } from './command.js';
 import { UsageError } from './errors.js';
 import { formatBytes } from './format.js';
 import { progressBar } from './progress-bar.js';
-import type { Context } from './session.js';
 
 /** How many skipped records IMPORT lists; the rest are counted. */
 const SHOWN_BAD_RECORDS = 10;

@@ -84,6 +84,7 @@ export class CompactionProcess {
       markReady = resolve;
       failReady = reject;
     });
+    // run() awaits it and reports a failure; this only marks it handled until then.
     this.ready.catch(() => {});
     const readyTimeout = setTimeout(() => {
       failReady(

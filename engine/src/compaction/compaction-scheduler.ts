@@ -1,74 +1,26 @@
 import { ioError, StorageError } from '../errors.js';
-import type { FileSystem } from '../fs/file-system.js';
-import type { CollectionOptions } from '../db/options.js';
+import type { CompactionHost, CompactionReport, Compactor, KeyBounds } from '../db/compactor.js';
+import type { CompactionStartEvent } from '../events/events.js';
+import { levelTargetBytes } from '../options/options.js';
+import { compareKeys } from '../util/key-order.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
-import type { VersionSet } from '../version/version-set.js';
+import { checkInputs } from './check-inputs.js';
+import { endEvent, errorEvent, moveEndEvent, progressEvent, runningStats, startEvent } from './compaction-events.js';
 import { CompactionProcess } from './compaction-process.js';
 import type { CompactionLauncher } from './launcher.js';
-import {
-  type KeyBounds,
-  levelScores,
-  levelTargetBytes,
-  pickCompaction,
-  pickManual,
-  span,
-  sumBytes,
-  type PickedCompaction,
-} from './picker.js';
+import type { MergeProgress } from './merge.js';
+import { levelScores, pickCompaction, pickManual, span, sumBytes, type PickedCompaction } from './picker.js';
 import type { CompactionJob, CompactionResult } from './protocol.js';
-import { compareKeys } from '../util/key-order.js';
-import type { FileMeta } from '../version/file-meta.js';
-import type {
-  CompactionEndEvent,
-  CompactionErrorEvent,
-  CompactionInput,
-  CompactionProgressEvent,
-  CompactionStartEvent,
-  TableOutput,
-} from '../db/stats.js';
 
-/** What the scheduler needs from its collection. */
-export interface CompactionHost {
-  readonly fs: FileSystem;
-  readonly directory: string;
-  readonly options: CollectionOptions;
-  readonly versions: VersionSet;
-  /** False once the collection is closing or has failed: no new jobs, no retries. */
-  acceptingWork(): boolean;
-  emit(event: string, payload: unknown): void;
-  fail(err: StorageError): void;
-  /** Called after a compaction's edit is installed, with the input files it made obsolete. */
-  installed(obsoleteIds: number[]): void;
+/** The compaction in flight: its start event (which the others are built from) and how far it has got. */
+interface Running {
+  start: CompactionStartEvent;
+  /** performance.now() at the start, for durations. */
+  started: number;
+  progress: MergeProgress;
 }
 
-export interface RunningCompaction {
-  id: number;
-  reason: string;
-  level: number;
-  outputLevel: number;
-  score: number;
-  inputs: CompactionInput[];
-  inputTables: TableOutput[];
-  inputBytes: number;
-  bytesRead: number;
-  bytesWritten: number;
-  entriesRead: number;
-  /** Epoch ms. */
-  startedAt: number;
-}
-
-/** A compaction's inputs as events and stats report them: per level, file numbers and bytes. */
-function describeInputs(inputs: readonly { level: number; files: readonly FileMeta[] }[]): CompactionInput[] {
-  return inputs.map((i) => ({ level: i.level, files: i.files.map((f) => f.id), bytes: sumBytes(i.files) }));
-}
-
-function describeInputTables(inputs: readonly { level: number; files: readonly FileMeta[] }[]): TableOutput[] {
-  return inputs.flatMap((i) => describeOutputs(i.files, i.level));
-}
-
-function describeOutputs(files: readonly FileMeta[], level: number): TableOutput[] {
-  return files.map((f) => ({ id: f.id, level, bytes: f.size, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey }));
-}
+const NO_PROGRESS: MergeProgress = { bytesRead: 0, bytesWritten: 0, entriesRead: 0 };
 
 const MAX_BACKOFF_MS = 10_000;
 /** About 25 s of retries (0.1 + 0.2 + … + 10 s) before a persistent failure fails the collection. */
@@ -82,20 +34,21 @@ const MAX_CONSECUTIVE_FAILURES = 9;
  * are untouched. Failed jobs have their outputs removed and are retried with
  * exponential backoff on a restarted worker.
  */
-export class CompactionScheduler {
+export class CompactionScheduler implements Compactor {
   private readonly process: CompactionProcess;
   private busy: Promise<void> | undefined;
   private manualWaiting = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private consecutiveFailures = 0;
   private nextJobId = 1;
-  running: RunningCompaction | undefined;
-  readonly levelBytesRead: number[];
-  readonly levelBytesWritten: number[];
-  compactions = 0;
-  errors = 0;
-  lastError: string | undefined;
-  bytesWritten = 0;
+  private running: Running | undefined;
+  private readonly levelBytesRead: number[];
+  private readonly levelBytesWritten: number[];
+  /** Compactions finished, trivial moves included. */
+  private completed = 0;
+  private errors = 0;
+  private lastError: string | undefined;
+  private bytesWritten = 0;
 
   constructor(
     private readonly host: CompactionHost,
@@ -105,14 +58,6 @@ export class CompactionScheduler {
     const levels = host.versions.current.levels.length;
     this.levelBytesRead = new Array(levels).fill(0);
     this.levelBytesWritten = new Array(levels).fill(0);
-  }
-
-  get workerPid(): number | undefined {
-    return this.process.pid;
-  }
-
-  get workerStarts(): number {
-    return this.process.starts;
   }
 
   /**
@@ -130,7 +75,9 @@ export class CompactionScheduler {
     const picked = pickCompaction(host.versions.current, host.options, host.versions.compactPointers);
     if (picked === undefined) return;
     this.busy = this.execute(picked)
-      .catch(() => {}) // reported through events and stats by execute()
+      .catch(() => {
+        // execute() reported the failure already, through compaction-error, stats and a retry or fail().
+      })
       .finally(() => {
         this.busy = undefined;
         this.maybeSchedule();
@@ -156,6 +103,7 @@ export class CompactionScheduler {
         const picked = pickManual(this.host.versions.current, level, bounds);
         if (picked === undefined) continue;
         const run = this.execute(picked);
+        // Automatic runs wait on this only to know when the manual one is over; its outcome is awaited below.
         this.busy = run.then(
           () => {},
           () => {},
@@ -177,15 +125,35 @@ export class CompactionScheduler {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.process.stop();
-    await this.busy?.catch(() => {});
+    await this.busy?.catch(() => {
+      // A cancelled job's failure is reported by execute(); stopping only waits for it to settle.
+    });
   }
 
-  scores(): number[] {
-    return levelScores(this.host.versions.current, this.host.options);
+  report(): CompactionReport {
+    const scores = levelScores(this.host.versions.current, this.host.options);
+    const running = this.running;
+    return {
+      status: {
+        running: running && runningStats(running.start, running.progress, performance.now() - running.started),
+        pendingBytes: this.pendingBytes(),
+        errors: this.errors,
+        lastError: this.lastError,
+        workerPid: this.process.pid,
+        workerStarts: this.process.starts,
+      },
+      levels: scores.map((score, level) => ({
+        score,
+        bytesRead: this.levelBytesRead[level],
+        bytesWritten: this.levelBytesWritten[level],
+      })),
+      completed: this.completed,
+      bytesWritten: this.bytesWritten,
+    };
   }
 
   /** Bytes that compaction must still rewrite to bring every level under its target. */
-  pendingBytes(): number {
+  private pendingBytes(): number {
     const { levels } = this.host.versions.current;
     let pending = levels[0].length >= this.host.options.level0CompactionTrigger ? sumBytes(levels[0]) : 0;
     for (let level = 1; level < levels.length - 1; level++) {
@@ -196,64 +164,33 @@ export class CompactionScheduler {
 
   private async execute(picked: PickedCompaction): Promise<void> {
     const host = this.host;
+    try {
+      checkInputs(picked, host.versions.current, host.directory);
+    } catch (err) {
+      host.fail(err as StorageError);
+      throw err;
+    }
     if (this.isTrivialMove(picked)) return this.move(picked);
     const job = this.buildJob(picked);
     const started = performance.now();
-    const inputs = describeInputs(job.inputs);
-    const inputTables = describeInputTables(job.inputs);
-    const running: RunningCompaction = {
-      id: job.id,
-      reason: picked.reason,
-      level: picked.level,
-      outputLevel: picked.outputLevel,
-      score: picked.score,
-      inputs,
-      inputTables,
-      inputBytes: job.inputs.reduce((n, i) => n + sumBytes(i.files), 0),
-      bytesRead: 0,
-      bytesWritten: 0,
-      entriesRead: 0,
-      startedAt: Date.now(),
-    };
+    const start = startEvent(job.id, picked, Date.now(), false);
+    const running: Running = { start, started, progress: NO_PROGRESS };
     this.running = running;
-    const start: CompactionStartEvent = {
-      id: job.id,
-      reason: picked.reason,
-      level: picked.level,
-      outputLevel: picked.outputLevel,
-      score: picked.score,
-      inputs,
-      inputTables,
-      inputBytes: running.inputBytes,
-      startedAt: running.startedAt,
-    };
     host.emit('compaction-start', start);
     let result: CompactionResult;
     try {
       result = await this.process.run(job, (p) => {
-        running.bytesRead = p.bytesRead;
-        running.bytesWritten = p.bytesWritten;
-        running.entriesRead = p.entriesRead;
-        const progress: CompactionProgressEvent = {
-          id: job.id,
-          reason: picked.reason,
-          level: picked.level,
-          outputLevel: picked.outputLevel,
-          bytesRead: p.bytesRead,
-          bytesWritten: p.bytesWritten,
-          entriesRead: p.entriesRead,
-          inputBytes: running.inputBytes,
-          progress: running.inputBytes === 0 ? 1 : Math.min(1, p.bytesRead / running.inputBytes),
-          startedAt: running.startedAt,
-          elapsedMs: performance.now() - started,
-        };
-        host.emit('compaction-progress', progress);
+        running.progress = p;
+        host.emit('compaction-progress', progressEvent(start, p, performance.now() - started));
       });
     } catch (err) {
       this.running = undefined;
       // Outputs of a failed or cancelled job are garbage; the worker may have died before removing them.
-      for (const id of job.outputIds) await host.fs.remove(pathIn(host.directory, tableFileName(id))).catch(() => {});
-      this.reportFailure(job.id, picked, err, started, running.startedAt);
+      for (const id of job.outputIds) {
+        const path = pathIn(host.directory, tableFileName(id));
+        await host.fs.remove(path).catch((e: unknown) => host.warn('remove an output of a failed compaction', path, e));
+      }
+      this.reportFailure(start, err, started);
       throw err;
     }
     // Installing the result is the one step that changes the file set: a single manifest edit.
@@ -271,44 +208,19 @@ export class CompactionScheduler {
       // manifest does not list them) and stop taking writes.
       const e = err instanceof StorageError ? err : ioError('install compaction', host.directory, err);
       host.fail(e);
-      this.reportFailure(job.id, picked, e, started, running.startedAt);
+      this.reportFailure(start, e, started);
       throw e;
     }
     this.running = undefined;
     this.consecutiveFailures = 0;
-    this.compactions++;
+    this.completed++;
     this.bytesWritten += result.bytesWritten;
     for (const i of job.inputs) this.levelBytesRead[i.level] += sumBytes(i.files);
     this.levelBytesWritten[picked.outputLevel] += result.bytesWritten;
-    const end: CompactionEndEvent = {
-      id: job.id,
-      reason: picked.reason,
-      level: picked.level,
-      outputLevel: picked.outputLevel,
-      inputs,
-      inputTables,
-      inputBytes: running.inputBytes,
-      outputs: result.outputs.map((f) => ({
-        id: f.id,
-        level: f.level,
-        bytes: f.size,
-        entries: f.entries,
-        minKey: f.minKey,
-        maxKey: f.maxKey,
-      })),
-      outputBytes: sumBytes(result.outputs),
-      bytesRead: result.bytesRead,
-      bytesWritten: result.bytesWritten,
-      entriesRead: result.entriesRead,
-      entriesWritten: result.entriesWritten,
-      droppedEntries: result.droppedVersions + result.droppedTombstones,
-      droppedVersions: result.droppedVersions,
-      droppedTombstones: result.droppedTombstones,
-      startedAt: running.startedAt,
-      durationMs: performance.now() - started,
-    };
-    host.emit('compaction-end', end);
-    host.installed(deleted.map((d) => d.id));
+    host.installed(
+      endEvent(start, result, performance.now() - started),
+      deleted.map((d) => d.id),
+    );
   }
 
   /**
@@ -317,7 +229,7 @@ export class CompactionScheduler {
    * MAX_CONSECUTIVE_FAILURES in a row the collection fails too, so writers
    * waiting at the L0 stop trigger get an error instead of waiting forever.
    */
-  private reportFailure(id: number, picked: PickedCompaction, err: unknown, started: number, startedAt: number): void {
+  private reportFailure(start: CompactionStartEvent, err: unknown, started: number): void {
     const host = this.host;
     const cancelled = !host.acceptingWork();
     const message = (err as Error)?.message ?? String(err);
@@ -338,18 +250,7 @@ export class CompactionScheduler {
         this.retryTimer.unref();
       }
     }
-    const event: CompactionErrorEvent = {
-      id,
-      reason: picked.reason,
-      level: picked.level,
-      outputLevel: picked.outputLevel,
-      message,
-      cancelled,
-      retryInMs,
-      startedAt,
-      durationMs: performance.now() - started,
-    };
-    host.emit('compaction-error', event);
+    host.emit('compaction-error', errorEvent(start, { message, cancelled, retryInMs }, performance.now() - started));
   }
 
   /**
@@ -374,25 +275,9 @@ export class CompactionScheduler {
 
   private async move(picked: PickedCompaction): Promise<void> {
     const host = this.host;
-    const id = this.nextJobId++;
     const files = picked.inputs[0].files;
-    const bytes = sumBytes(files);
     const started = performance.now();
-    const startedAt = Date.now();
-    const inputs = describeInputs(picked.inputs);
-    const inputTables = describeInputTables(picked.inputs);
-    const start: CompactionStartEvent = {
-      id,
-      reason: picked.reason,
-      level: picked.level,
-      outputLevel: picked.outputLevel,
-      score: picked.score,
-      move: true,
-      inputs,
-      inputTables,
-      inputBytes: bytes,
-      startedAt,
-    };
+    const start = startEvent(this.nextJobId++, picked, Date.now(), true);
     host.emit('compaction-start', start);
     try {
       await host.versions.logAndApply({
@@ -405,30 +290,8 @@ export class CompactionScheduler {
       host.fail(e);
       throw e;
     }
-    this.compactions++;
-    const end: CompactionEndEvent = {
-      id,
-      reason: picked.reason,
-      level: picked.level,
-      outputLevel: picked.outputLevel,
-      move: true,
-      inputs,
-      inputTables,
-      inputBytes: bytes,
-      outputs: describeOutputs(files, picked.outputLevel),
-      outputBytes: bytes,
-      bytesRead: 0,
-      bytesWritten: 0,
-      entriesRead: 0,
-      entriesWritten: 0,
-      droppedEntries: 0,
-      droppedVersions: 0,
-      droppedTombstones: 0,
-      startedAt,
-      durationMs: performance.now() - started,
-    };
-    host.emit('compaction-end', end);
-    host.installed([]);
+    this.completed++;
+    host.installed(moveEndEvent(start, files, performance.now() - started), []);
   }
 
   private buildJob(picked: PickedCompaction): CompactionJob {
@@ -439,7 +302,7 @@ export class CompactionScheduler {
     const inRange = (f: { minKey: string; maxKey: string }) => compareKeys(f.maxKey, lo) >= 0 && compareKeys(f.minKey, hi) <= 0;
     const grandparents = (levels[picked.outputLevel + 1] ?? [])
       .filter(inRange)
-      .map((f) => ({ minKey: f.minKey, maxKey: f.maxKey, size: f.size }));
+      .map((f) => ({ minKey: f.minKey, maxKey: f.maxKey, bytes: f.bytes }));
     const deeperSpans = levels
       .slice(picked.outputLevel + 1)
       .map((files) => files.filter(inRange).map((f) => ({ minKey: f.minKey, maxKey: f.maxKey })));
@@ -449,7 +312,7 @@ export class CompactionScheduler {
     const outputCount =
       2 *
         (Math.ceil(inputBytes / host.options.targetFileBytes) +
-          Math.ceil(grandparents.reduce((n, g) => n + g.size, 0) / maxGrandparentOverlapBytes)) +
+          Math.ceil(grandparents.reduce((n, g) => n + g.bytes, 0) / maxGrandparentOverlapBytes)) +
       4;
     const outputIds = Array.from({ length: outputCount }, () => host.versions.newFileNumber());
     return {

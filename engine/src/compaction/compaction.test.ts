@@ -16,9 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import type { Collection } from '../db/collection.js';
+import type { CollectionEventName, CollectionEvents } from '../events/collection-events.js';
 import { tableFileName } from '../version/file-names.js';
-import { TableSource } from '../db/scan/table-source.js';
-import type { CollectionStats } from '../db/stats.js';
+import { TableSource } from '../table/table-source.js';
+import type { CollectionStats } from '../events/stats.js';
 import { type GateState, WriteGate } from '../db/write-gate.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import { ValueKind } from '../log/write-batch.js';
@@ -40,7 +41,7 @@ import { ENGINE_ROOT, runKillWriter } from '../testing/kill-runner.js';
 import { seededRandom } from '../testing/random.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { compareKeys } from '../util/key-order.js';
-import type { FileMeta } from '../version/file-meta.js';
+import { summaryOf, type TableSummary } from '../version/table-summary.js';
 import { runCompaction } from './merge.js';
 import type { CompactionJob } from './protocol.js';
 
@@ -187,9 +188,9 @@ async function oldVersionsInL2(c: Collection, model: Map<string, string>, value:
   return s.levels[2].files.map((f) => f.minKey).filter((k) => covering(s, 1, k).length === 0 && covering(s, 0, k).length === 0);
 }
 
-function nextEvent<T = any>(c: Collection, name: string): Promise<T> {
+function nextEvent<E extends CollectionEventName>(c: Collection, name: E): Promise<CollectionEvents[E]> {
   return new Promise((resolve) => {
-    const on = (e: T) => {
+    const on = (e: CollectionEvents[E]) => {
       c.off(name, on);
       resolve(e);
     };
@@ -202,7 +203,7 @@ function nextEvent<T = any>(c: Collection, name: string): Promise<T> {
 const fs = new NodeFileSystem();
 type Entry = [key: string, sequence: number, kind: ValueKind, value?: string];
 
-async function buildInput(directory: string, id: number, level: number, entries: Entry[]): Promise<FileMeta> {
+async function buildInput(directory: string, id: number, level: number, entries: Entry[]): Promise<TableSummary> {
   const builder = new TableBuilder(fs.create(join(directory, tableFileName(id))), {
     blockBytes: 256,
     bloomBitsPerKey: 10,
@@ -210,21 +211,10 @@ async function buildInput(directory: string, id: number, level: number, entries:
   });
   for (const [k, seq, kind, v] of [...entries].sort((a, b) => compareKeys(a[0], b[0]) || b[1] - a[1]))
     builder.addString(k, seq, kind, v ?? '');
-  const b = await builder.finish();
-  return {
-    id,
-    level,
-    size: b.fileSize,
-    entries: b.entries,
-    tombstones: b.tombstones,
-    minKey: b.minKey,
-    maxKey: b.maxKey,
-    minSequence: b.minSequence,
-    maxSequence: b.maxSequence,
-  };
+  return summaryOf(id, level, await builder.finish());
 }
 
-async function readTable(directory: string, meta: FileMeta): Promise<Entry[]> {
+async function readTable(directory: string, meta: TableSummary): Promise<Entry[]> {
   const reader = TableReader.open(fs.openRead(join(directory, tableFileName(meta.id))), meta.id, new BlockCache(0));
   try {
     const out: Entry[] = [];
@@ -767,7 +757,7 @@ describe('the compaction worker process', () => {
     let attempts = 0;
     while (kills < KILLS) {
       assert.ok(++attempts < 200, 'compactions kept finishing before the kill landed');
-      const started = await nextEvent<{ id: number }>(c, 'compaction-start');
+      const started = await nextEvent(c, 'compaction-start');
       await sleep(Math.floor(rand() * 6)); // a few ms into the job
       const s = c.stats();
       if (s.compaction.running?.id !== started.id || s.compaction.workerPid === undefined) continue;
@@ -1033,7 +1023,7 @@ describe('backpressure', () => {
         maxHeap = Math.max(maxHeap, mem.heapUsed);
       }
     };
-    for (const e of ['flush-start', 'flush-end', 'compaction-start', 'compaction-end', 'version']) c.on(e, sample);
+    for (const e of ['flush-start', 'flush-end', 'compaction-start', 'compaction-end', 'version'] as const) c.on(e, sample);
     const stalls: { phase: string; reason: string; durationMs?: number }[] = [];
     c.on('write-stall', (e) => {
       stalls.push(e);
@@ -1095,7 +1085,7 @@ describe('events', () => {
     const o = await fresh({ memtableBytes: 8 * 1024, level1TargetBytes: 16 * 1024, targetFileBytes: 8 * 1024 });
     const { c } = o;
     const log: [string, any][] = [];
-    for (const name of ['compaction-start', 'compaction-progress', 'compaction-end', 'compaction-error', 'flush-end', 'version']) {
+    for (const name of ['compaction-start', 'compaction-progress', 'compaction-end', 'compaction-error', 'flush-end', 'version'] as const) {
       c.on(name, (e) => log.push([name, e]));
     }
     const liveAtStart = new Map<number, Set<number>>();
@@ -1127,7 +1117,9 @@ describe('events', () => {
       assert.ok(Number.isInteger(e.id) && !ids.has(e.id), `compaction id ${e.id} is a new integer`);
       ids.add(e.id);
       assert.ok(Number.isInteger(e.level) && e.outputLevel === e.level + 1, `level ${e.level} -> ${e.outputLevel}`);
-      assert.ok(typeof e.score === 'number');
+      // A level is compacted automatically only once it is due (score >= 1); a manual pick has no score.
+      if (e.reason === 'manual') assert.equal(e.score, 0);
+      else assert.ok(e.score >= 1, `a ${e.reason} compaction of L${e.level} started at score ${e.score}`);
       assert.deepEqual(
         e.inputs.map((x: { level: number }) => x.level),
         [e.level, e.outputLevel],
@@ -1217,10 +1209,12 @@ describe('events', () => {
       ends.reduce((sum, e) => sum + e.bytesRead, 0),
     );
     assert.ok(s.totals.writeAmplification > 1);
+    // After compact() nothing is due, and the bottom level is never compacted further.
     for (const l of s.levels) {
-      assert.ok(l.targetBytes > 0 && Number.isFinite(l.score));
+      assert.ok(l.score < 1, `L${l.level} is not due after compact() (score ${l.score})`);
       assert.equal(l.files.length, l.fileCount);
     }
+    assert.equal(s.levels.at(-1)!.score, 0);
     assert.equal(s.compaction.running, undefined);
     assert.equal(s.compaction.errors, 0);
     assert.equal(typeof s.compaction.workerPid, 'number');

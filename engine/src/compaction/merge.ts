@@ -1,19 +1,20 @@
 import { corruption, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
-import { LevelSource } from '../db/scan/level-source.js';
-import { TableSource } from '../db/scan/table-source.js';
+import { LevelSource } from '../table/level-source.js';
+import { TableSource } from '../table/table-source.js';
 import { ValueKind } from '../log/write-batch.js';
 import { BlockCache } from '../table/block-cache.js';
 import { TableBuilder } from '../table/table-builder.js';
 import { TableReader } from '../table/table-reader.js';
 import type { BlockCursor } from '../table/block-reader.js';
-import { compareKeys, sortableKey } from '../util/key-order.js';
-import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
+import { sortableKey } from '../util/key-order.js';
+import { type TableSummary, summaryOf } from '../version/table-summary.js';
 import { MinHeap } from './heap.js';
-import type { CompactionJob, CompactionResult, KeySpan } from './protocol.js';
+import type { CompactionJob, CompactionResult } from './protocol.js';
+import { type KeySpan, someSpanCovers } from '../util/key-span.js';
 
-type Source = TableSource | LevelSource;
+type Source = TableSource | LevelSource<TableSummary>;
 
 export interface MergeProgress {
   bytesRead: number;
@@ -46,7 +47,7 @@ export async function runCompaction(
 ): Promise<CompactionResult> {
   const cache = new BlockCache(0);
   const readers: TableReader[] = [];
-  const open = (meta: FileMeta) => {
+  const open = (meta: TableSummary) => {
     const path = pathIn(job.directory, tableFileName(meta.id));
     let file;
     try {
@@ -70,7 +71,7 @@ export async function runCompaction(
     let totalEntries = 0;
     for (const input of job.inputs) {
       for (const f of input.files) {
-        totalBytes += f.size;
+        totalBytes += f.bytes;
         totalEntries += f.entries;
       }
       if (input.level === 0) for (const f of input.files) sources.push(new TableSource(open(f), false).seek(undefined, true));
@@ -138,31 +139,23 @@ export async function runCompaction(
     result.outputs = await outputs.finish();
     if (result.outputs.length > 0) await fs.syncDir(job.directory);
     result.bytesRead = totalBytes;
-    result.bytesWritten = result.outputs.reduce((n, f) => n + f.size, 0);
+    result.bytesWritten = result.outputs.reduce((n, f) => n + f.bytes, 0);
     onProgress({ bytesRead: totalBytes, bytesWritten: result.bytesWritten, entriesRead: result.entriesRead });
     return result;
   } catch (err) {
     await outputsInProgress?.abandon();
+    // Best effort: the scheduler removes every output again (and warns of what stays); a leftover is unlisted, and the next open removes it.
     for (const id of written) await fs.remove(pathIn(job.directory, tableFileName(id))).catch(() => {});
     throw err;
   } finally {
+    // The inputs were only read: closing them loses nothing, and the merge's outcome is what the caller needs.
     await Promise.all(readers.map((r) => r.close().catch(() => {})));
   }
 }
 
 /** True if some file below the output level covers `key`, so a tombstone for it must stay. */
 function mayExistBelow(levels: KeySpan[][], key: string): boolean {
-  for (const spans of levels) {
-    let lo = 0;
-    let hi = spans.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(spans[mid].maxKey, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < spans.length && compareKeys(spans[lo].minKey, key) <= 0) return true;
-  }
-  return false;
+  return levels.some((spans) => someSpanCovers(spans, key));
 }
 
 /** Writes merged entries into a sequence of output tables with pre-assigned numbers. */
@@ -170,7 +163,7 @@ class OutputWriter {
   private builder: TableBuilder | undefined;
   private builderId = 0;
   private next = 0;
-  private readonly done: FileMeta[] = [];
+  private readonly done: TableSummary[] = [];
   private grandparent = 0;
   private overlapped = 0;
   private seenKey = false;
@@ -213,7 +206,7 @@ class OutputWriter {
     else this.builder!.add(at.keyBuffer, at.keyByteLength, sequence, kind, '', 0);
   }
 
-  async finish(): Promise<FileMeta[]> {
+  async finish(): Promise<TableSummary[]> {
     await this.close();
     return this.done;
   }
@@ -230,7 +223,7 @@ class OutputWriter {
     const gps = this.job.grandparents;
     const ends = this.grandparentEnds;
     while (this.grandparent < gps.length && sortKey > ends[this.grandparent]) {
-      if (this.seenKey) this.overlapped += gps[this.grandparent].size;
+      if (this.seenKey) this.overlapped += gps[this.grandparent].bytes;
       this.grandparent++;
     }
     this.seenKey = true;
@@ -261,6 +254,6 @@ class OutputWriter {
     this.builder = undefined;
     const built = await builder.finish();
     this.finishedBytes += built.fileSize;
-    this.done.push(fileMetaOf(this.builderId, this.job.outputLevel, built));
+    this.done.push(summaryOf(this.builderId, this.job.outputLevel, built));
   }
 }

@@ -1,6 +1,7 @@
-import type { CollectionOptions } from '../db/options.js';
+import type { KeyBounds } from '../db/compactor.js';
+import { type CollectionOptions, levelTargetBytes } from '../options/options.js';
 import { compareKeys } from '../util/key-order.js';
-import type { FileMeta } from '../version/file-meta.js';
+import type { TableSummary } from '../version/table-summary.js';
 import type { Version } from '../version/version.js';
 
 /** A compaction chosen by the parent, before output numbers are assigned. */
@@ -8,22 +9,10 @@ export interface PickedCompaction {
   reason: 'level0-files' | 'level-size' | 'manual';
   level: number;
   outputLevel: number;
-  inputs: { level: number; files: FileMeta[] }[];
+  inputs: { level: number; files: TableSummary[] }[];
   /** For Li (i >= 1) picks: where the next pick of this level starts. */
   compactPointer?: { level: number; key: string };
   score: number;
-}
-
-export interface KeyBounds {
-  /** Inclusive lower bound. */
-  gte?: string;
-  /** Exclusive upper bound. */
-  lt?: string;
-}
-
-export function levelTargetBytes(level: number, options: CollectionOptions): number {
-  if (level === 0) return options.level0CompactionTrigger * options.memtableBytes;
-  return options.level1TargetBytes * options.levelSizeMultiplier ** (level - 1);
 }
 
 /** LevelDB's scores: L0 by file count against its trigger, deeper levels by bytes against target. >= 1 means "compact". */
@@ -36,9 +25,9 @@ export function levelScores(version: Version, options: CollectionOptions): numbe
   });
 }
 
-export function sumBytes(files: readonly FileMeta[]): number {
+export function sumBytes(files: readonly TableSummary[]): number {
   let n = 0;
-  for (const f of files) n += f.size;
+  for (const f of files) n += f.bytes;
   return n;
 }
 
@@ -80,7 +69,7 @@ export function pickManual(version: Version, level: number, bounds: KeyBounds): 
 function withNextLevel(
   version: Version,
   level: number,
-  files: FileMeta[],
+  files: TableSummary[],
   reason: PickedCompaction['reason'],
   score: number,
 ): PickedCompaction {
@@ -113,7 +102,7 @@ function withNextLevel(
   };
 }
 
-export function span(files: readonly FileMeta[]): [string, string] {
+export function span(files: readonly TableSummary[]): [string, string] {
   let lo = files[0].minKey;
   let hi = files[0].maxKey;
   for (const f of files) {

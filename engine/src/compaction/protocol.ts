@@ -4,12 +4,8 @@
  * child_process IPC and Electron's utilityProcess MessagePort unchanged.
  */
 import type { Compression } from '../table/compression.js';
-import type { FileMeta } from '../version/file-meta.js';
-
-export interface KeySpan {
-  minKey: string;
-  maxKey: string;
-}
+import type { TableSummary } from '../version/table-summary.js';
+import type { KeySpan } from '../util/key-span.js';
 
 export interface CompactionJob {
   id: number;
@@ -17,14 +13,14 @@ export interface CompactionJob {
   directory: string;
   reason: string;
   /** Input files per level, each level's files newest first for L0 and in key order for deeper levels. */
-  inputs: { level: number; files: FileMeta[] }[];
+  inputs: { level: number; files: TableSummary[] }[];
   outputLevel: number;
   /** Pre-assigned output file numbers; the worker uses them in order and never more. */
   outputIds: number[];
   /** Per level below outputLevel (outputLevel+1, …), the sorted key spans of its files: a tombstone may be dropped only if none covers its key. */
   deeperSpans: KeySpan[][];
   /** Files of outputLevel+1 (key order), to cut outputs that would overlap too much of it. */
-  grandparents: { minKey: string; maxKey: string; size: number }[];
+  grandparents: { minKey: string; maxKey: string; bytes: number }[];
   targetFileBytes: number;
   maxGrandparentOverlapBytes: number;
   blockBytes: number;
@@ -34,7 +30,7 @@ export interface CompactionJob {
 
 export interface CompactionResult {
   id: number;
-  outputs: FileMeta[];
+  outputs: TableSummary[];
   entriesRead: number;
   entriesWritten: number;
   droppedVersions: number;

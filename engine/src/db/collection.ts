@@ -1,42 +1,36 @@
 import { EventEmitter } from 'node:events';
 import { ioError, StorageError } from '../errors.js';
+import type { CollectionEventName, CollectionEvents } from '../events/collection-events.js';
+import type { FlushEvent, FlushReason, FlushStartEvent } from '../events/events.js';
+import type { CollectionStats, RecoveryReport } from '../events/stats.js';
 import type { AppendableFile, FileSystem } from '../fs/file-system.js';
 import type { BatchOp } from '../log/write-batch.js';
 import { Memtable } from '../memtable/memtable.js';
+import type { CollectionOptions } from '../options/options.js';
 import { BlockCache } from '../table/block-cache.js';
 import { type KeyRange, normalizeRange, type RangeOptions } from '../util/key-range.js';
-import type { FileMeta } from '../version/file-meta.js';
+import { LOCK_FILE, pathIn, tableFileName, walFileName } from '../version/file-names.js';
+import type { TableSummary } from '../version/table-summary.js';
 import type { Version } from '../version/version.js';
 import type { VersionSet } from '../version/version-set.js';
+import { collectionStats, describeLevels } from './collection-stats.js';
 import { CommitQueue, type CommitTarget } from './commit-queue.js';
-import { LOCK_FILE, pathIn, tableFileName, walFileName } from '../version/file-names.js';
+import type { Compactor, CompactorFactory } from './compactor.js';
+import { explainLookup, type GetExplanation } from './explain-get.js';
 import { writeLevel0Table } from './flush.js';
 import { FlushThreadStopped, type FlushRunner } from './flush-thread.js';
+import { describeTable, type InspectTableOptions, type TableInspection } from './inspect-table.js';
 import { CollectionLock } from './lock.js';
-import type { CollectionOptions } from './options.js';
+import { ObsoleteTables } from './obsolete-tables.js';
+import { pointLookup, type ReadState } from './read-path.js';
 import { recover } from './recovery.js';
 import { type ReadView, ScanIterator } from './scan/scan-iterator.js';
 import { scanSources } from './scan/sources.js';
-import { pointLookup, type ReadState } from './read-path.js';
 import { TableCache } from './table-cache.js';
+import { TableOrigins } from './table-origins.js';
 import { batchOps, checkKey, checkSyncOption, deleteOp, putOp } from './validate.js';
-import type { RunningCompaction } from '../compaction/compaction-scheduler.js';
-import type {
-  CollectionStats,
-  RunningCompactionStats,
-  CompactionEndEvent,
-  FlushEvent,
-  FlushReason,
-  FlushStartEvent,
-  LevelStats,
-  RecoveryReport,
-} from './stats.js';
-import { explainLookup, type GetExplanation } from './explain-get.js';
-import { describeTable, type InspectTableOptions, type TableInspection, type TableOrigin } from './inspect-table.js';
-import { WriteGate, type GateState } from './write-gate.js';
-import { CompactionScheduler } from '../compaction/compaction-scheduler.js';
-import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
-import { levelTargetBytes } from '../compaction/picker.js';
+import { Warnings } from './warnings.js';
+import { type GateState, WriteGate } from './write-gate.js';
 
 export interface WriteOptions {
   sync?: boolean;
@@ -50,33 +44,63 @@ type State = 'open' | 'closing' | 'closed';
 const OPEN: GateState = { state: 'open' };
 
 /**
+ * The write path's state: the WAL taking writes, when its directory entry is
+ * durable, the last sequence committed, and the failure that stopped writes.
+ * The commit queue reads and advances it (CommitTarget); it is not exported,
+ * so nothing outside the collection can change it.
+ */
+class WriteState implements CommitTarget {
+  walReady: Promise<void> = Promise.resolve();
+  failure: StorageError | undefined;
+
+  constructor(
+    public wal: AppendableFile,
+    public lastSequence: number,
+    /** What only the collection can do: its WALs, its memtable, its failed state. */
+    private readonly collection: Pick<CommitTarget, 'liveWals' | 'apply' | 'afterCommit' | 'fail'>,
+  ) {}
+
+  liveWals(): Iterable<AppendableFile> {
+    return this.collection.liveWals();
+  }
+
+  apply(ops: BatchOp[], firstSequence: number): void {
+    this.collection.apply(ops, firstSequence);
+  }
+
+  afterCommit(): void {
+    this.collection.afterCommit();
+  }
+
+  fail(err: StorageError): void {
+    this.collection.fail(err);
+  }
+}
+
+/**
  * One LSM tree: a mutable memtable with its WAL, immutable memtables waiting
  * for flush, and the SSTables of the current Version. Reads are synchronous
  * under the hood (memtables in memory, blocks by pread) and wrapped in
  * promises; writes go through the CommitQueue.
  */
-export class Collection implements CommitTarget {
+export class Collection {
   private readonly events = new EventEmitter();
+  private readonly writes: WriteState;
   private readonly commits: CommitQueue;
   private readonly tables: TableCache;
   private mem: Memtable;
   /** Full memtables waiting for flush, oldest first. */
   private imms: Memtable[];
   private readonly walFiles = new Map<number, AppendableFile>();
-  wal: AppendableFile;
-  walReady: Promise<void>;
-  lastSequence: number;
-  failure: StorageError | undefined;
   private state: State = 'open';
   private closing: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
   private readonly gate: WriteGate;
-  private readonly compactions: CompactionScheduler;
+  private readonly compactor: Compactor;
   private readonly snapshots = new Map<number, number>();
-  private readonly pinnedVersions = new Map<Version, number>();
-  private readonly obsoleteTables = new Set<number>();
-  /** The deletion pass in progress (see deleteObsoleteTables). */
-  private deleting: Promise<void> = Promise.resolve();
+  private readonly obsolete: ObsoleteTables;
+  private readonly origins = new TableOrigins();
+  private readonly warnings = new Warnings();
   /**
    * Scans opened and not yet ended (or collected after their caller dropped
    * them). Only counted: holding them, even weakly, would keep every scan of
@@ -93,8 +117,6 @@ export class Collection implements CommitTarget {
   private bytesFlushed = 0;
   /** Why each memtable waiting for flush was rotated out, for flush events. */
   private readonly flushReasons = new WeakMap<Memtable, FlushReason>();
-  /** Which process wrote each table this session (moves keep the origin); see inspectTable. */
-  private readonly tableOrigins = new Map<number, TableOrigin>();
   /** Why the flush thread stopped serving this collection, if it did. */
   private flushThreadFailure: string | undefined;
 
@@ -109,48 +131,55 @@ export class Collection implements CommitTarget {
     lastSequence: number,
     wal: AppendableFile,
     walNumber: number,
-    launcher: CompactionLauncher,
+    compactor: CompactorFactory,
     private readonly recovery: RecoveryReport,
     /** Where flushes of this session's memtables run; undefined: on this thread, from the memtable. */
     private flushRunner: FlushRunner | undefined,
   ) {
+    this.writes = new WriteState(wal, lastSequence, {
+      liveWals: () => this.walFiles.values(),
+      apply: (ops, firstSequence) => this.apply(ops, firstSequence),
+      afterCommit: () => this.afterCommit(),
+      fail: (err) => this.fail(err),
+    });
     this.tables = new TableCache(fs, directory, new BlockCache(options.blockCacheBytes));
-    this.commits = new CommitQueue(this);
+    this.commits = new CommitQueue(this.writes);
     this.gate = new WriteGate(
       () => this.gateState(),
-      (event, payload) =>
-        this.emit(event, {
-          ...(payload as object),
+      (change) =>
+        this.emit('write-stall', {
+          ...change,
           level0Files: this.versions.current.levels[0].length,
           immutableMemtables: this.imms.length,
         }),
     );
-    this.compactions = new CompactionScheduler(
-      {
-        fs,
-        directory,
-        options: this.options,
-        versions,
-        acceptingWork: () => this.state === 'open' && this.failure === undefined,
-        emit: (event, payload) => {
-          if (event === 'compaction-end') this.noteCompactionOutputs(payload as CompactionEndEvent);
-          this.emit(event, payload);
-        },
-        fail: (err) => this.fail(err),
-        installed: (obsolete) => {
-          for (const id of obsolete) this.obsoleteTables.add(id);
-          void this.deleteObsoleteTables();
-          this.emitVersion();
-          this.gate.pump();
-        },
+    this.obsolete = new ObsoleteTables({
+      fs,
+      directory,
+      versions,
+      tables: this.tables,
+      deleted: (id) => this.origins.forget(id),
+      warn: (operation, path, err) => this.warn(operation, path, err),
+    });
+    this.compactor = compactor({
+      fs,
+      directory,
+      options: this.options,
+      versions,
+      acceptingWork: () => this.state === 'open' && this.writes.failure === undefined,
+      emit: (event, payload) => this.emit(event, payload),
+      fail: (err) => this.fail(err),
+      warn: (operation, path, err) => this.warn(operation, path, err),
+      installed: (end, obsolete) => {
+        this.origins.compacted(end);
+        this.emit('compaction-end', end);
+        this.obsolete.add(obsolete);
+        this.emitVersion();
+        this.gate.pump();
       },
-      launcher,
-    );
+    });
     this.imms = recovered;
     for (const m of recovered) this.flushReasons.set(m, 'recovery');
-    this.lastSequence = lastSequence;
-    this.wal = wal;
-    this.walReady = Promise.resolve();
     this.walFiles.set(walNumber, wal);
     this.mem = new Memtable(walNumber);
   }
@@ -160,7 +189,7 @@ export class Collection implements CommitTarget {
     fs: FileSystem,
     directory: string,
     name: string,
-    launcher: CompactionLauncher = forkLauncher,
+    compactor: CompactorFactory,
     flushRunner?: FlushRunner,
   ): Promise<Collection> {
     const lock = await CollectionLock.acquire(fs, pathIn(directory, LOCK_FILE), name);
@@ -188,15 +217,17 @@ export class Collection implements CommitTarget {
         state.lastSequence,
         wal,
         walNumber,
-        launcher,
+        compactor,
         state.report,
         flushRunner,
       );
       c.scheduleFlush();
-      c.compactions.maybeSchedule();
+      c.compactor.maybeSchedule();
       return c;
     } catch (err) {
+      // The open failed with `err`, which is what the caller needs; the manifest was only read.
       await versions?.close().catch(() => {});
+      // A lock this process cannot release makes later opens here say "locked by this process" until it exits.
       await lock.release().catch(() => {});
       throw err;
     }
@@ -234,13 +265,13 @@ export class Collection implements CommitTarget {
 
   private checkWritable(): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.writes.failure) return Promise.reject(this.writes.failure);
     return Promise.resolve();
   }
 
   private write(ops: BatchOp[], sync: boolean): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.writes.failure) return Promise.reject(this.writes.failure);
     if (this.gate.passable) return this.commits.submit(ops, sync);
     return this.gate.admit(() => this.submit(ops, sync));
   }
@@ -248,7 +279,7 @@ export class Collection implements CommitTarget {
   /** Past the gate: re-checks state, because a queued write may be released by close or failure. */
   private submit(ops: BatchOp[], sync: boolean): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.writes.failure) return Promise.reject(this.writes.failure);
     return this.commits.submit(ops, sync);
   }
 
@@ -263,13 +294,8 @@ export class Collection implements CommitTarget {
     return OPEN;
   }
 
-  /** CommitTarget: this session's WALs not yet flushed, oldest first (a Map keeps insertion order, and numbers only grow). */
-  liveWals(): Iterable<AppendableFile> {
-    return this.walFiles.values();
-  }
-
-  /** CommitTarget: a committed batch enters the memtable. */
-  apply(ops: BatchOp[], firstSequence: number): void {
+  /** A committed batch enters the memtable (for the commit queue, through WriteState). */
+  private apply(ops: BatchOp[], firstSequence: number): void {
     const keepOlder = this.snapshots.size > 0;
     const mem = this.mem;
     for (let i = 0; i < ops.length; i++) {
@@ -278,21 +304,27 @@ export class Collection implements CommitTarget {
     }
   }
 
-  /** CommitTarget: rotates the memtable once it is full. */
-  afterCommit(): void {
+  /** Rotates the memtable once it is full (after each commit group). */
+  private afterCommit(): void {
     if (this.mem.approximateBytes >= this.options.memtableBytes) this.rotateMemtable('memtable-full');
   }
 
-  /** CommitTarget: enter the failed state; reads go on, writes are refused with `err`. */
-  fail(err: StorageError): void {
-    if (this.failure !== undefined) return;
-    this.failure = new StorageError(
+  /** Enters the failed state: reads go on, writes are refused with `err`. */
+  private fail(err: StorageError): void {
+    if (this.writes.failure !== undefined) return;
+    const failure = new StorageError(
       err.code,
       `${err.message}; collection "${this.name}" now refuses writes until it is reopened (acknowledged writes are safe in its log)`,
       { cause: err },
     );
-    this.emit('background-error', { message: this.failure.message, code: this.failure.code });
+    this.writes.failure = failure;
+    this.emit('background-error', { message: failure.message, code: failure.code });
     this.gate.releaseAll();
+  }
+
+  /** Housekeeping that failed without harming data: counted in stats().warnings and emitted as background-warning. */
+  private warn(operation: string, path: string, err: unknown): void {
+    this.emit('background-warning', this.warnings.record(operation, path, err));
   }
 
   private rotateMemtable(reason: FlushReason): void {
@@ -305,16 +337,19 @@ export class Collection implements CommitTarget {
       this.fail(ioError('create write-ahead log', path, err));
       return;
     }
-    this.walReady = this.fs.syncDir(this.directory).catch((err) => {
+    const walReady = this.fs.syncDir(this.directory).catch((err) => {
       const e = ioError('fsync directory for new write-ahead log', this.directory, err);
       this.fail(e);
       throw e;
     });
-    this.walReady.catch(() => {});
+    walReady.catch(() => {
+      // fail() above has reported it; the rejection is for the sync writes that await walReady.
+    });
+    this.writes.walReady = walReady;
     this.flushReasons.set(this.mem, reason);
     this.imms.push(this.mem);
     this.mem = new Memtable(number);
-    this.wal = wal;
+    this.writes.wal = wal;
     this.walFiles.set(number, wal);
     this.scheduleFlush();
   }
@@ -330,12 +365,12 @@ export class Collection implements CommitTarget {
     const target = this.imms.at(-1)?.walNumber;
     if (target === undefined) return;
     while (this.imms.length > 0 && this.imms[0].walNumber <= target) {
-      if (this.failure) throw this.failure;
+      if (this.writes.failure) throw this.writes.failure;
       if (this.state !== 'open') throw this.closedError();
       this.scheduleFlush();
       await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
     }
-    if (this.failure) throw this.failure;
+    if (this.writes.failure) throw this.writes.failure;
   }
 
   private notifyFlushWaiters(): void {
@@ -343,20 +378,20 @@ export class Collection implements CommitTarget {
   }
 
   private scheduleFlush(): void {
-    if (this.flushing !== undefined || this.imms.length === 0 || this.failure !== undefined || this.state === 'closed') return;
+    if (this.flushing !== undefined || this.imms.length === 0 || this.writes.failure !== undefined || this.state === 'closed') return;
     this.flushing = this.flushLoop().finally(() => {
       this.flushing = undefined;
     });
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.imms.length > 0 && this.failure === undefined && this.state !== 'closed') {
+    while (this.imms.length > 0 && this.writes.failure === undefined && this.state !== 'closed') {
       const memtable = this.imms[0];
       const started = performance.now();
       const startedAt = Date.now();
       const reason = this.flushReasons.get(memtable) ?? 'memtable-full';
       try {
-        let meta: FileMeta | undefined;
+        let meta: TableSummary | undefined;
         const id = this.versions.newFileNumber();
         if (memtable.size > 0) {
           const start: FlushStartEvent = {
@@ -375,29 +410,22 @@ export class Collection implements CommitTarget {
         this.imms.shift();
         if (meta) {
           this.flushCount++;
-          this.bytesFlushed += meta.size;
-          this.tableOrigins.set(meta.id, 'flush');
+          this.bytesFlushed += meta.bytes;
+          this.origins.flushed(meta.id);
           const event: FlushEvent = {
-            id: meta.id,
+            ...meta,
             level: 0,
-            bytes: meta.size,
-            entries: meta.entries,
-            tombstones: meta.tombstones,
-            minKey: meta.minKey,
-            maxKey: meta.maxKey,
             durationMs: performance.now() - started,
             reason,
             walNumber: memtable.walNumber,
             memtableBytes: memtable.approximateBytes,
-            minSequence: meta.minSequence,
-            maxSequence: meta.maxSequence,
-            outputs: [{ id: meta.id, level: 0, bytes: meta.size, entries: meta.entries, minKey: meta.minKey, maxKey: meta.maxKey }],
+            outputs: [{ ...meta }],
             startedAt,
           };
           this.emit('flush', event);
           this.emit('flush-end', event);
           this.emitVersion();
-          this.compactions.prepare();
+          this.compactor.prepare();
         }
         // The manifest no longer needs this memtable's WAL.
         const wal = this.walFiles.get(memtable.walNumber);
@@ -416,7 +444,7 @@ export class Collection implements CommitTarget {
       } finally {
         this.gate.pump();
       }
-      this.compactions.maybeSchedule();
+      this.compactor.maybeSchedule();
     }
   }
 
@@ -426,7 +454,7 @@ export class Collection implements CommitTarget {
    * A recovered one may hold only a WAL's records before a torn tail: it is
    * flushed from memory, here.
    */
-  private async writeLevel0(memtable: Memtable, reason: FlushReason, id: number): Promise<FileMeta> {
+  private async writeLevel0(memtable: Memtable, reason: FlushReason, id: number): Promise<TableSummary> {
     const { blockBytes, bloomBitsPerKey, compression } = this.options;
     const runner = this.flushRunner;
     if (runner === undefined || reason === 'recovery') return writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
@@ -445,6 +473,7 @@ export class Collection implements CommitTarget {
       // table the thread may have left.
       this.flushRunner = undefined;
       this.flushThreadFailure = err.message;
+      // writeLevel0Table creates the file afresh, so a leftover that cannot be removed is overwritten anyway.
       await this.fs.remove(pathIn(this.directory, tableFileName(id))).catch(() => {});
       return writeLevel0Table(this.fs, this.directory, memtable, id, this.options);
     }
@@ -452,7 +481,7 @@ export class Collection implements CommitTarget {
 
   private emitVersion(): void {
     if (this.events.listenerCount('version') === 0) return;
-    this.emit('version', { levels: this.describeLevels() });
+    this.emit('version', { levels: describeLevels(this.versions.current, this.options, this.compactor.report()) });
   }
 
   // ---- reads --------------------------------------------------------------
@@ -491,7 +520,7 @@ export class Collection implements CommitTarget {
     try {
       if (this.state === 'closed') throw this.closedError();
       const keyBytes = checkKey(key);
-      return Promise.resolve(explainLookup(this.readState(this.versions.current), key, keyBytes, this.lastSequence));
+      return Promise.resolve(explainLookup(this.readState(this.versions.current), key, keyBytes, this.writes.lastSequence));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -499,13 +528,13 @@ export class Collection implements CommitTarget {
 
   /**
    * Properties of one live SSTable and, with `firstEntries`, its first
-   * entries. INVALID_ARGUMENT if `fileNumber` is not a live table.
+   * entries. INVALID_ARGUMENT if `id` is not a live table.
    */
-  inspectTable(fileNumber: number, opts?: InspectTableOptions): Promise<TableInspection> {
+  inspectTable(id: number, opts?: InspectTableOptions): Promise<TableInspection> {
     try {
       if (this.state === 'closed') throw this.closedError();
       const version = this.versions.current;
-      const meta = Number.isInteger(fileNumber) ? version.levels.flat().find((f) => f.id === fileNumber) : undefined;
+      const meta = Number.isInteger(id) ? version.levels.flat().find((f) => f.id === id) : undefined;
       if (meta === undefined) {
         const live =
           version.fileCount === 0
@@ -514,24 +543,11 @@ export class Collection implements CommitTarget {
                 .map((f) => f.id)
                 .sort((a, b) => a - b)
                 .join(', ');
-        throw new StorageError(
-          'INVALID_ARGUMENT',
-          `no live SSTable ${String(fileNumber)} in collection "${this.name}" (live tables: ${live})`,
-        );
+        throw new StorageError('INVALID_ARGUMENT', `no live SSTable ${String(id)} in collection "${this.name}" (live tables: ${live})`);
       }
-      // L0 holds only flush outputs; deeper tables written before this open are unknown.
-      const origin = this.tableOrigins.get(meta.id) ?? (meta.level === 0 ? 'flush' : 'unknown');
-      return Promise.resolve(describeTable(meta, this.tables.get(meta), origin, opts));
+      return Promise.resolve(describeTable(meta, this.tables.get(meta), this.origins.of(meta), opts));
     } catch (err) {
       return Promise.reject(err);
-    }
-  }
-
-  /** Records compaction outputs as such; a move keeps whatever origin its files had. */
-  private noteCompactionOutputs(e: CompactionEndEvent): void {
-    for (const f of e.outputs) {
-      if (!e.move) this.tableOrigins.set(f.id, 'compaction');
-      else if (e.level === 0 && !this.tableOrigins.has(f.id)) this.tableOrigins.set(f.id, 'flush');
     }
   }
 
@@ -565,12 +581,12 @@ export class Collection implements CommitTarget {
   }
 
   private pinView(): ReadView {
-    const snapshot = this.lastSequence;
+    const snapshot = this.writes.lastSequence;
     const mem = this.mem;
     const imms = [...this.imms];
     const version = this.versions.current;
     this.snapshots.set(snapshot, (this.snapshots.get(snapshot) ?? 0) + 1);
-    this.pinnedVersions.set(version, (this.pinnedVersions.get(version) ?? 0) + 1);
+    this.obsolete.pin(version);
     let released = false;
     return {
       snapshot,
@@ -581,36 +597,9 @@ export class Collection implements CommitTarget {
         const s = this.snapshots.get(snapshot)! - 1;
         if (s === 0) this.snapshots.delete(snapshot);
         else this.snapshots.set(snapshot, s);
-        const v = this.pinnedVersions.get(version)! - 1;
-        if (v === 0) this.pinnedVersions.delete(version);
-        else this.pinnedVersions.set(version, v);
-        // Most scans end with nothing obsolete; a pass per scan would cost a promise chain each.
-        if (this.obsoleteTables.size > 0) void this.deleteObsoleteTables();
+        this.obsolete.unpin(version);
       },
     };
-  }
-
-  /**
-   * Deletes tables that left the current Version once no pinned Version
-   * still lists them. Runs one pass at a time, so a caller that awaits it
-   * (compact()) knows every deletion started before it has finished.
-   */
-  private deleteObsoleteTables(): Promise<void> {
-    this.deleting = this.deleting.then(() => this.deleteObsoleteNow());
-    return this.deleting;
-  }
-
-  private async deleteObsoleteNow(): Promise<void> {
-    if (this.obsoleteTables.size === 0) return;
-    const inUse = new Set<number>();
-    for (const v of [this.versions.current, ...this.pinnedVersions.keys()]) for (const f of v.files()) inUse.add(f.id);
-    for (const id of [...this.obsoleteTables]) {
-      if (inUse.has(id)) continue;
-      this.obsoleteTables.delete(id);
-      this.tableOrigins.delete(id);
-      await this.tables.evict(id).catch(() => {});
-      await this.fs.remove(pathIn(this.directory, tableFileName(id))).catch(() => {});
-    }
   }
 
   // ---- observation ----------------------------------------------------------
@@ -620,7 +609,7 @@ export class Collection implements CommitTarget {
    * listener must not abort a flush, an install or a commit half-way, so its
    * error becomes a process warning instead.
    */
-  private emit(event: string, payload: unknown): void {
+  private emit<E extends CollectionEventName>(event: E, payload: CollectionEvents[E]): void {
     try {
       this.events.emit(event, payload);
     } catch (err) {
@@ -631,102 +620,36 @@ export class Collection implements CommitTarget {
     }
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- until each event gets its payload type (issue 17, item 3)
-  on(event: string, listener: (payload: any) => void): this {
+  /** Calls `listener` with each `event`'s payload (see CollectionEvents for what each one carries). */
+  on<E extends CollectionEventName>(event: E, listener: (payload: CollectionEvents[E]) => void): this {
     this.events.on(event, listener);
     return this;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- until each event gets its payload type (issue 17, item 3)
-  off(event: string, listener: (payload: any) => void): this {
+  off<E extends CollectionEventName>(event: E, listener: (payload: CollectionEvents[E]) => void): this {
     this.events.off(event, listener);
     return this;
   }
 
-  private describeLevels(): LevelStats[] {
-    const scores = this.compactions.scores();
-    return this.versions.current.levels.map((files, level) => ({
-      level,
-      fileCount: files.length,
-      bytes: files.reduce((n, f) => n + f.size, 0),
-      entries: files.reduce((n, f) => n + f.entries, 0),
-      targetBytes: levelTargetBytes(level, this.options),
-      score: scores[level],
-      compactionBytesRead: this.compactions.levelBytesRead[level],
-      compactionBytesWritten: this.compactions.levelBytesWritten[level],
-      files: files.map((f) => ({
-        id: f.id,
-        bytes: f.size,
-        entries: f.entries,
-        tombstones: f.tombstones,
-        minKey: f.minKey,
-        maxKey: f.maxKey,
-        minSequence: f.minSequence,
-        maxSequence: f.maxSequence,
-      })),
-    }));
-  }
-
   stats(): CollectionStats {
-    const levels = this.describeLevels();
-    const userBytes = this.commits.userBytesWritten;
-    const c = this.compactions;
-    return {
+    return collectionStats({
       name: this.name,
-      lastSequence: this.lastSequence,
-      memtable: {
-        bytes: this.mem.approximateBytes,
-        entries: this.mem.size,
-        limitBytes: this.options.memtableBytes,
-        tombstones: this.mem.tombstones,
-        walNumber: this.mem.walNumber,
-      },
-      immutableMemtables: this.imms.map((m) => ({
-        bytes: m.approximateBytes,
-        entries: m.size,
-        tombstones: m.tombstones,
-        walNumber: m.walNumber,
-      })),
-      levels,
-      level0: {
-        files: levels[0].fileCount,
-        compactionTrigger: this.options.level0CompactionTrigger,
-        slowdownTrigger: this.options.level0SlowdownTrigger,
-        stopTrigger: this.options.level0StopTrigger,
-      },
-      blockCache: { capacityBytes: this.tables.blocks.capacityBytes, usedBytes: this.tables.blocks.usedBytes },
-      totals: {
-        userBytesWritten: userBytes,
-        walBytesWritten: this.commits.walBytesWritten,
-        walWrites: this.commits.walWrites,
-        walSyncs: this.commits.walSyncs,
-        flushes: this.flushCount,
-        bytesFlushed: this.bytesFlushed,
-        compactions: c.compactions,
-        bytesCompacted: c.bytesWritten,
-        compactionBytesRead: c.levelBytesRead.reduce((n, b) => n + b, 0),
-        writeAmplification: userBytes === 0 ? 0 : (this.bytesFlushed + c.bytesWritten) / userBytes,
-      },
-      liveBytes: levels.reduce((n, l) => n + l.bytes, 0),
-      recovery: {
-        tornWals: this.recovery.tornWals.map((t) => ({ ...t })),
-        lostFiles: this.recovery.lostFiles.map((f) => ({ ...f })),
-        ...(this.recovery.tornManifest && { tornManifest: { ...this.recovery.tornManifest } }),
-        ...(this.recovery.gap === undefined ? {} : { gap: { ...this.recovery.gap } }),
-      },
-      stalls: { count: this.gate.stalls, totalMs: this.gate.totalStallMs, active: this.gate.stalled, current: this.gate.current },
-      compaction: {
-        running: c.running === undefined ? undefined : describeRunning(c.running),
-        pendingBytes: c.pendingBytes(),
-        errors: c.errors,
-        lastError: c.lastError,
-        workerPid: c.workerPid,
-        workerStarts: c.workerStarts,
-      },
+      options: this.options,
+      lastSequence: this.writes.lastSequence,
+      mem: this.mem,
+      imms: this.imms,
+      version: this.versions.current,
+      blocks: this.tables.blocks,
+      commits: this.commits,
+      flushes: { count: this.flushCount, bytes: this.bytesFlushed },
+      compaction: this.compactor.report(),
+      recovery: this.recovery,
+      gate: this.gate,
       openScans: this.openScanCount,
       flush: { onThread: this.flushRunner !== undefined, threadStopped: this.flushThreadFailure },
-      writeError: this.failure?.message,
-    };
+      warnings: this.warnings.stats(),
+      writeError: this.writes.failure?.message,
+    });
   }
 
   /**
@@ -738,10 +661,10 @@ export class Collection implements CommitTarget {
   async compact(range?: { gte?: string; lt?: string }): Promise<void> {
     const bounds = checkCompactRange(range);
     await this.flush();
-    await this.compactions.compactRange(bounds);
-    if (this.failure) throw this.failure;
+    await this.compactor.compactRange(bounds);
+    if (this.writes.failure) throw this.writes.failure;
     // The space comes back now, not at some later install: replaced tables no scan or snapshot still reads are gone.
-    await this.deleteObsoleteTables();
+    await this.obsolete.collect();
   }
 
   // ---- lifecycle --------------------------------------------------------------
@@ -760,30 +683,27 @@ export class Collection implements CommitTarget {
     this.state = 'closing';
     this.gate.releaseAll();
     await this.commits.idle();
-    await this.compactions.stop();
-    await this.flushing?.catch(() => {});
+    await this.compactor.stop();
+    await this.flushing?.catch(() => {
+      // A failed flush has put the collection in its failed state (fail()); close only waits for it.
+    });
     this.state = 'closed';
     this.notifyFlushWaiters();
     await this.tables.closeAll();
-    for (const wal of this.walFiles.values()) await wal.close().catch(() => {});
+    for (const wal of this.walFiles.values()) {
+      // Sync writes were fsynced already; a failed close only puts the others in doubt, as a crash would.
+      await wal.close().catch((err: unknown) => this.warn('close write-ahead log', wal.path, err));
+    }
     this.walFiles.clear();
-    await this.versions.close().catch(() => {});
+    await this.versions
+      .close()
+      .catch((err: unknown) => this.warn('close manifest', pathIn(this.directory, this.versions.manifestFile), err));
     await this.lock.release();
   }
 
   closedError(): StorageError {
     return new StorageError('CLOSED', `collection "${this.name}" is closed`);
   }
-}
-
-function describeRunning(r: RunningCompaction): RunningCompactionStats {
-  return {
-    ...r,
-    inputs: r.inputs.map((i) => ({ ...i, files: [...i.files] })),
-    inputTables: r.inputTables.map((t) => ({ ...t })),
-    progress: r.inputBytes === 0 ? 1 : Math.min(1, r.bytesRead / r.inputBytes),
-    elapsedMs: Date.now() - r.startedAt,
-  };
 }
 
 function checkCompactRange(range: unknown): { gte?: string; lt?: string } {

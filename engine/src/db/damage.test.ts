@@ -15,7 +15,7 @@ import { seededRandom } from '../testing/random.js';
 import { isStorageError } from '../testing/storage-error.js';
 import { encodeEdit } from '../version/version-edit.js';
 import { manifestFileName, tableFileName } from '../version/file-names.js';
-import type { FileMeta } from '../version/file-meta.js';
+import type { TableSummary } from '../version/table-summary.js';
 import type { Collection } from './collection.js';
 
 const fixture = collectionFixture('strata-damage');
@@ -208,7 +208,7 @@ describe('what a crash leaves behind is removed as provably obsolete, and nothin
       }
       await c.flush();
     }
-    const level0: FileMeta[] = c.stats().levels[0].files.map((f) => ({ ...f, level: 0, size: f.bytes }));
+    const level0: TableSummary[] = c.stats().levels[0].files.map((f) => ({ ...f, level: 0, size: f.bytes }));
     await m.closeAll();
     // The worker's outputs, numbered above anything the manifest knows, written but never installed.
     const outputIds = Array.from({ length: 20 }, (_, i) => 500 + i);

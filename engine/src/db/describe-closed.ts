@@ -41,6 +41,7 @@ async function readCurrent(fs: FileSystem, dir: string): Promise<string | undefi
   try {
     return (await fs.readFile(pathIn(dir, CURRENT_FILE))).toString('utf8');
   } catch {
+    // No CURRENT (or none readable): the summary says what can be said without opening, which is nothing of its tables.
     return undefined;
   }
 }
@@ -53,7 +54,7 @@ async function describeOnce(fs: FileSystem, dir: string): Promise<ClosedCollecti
   const summary: ClosedCollectionSummary = { tableEntries: 0, tableBytes: 0, tableFiles: 0, walEntries: 0 };
   for (const f of versions.current.files()) {
     summary.tableEntries += f.entries;
-    summary.tableBytes += f.size;
+    summary.tableBytes += f.bytes;
     summary.tableFiles++;
   }
   for (const name of await fs.readdir(dir)) {

@@ -73,7 +73,7 @@ function checkShape(e: GetExplanation): void {
     assert.ok(last && last.step !== 'level', 'the lookup ends at the source that answered');
     assert.equal(last.outcome, e.result === 'value' ? 'value' : 'tombstone');
     assert.equal(last.sequence, e.sequence);
-    if (last.step === 'table') assert.deepEqual(e.foundIn, { source: 'table', level: last.level, fileNumber: last.fileNumber });
+    if (last.step === 'table') assert.deepEqual(e.foundIn, { source: 'table', level: last.level, id: last.id });
   }
   assert.equal(e.value === undefined, e.result !== 'value');
 }
@@ -196,16 +196,16 @@ describe('explainGet', () => {
 
     const inL0 = await c.explainGet(key(300));
     assert.deepEqual([inL0.result, inL0.value], ['value', 'v3']);
-    assert.deepEqual(inL0.foundIn, { source: 'table', level: 0, fileNumber: l0Id });
+    assert.deepEqual(inL0.foundIn, { source: 'table', level: 0, id: l0Id });
     assert.deepEqual(levelSteps(inL0), [{ step: 'level', level: 0, files: 1, outcome: 'every-file' }]);
     const t = tables(inL0)[0];
     assert.equal(t.bloom, 'may-contain');
-    assert.ok(t.block && t.block.index >= 0 && t.block.size > 0 && t.block.offset >= 0);
+    assert.ok(t.block && t.block.index >= 0 && t.block.bytes > 0 && t.block.offset >= 0);
 
     // k0100 still has its value in a deeper table, but the L0 tombstone answers first.
     const shadowed = await c.explainGet(key(100));
     assert.equal(shadowed.result, 'deleted');
-    assert.deepEqual(shadowed.foundIn, { source: 'table', level: 0, fileNumber: l0Id });
+    assert.deepEqual(shadowed.foundIn, { source: 'table', level: 0, id: l0Id });
     assert.ok(!shadowed.steps.some((s) => s.step === 'level' && s.level > 0), 'no deeper level is searched');
     const below = tablesCovering(c, key(100)).filter(([level]) => level > 0);
     assert.equal(below.length, 1);
@@ -222,7 +222,7 @@ describe('explainGet', () => {
       const where = tablesCovering(c, key(i)).filter(([level]) => level > 0);
       assert.equal(where.length, 1, `${key(i)} is in one deeper table`);
       const [level, id] = where[0];
-      assert.deepEqual(e.foundIn, { source: 'table', level, fileNumber: id });
+      assert.deepEqual(e.foundIn, { source: 'table', level, id: id });
       assert.ok((await contents(c, id)).has(key(i)));
       // Every level between L0 and the answer was binary-searched and had no file for the key.
       for (const l of levelSteps(e).filter((s) => s.level > 0 && s.level < level)) assert.ok(['empty', 'no-file'].includes(l.outcome));
@@ -231,7 +231,7 @@ describe('explainGet', () => {
         level,
         files: c.stats().levels[level].fileCount,
         outcome: 'file',
-        fileNumber: id,
+        id: id,
       });
     }
   });
@@ -250,7 +250,7 @@ describe('explainGet', () => {
     checkShape(outside);
     assert.equal(outside.result, 'absent');
     assert.deepEqual(
-      tables(outside).map((t) => [t.level, t.fileNumber, t.outcome]),
+      tables(outside).map((t) => [t.level, t.id, t.outcome]),
       [[0, l0.id, 'skipped-key-range']],
     );
     assert.deepEqual(levelSteps(outside)[1], { step: 'level', level: 1, files: 1, outcome: 'no-file' });
@@ -263,7 +263,7 @@ describe('explainGet', () => {
       checkShape(e);
       assert.equal(e.result, 'absent');
       assert.deepEqual(
-        tables(e).map((t) => t.fileNumber),
+        tables(e).map((t) => t.id),
         [l0.id, l1.id],
       );
       for (const t of tables(e)) {

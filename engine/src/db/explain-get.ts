@@ -4,7 +4,7 @@ import { keyHash } from '../table/bloom.js';
 import type { TableReader } from '../table/table-reader.js';
 import { compareKeys } from '../util/key-order.js';
 import { writeUtf8 } from '../util/utf8.js';
-import type { FileMeta } from '../version/file-meta.js';
+import type { TableSummary } from '../version/table-summary.js';
 import { Version } from '../version/version.js';
 import type { ReadState } from './read-path.js';
 
@@ -28,16 +28,16 @@ export interface LevelProbe {
   level: number;
   files: number;
   outcome: 'empty' | 'every-file' | 'file' | 'no-file';
-  /** For 'file': the table the binary search chose. */
-  fileNumber?: number;
+  /** For 'file': the id (file number) of the table the binary search chose. */
+  id?: number;
 }
 
 export interface BlockRead {
   /** Position of the data block in the table. */
   index: number;
   offset: number;
-  /** Bytes, without the block trailer. */
-  size: number;
+  /** Its size, without the block trailer. */
+  bytes: number;
   source: 'cache' | 'disk';
 }
 
@@ -45,7 +45,8 @@ export interface BlockRead {
 export interface TableProbe {
   step: 'table';
   level: number;
-  fileNumber: number;
+  /** The table's id (file number). */
+  id: number;
   minKey: string;
   maxKey: string;
   outcome: 'skipped-key-range' | 'skipped-bloom' | 'value' | 'tombstone' | 'not-in-table';
@@ -66,7 +67,7 @@ export interface GetExplanation {
   /** Sequence of the version that decided the result (a value or a tombstone). */
   sequence: number | undefined;
   /** Where that version was found. */
-  foundIn: { source: 'memtable' | 'immutable-memtable' | 'table'; level?: number; fileNumber?: number } | undefined;
+  foundIn: { source: 'memtable' | 'immutable-memtable' | 'table'; level?: number; id?: number } | undefined;
   /** The collection's last sequence when the lookup ran. */
   lastSequence: number;
   steps: LookupStep[];
@@ -133,7 +134,7 @@ export function explainLookup(state: ReadState, key: string, keyBytes: number, l
   const levels = state.version.levels;
   for (let level = 0; level < levels.length; level++) {
     const files = levels[level];
-    let candidates: readonly FileMeta[];
+    let candidates: readonly TableSummary[];
     if (files.length === 0) {
       out.steps.push({ step: 'level', level, files: 0, outcome: 'empty' });
       continue;
@@ -148,13 +149,13 @@ export function explainLookup(state: ReadState, key: string, keyBytes: number, l
         level,
         files: files.length,
         outcome: file ? 'file' : 'no-file',
-        ...(file ? { fileNumber: file.id } : {}),
+        ...(file ? { id: file.id } : {}),
       });
       candidates = file ? [file] : [];
     }
     for (const file of candidates) {
       const hit = probeTable(state, level, file, key, target, hash, out);
-      if (hit !== undefined) return found(hit.kind, hit.value, hit.sequence, { source: 'table', level, fileNumber: file.id });
+      if (hit !== undefined) return found(hit.kind, hit.value, hit.sequence, { source: 'table', level, id: file.id });
     }
   }
   return out;
@@ -163,7 +164,7 @@ export function explainLookup(state: ReadState, key: string, keyBytes: number, l
 function probeTable(
   state: ReadState,
   level: number,
-  file: FileMeta,
+  file: TableSummary,
   key: string,
   target: Buffer,
   hash: number,
@@ -172,7 +173,7 @@ function probeTable(
   const probe: TableProbe = {
     step: 'table',
     level,
-    fileNumber: file.id,
+    id: file.id,
     minKey: file.minKey,
     maxKey: file.maxKey,
     outcome: 'not-in-table',
@@ -210,7 +211,7 @@ function searchBlock(table: TableReader, target: Buffer, probe: TableProbe, out:
   if (block === table.blockCount) return undefined;
   const handle = table.blockHandle(block);
   const cached = table.isBlockCached(block);
-  probe.block = { index: block, offset: handle.offset, size: handle.size, source: cached ? 'cache' : 'disk' };
+  probe.block = { index: block, offset: handle.offset, bytes: handle.size, source: cached ? 'cache' : 'disk' };
   out.counters.blocksRead++;
   if (cached) out.counters.blockCacheHits++;
   return table.searchBlock(block, target);

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { StorageError, type StorageErrorCode } from '../errors.js';
 import type { TableBuilderOptions } from '../table/table-builder.js';
-import type { FileMeta } from '../version/file-meta.js';
+import type { TableSummary } from '../version/table-summary.js';
 import type { Level0Expectation } from './flush.js';
 
 /** One flush for the thread: writeLevel0TableFromWal's arguments. */
@@ -14,7 +14,7 @@ export interface FlushJob {
 }
 
 /** Runs a flush elsewhere and resolves with the table's metadata once it is durable. */
-export type FlushRunner = (job: FlushJob) => Promise<FileMeta>;
+export type FlushRunner = (job: FlushJob) => Promise<TableSummary>;
 
 /**
  * The thread failed, not the flush: it could not start, or it died with the
@@ -28,7 +28,7 @@ export class FlushThreadStopped extends StorageError {
 }
 
 export type FlushRequest = FlushJob & { job: number };
-export type FlushReply = { job: number; meta: FileMeta } | { job: number; code: StorageErrorCode; message: string };
+export type FlushReply = { job: number; meta: TableSummary } | { job: number; code: StorageErrorCode; message: string };
 
 const self = import.meta.url;
 const runningFromSource = self.endsWith('.ts');
@@ -54,10 +54,10 @@ const workerUrl = new URL(runningFromSource ? './flush-worker.ts' : './flush-wor
  */
 class FlushThread {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { resolve: (meta: FileMeta) => void; reject: (err: unknown) => void }>();
+  private readonly pending = new Map<number, { resolve: (meta: TableSummary) => void; reject: (err: unknown) => void }>();
   private nextJob = 1;
 
-  run(job: FlushJob): Promise<FileMeta> {
+  run(job: FlushJob): Promise<TableSummary> {
     let worker: Worker;
     try {
       worker = this.worker ?? this.start();
@@ -65,7 +65,7 @@ class FlushThread {
       return Promise.reject(new FlushThreadStopped(`could not start the flush thread: ${(err as Error).message}`, err));
     }
     const id = this.nextJob++;
-    return new Promise<FileMeta>((resolve, reject) => {
+    return new Promise<TableSummary>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref();
       worker.postMessage({ ...job, job: id } satisfies FlushRequest);

@@ -13,6 +13,7 @@ import { StorageError } from '../errors.js';
 import { tempDir } from '../testing/temp-dir.js';
 import { tableFileName } from '../version/file-names.js';
 import { Collection } from './collection.js';
+import { CompactionScheduler } from '../compaction/compaction-scheduler.js';
 import { forkLauncher } from '../compaction/launcher.js';
 import { type FlushRunner, FlushThreadStopped, flushOnThread } from './flush-thread.js';
 import { writeLevel0Table, writeLevel0TableFromWal } from './flush.js';
@@ -191,7 +192,7 @@ describe('flushing a memtable from its WAL', () => {
       },
       { id: 3, level: 0, entries: 3, tombstones: 1, minKey: 'a', maxKey: 'é', maxSequence: 4 },
     );
-    assert.equal(meta.size, tableBytes(path, 3).length);
+    assert.equal(meta.bytes, tableBytes(path, 3).length);
     assert.ok(tableBytes(path, 3).equals(tableBytes(path, 2)));
 
     const missing = join(path, '000099.log');
@@ -270,7 +271,13 @@ describe('a collection whose flush runner fails', () => {
   async function openWith(label: string, runner: FlushRunner) {
     const baseDataPath = join(dir.path, label);
     await new StorageManager({ baseDataPath, memtableBytes: 8 * 1024, autoCompaction: false }).createCollection('t');
-    const c = await Collection.open(new NodeFileSystem(), join(baseDataPath, 't'), 't', forkLauncher, runner);
+    const c = await Collection.open(
+      new NodeFileSystem(),
+      join(baseDataPath, 't'),
+      't',
+      (host) => new CompactionScheduler(host, forkLauncher),
+      runner,
+    );
     const readBack = async () => {
       const m = new StorageManager({ baseDataPath, flushOnThread: false });
       const r = await m.useCollection('t');

@@ -5,7 +5,7 @@ import { batchIntactBefore, ValueKind, visitBatch } from '../log/write-batch.js'
 import type { Memtable } from '../memtable/memtable.js';
 import { TableBuilder, type TableBuilderOptions } from '../table/table-builder.js';
 import { compareBytes } from '../util/bytes.js';
-import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
+import { type TableSummary, summaryOf } from '../version/table-summary.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
 
 /** Entries written between yields to the event loop, so a flush never blocks writers for long. */
@@ -24,7 +24,7 @@ export function writeLevel0Table(
   memtable: Memtable,
   id: number,
   options: TableBuilderOptions,
-): Promise<FileMeta> {
+): Promise<TableSummary> {
   return writeTable(fs, dir, id, options, async (builder) => {
     let n = 0;
     for (const e of memtable.entries()) {
@@ -129,7 +129,7 @@ export function writeLevel0TableFromWal(
   id: number,
   options: TableBuilderOptions,
   expected: Level0Expectation,
-): Promise<FileMeta> {
+): Promise<TableSummary> {
   return writeTable(fs, dir, id, options, async (builder) => {
     let file: ReadableFile | undefined;
     let data: Buffer;
@@ -137,6 +137,7 @@ export function writeLevel0TableFromWal(
       file = fs.openRead(walPath);
       data = walOps.read(file);
     } catch (err) {
+      // Read-only: closing the WAL loses nothing, and the read error is what counts.
       await file?.close().catch(() => {});
       throw ioError('read write-ahead log', walPath, err);
     }
@@ -144,6 +145,7 @@ export function writeLevel0TableFromWal(
       addWalEntries(builder, data, walPath, expected);
     } finally {
       walOps.trim();
+      // Read-only: closing the WAL loses nothing.
       await file.close().catch(() => {});
     }
   });
@@ -252,7 +254,7 @@ async function writeTable(
   id: number,
   options: TableBuilderOptions,
   fill: (builder: TableBuilder) => Promise<void>,
-): Promise<FileMeta> {
+): Promise<TableSummary> {
   const path = pathIn(dir, tableFileName(id));
   let file;
   try {
@@ -265,9 +267,10 @@ async function writeTable(
     await fill(builder);
     const built = await builder.finish();
     await fs.syncDir(dir);
-    return fileMetaOf(id, 0, built);
+    return summaryOf(id, 0, built);
   } catch (err) {
     await builder.abandon();
+    // The write error is what counts; a leftover is unlisted, its WAL is kept, and the next open removes it.
     await fs.remove(path).catch(() => {});
     throw ioError('write SSTable', path, err);
   }

@@ -23,7 +23,7 @@ describe('inspectTable', () => {
     const [file] = c.stats().levels[0].files;
     const t = await c.inspectTable(file.id, { firstEntries: 4, valuePreviewChars: 10 });
 
-    assert.equal(t.fileNumber, file.id);
+    assert.equal(t.id, file.id);
     assert.equal(t.level, 0);
     for (const [mine, theirs] of [
       ['bytes', 'bytes'],

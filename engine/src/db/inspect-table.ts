@@ -1,7 +1,7 @@
 import { StorageError } from '../errors.js';
 import { ValueKind } from '../log/write-batch.js';
 import type { TableReader } from '../table/table-reader.js';
-import type { FileMeta } from '../version/file-meta.js';
+import type { TableSummary } from '../version/table-summary.js';
 
 /** 'unknown' for tables below L0 written before the collection was opened: neither the manifest nor the table records it. */
 export type TableOrigin = 'flush' | 'compaction' | 'unknown';
@@ -24,17 +24,8 @@ export interface TableEntryPreview {
   truncated: boolean;
 }
 
-export interface TableInspection {
-  fileNumber: number;
-  level: number;
-  /** File size. */
-  bytes: number;
-  entries: number;
-  tombstones: number;
-  minKey: string;
-  maxKey: string;
-  minSequence: number;
-  maxSequence: number;
+/** A table as the manifest summarizes it, with what its own properties block and first entries say. */
+export interface TableInspection extends TableSummary {
   formatVersion: number;
   dataBlocks: number;
   /** Data block contents before compression. */
@@ -58,19 +49,16 @@ const DEFAULT_PREVIEW_CHARS = 64;
  * block) and its first entries. Blocks are read without adding them to the
  * block cache, so inspecting does not evict what reads are using.
  */
-export function describeTable(meta: FileMeta, table: TableReader, createdBy: TableOrigin, opts: InspectTableOptions = {}): TableInspection {
+export function describeTable(
+  meta: TableSummary,
+  table: TableReader,
+  createdBy: TableOrigin,
+  opts: InspectTableOptions = {},
+): TableInspection {
   const { firstEntries = 0, valuePreviewChars = DEFAULT_PREVIEW_CHARS } = checkOptions(opts);
   const p = table.properties;
   return {
-    fileNumber: meta.id,
-    level: meta.level,
-    bytes: meta.size,
-    entries: meta.entries,
-    tombstones: meta.tombstones,
-    minKey: meta.minKey,
-    maxKey: meta.maxKey,
-    minSequence: meta.minSequence,
-    maxSequence: meta.maxSequence,
+    ...meta,
     formatVersion: p.formatVersion,
     dataBlocks: table.blockCount,
     dataBytes: p.dataBytes,

@@ -16,6 +16,7 @@ import { StorageManager } from '../manager/storage-manager.js';
 import { FaultyFileSystem } from '../testing/faulty-fs.js';
 import { isStorageError } from '../testing/storage-error.js';
 import { tempDir } from '../testing/temp-dir.js';
+import type { BackgroundWarningEvent } from '../events/events.js';
 import type { Collection } from './collection.js';
 
 const dir = tempDir('strata-io-faults');
@@ -489,6 +490,49 @@ describe('createCollection failures', () => {
       await m2.closeAll();
     });
   }
+});
+
+describe('housekeeping failures are reported, not dropped', () => {
+  test('a table deletion that fails is a background-warning counted in stats().warnings; the collection goes on, and the next open removes the file', async () => {
+    const s = await fresh();
+    const { c, fs, cdir } = s;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 50; i++) await c.put(`k${i}`, `r${round}`);
+      await c.flush();
+    }
+    const replaced = readdirSync(cdir).filter((f) => f.endsWith('.sst'));
+    assert.equal(replaced.length, 3, 'three L0 tables, which the compaction replaces');
+    const warnings: BackgroundWarningEvent[] = [];
+    c.on('background-warning', (w) => warnings.push(w));
+    fs.fail({ op: 'remove', path: /\.sst$/, code: 'EACCES' });
+    const since = Date.now();
+    await c.compact();
+
+    assert.deepEqual(
+      warnings.map((w) => [w.operation, w.path, w.code]).sort(),
+      replaced.map((f) => ['delete obsolete table', join(cdir, f), 'EACCES']).sort(),
+    );
+    for (const w of warnings) {
+      assert.match(w.message, /EACCES/, 'the message is the error the deletion got');
+      assert.ok(w.at >= since && w.at <= Date.now(), 'stamped when it happened');
+    }
+    assert.deepEqual(c.stats().warnings, { count: 3, recent: warnings });
+    assert.equal(c.stats().writeError, undefined, 'a warning does not fail the collection');
+    await c.put('after', 'x');
+    assert.ok(
+      replaced.every((f) => existsSync(join(cdir, f))),
+      'the files could not be deleted',
+    );
+
+    const { m } = await reopenHealthy(s);
+    const left = readdirSync(cdir).filter((f) => f.endsWith('.sst'));
+    assert.deepEqual(
+      left.filter((f) => replaced.includes(f)),
+      [],
+      'the next open removes what the deletions left',
+    );
+    await m.closeAll();
+  });
 });
 
 describe('slow I/O', () => {

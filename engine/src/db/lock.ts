@@ -92,6 +92,7 @@ export class CollectionLock {
   }
 
   async release(): Promise<void> {
+    // A lock file that cannot be read is not provably ours: it stays, and once this process exits the next opener takes it over.
     const found = await readLockFile(this.fs, this.path).catch(() => undefined);
     if (found?.text === this.token) await this.fs.remove(this.path);
   }
@@ -165,6 +166,7 @@ async function readLockFile(fs: FileSystem, path: string): Promise<LockFile> {
     const parsed = JSON.parse(text) as LockOwner;
     return { state: 'present', owner: typeof parsed.pid === 'number' ? parsed : undefined, text };
   } catch {
+    // Not a lock this engine wrote (or torn mid-write): no owner, so it can be taken over.
     return { state: 'present', owner: undefined, text };
   }
 }
@@ -192,6 +194,7 @@ function processStart(pid: number): string | null {
     // Field 22 (starttime) counts after the ")" that ends the command name.
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
   } catch {
+    // No /proc (not Linux), or the process is gone: the start time is unknown, and the pid alone decides.
     return null;
   }
 }

@@ -1,7 +1,7 @@
 import { ioError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { pathIn } from '../version/file-names.js';
-import type { LostFile } from './stats.js';
+import type { LostFile } from '../events/stats.js';
 
 /** The folder inside a collection where recovery and repair put files they will not use but must not delete. */
 export const LOST_DIR = 'lost';

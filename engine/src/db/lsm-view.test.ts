@@ -20,9 +20,9 @@ import type {
   CompactionStartEvent,
   FlushEvent,
   FlushStartEvent,
-  TableOutput,
+  TableSummary,
   WriteStallEvent,
-} from './stats.js';
+} from '../index.js';
 
 const { manager, open } = collectionFixture('strata-lsm-view');
 
@@ -41,7 +41,7 @@ async function waitFor(done: () => boolean, what: string): Promise<void> {
 const isEpochMs = (t: unknown, since: number) => typeof t === 'number' && t >= since && t <= Date.now();
 
 /** Inputs as a view draws them: per level, file numbers and bytes, and each table with its level, size and range. */
-function checkInputs(e: { inputs: CompactionInput[]; inputTables: TableOutput[]; inputBytes: number }, stats: CollectionStats): void {
+function checkInputs(e: { inputs: CompactionInput[]; inputTables: TableSummary[]; inputBytes: number }, stats: CollectionStats): void {
   assert.deepEqual(
     e.inputTables.map((t) => [t.level, t.id]),
     e.inputs.flatMap((i) => i.files.map((id) => [i.level, id])),
@@ -59,7 +59,7 @@ function checkInputs(e: { inputs: CompactionInput[]; inputTables: TableOutput[];
   for (const t of e.inputTables) {
     const f = stats.levels[t.level].files.find((x) => x.id === t.id);
     assert.ok(f, `input ${t.id} is live in L${t.level}`);
-    assert.deepEqual(t, { id: f.id, level: t.level, bytes: f.bytes, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey });
+    assert.deepEqual(t, f, 'an input table is described exactly as stats() describes it');
   }
 }
 
@@ -86,7 +86,7 @@ describe('flush events', () => {
       assert.equal(s.memtableBytes, e.memtableBytes);
       assert.ok(isEpochMs(e.startedAt, since) && e.durationMs >= 0);
       const f = live.get(e.id)!;
-      assert.deepEqual(e.outputs, [{ id: f.id, level: 0, bytes: f.bytes, entries: f.entries, minKey: f.minKey, maxKey: f.maxKey }]);
+      assert.deepEqual(e.outputs, [f], 'the output is described exactly as stats() describes the table');
       assert.deepEqual([e.minSequence, e.maxSequence], [f.minSequence, f.maxSequence]);
       if (i > 0) assert.ok(e.walNumber > ends[i - 1].walNumber, 'each flush empties a later log');
     }

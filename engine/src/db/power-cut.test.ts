@@ -16,7 +16,7 @@ import { afterReboot, BASE, COLLECTION, forgetLockOwner, runPowerCuts } from '..
 import { seededRandom } from '../testing/random.js';
 import { WriteHistory } from '../testing/write-history.js';
 import type { Collection } from './collection.js';
-import type { CollectionOptions } from './options.js';
+import type { CollectionOptions } from '../options/options.js';
 
 const DIR = `${BASE}/${COLLECTION}`;
 // Room for memtables whose flush a test holds: writes must not stall behind them.

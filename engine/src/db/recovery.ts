@@ -1,10 +1,10 @@
 import { corruption, ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
-import type { RecoveryReport } from './stats.js';
+import type { RecoveryReport } from '../events/stats.js';
 import type { Memtable } from '../memtable/memtable.js';
 import { VersionSet } from '../version/version-set.js';
 import { OPTIONS_FILE, parseFileName, pathIn, tableFileName } from '../version/file-names.js';
-import { type CollectionOptions, resolveOptions } from './options.js';
+import { type CollectionOptions, resolveOptions } from '../options/options.js';
 import { syncExistingFile } from './sync-file.js';
 import { settleUnlistedFiles } from './unlisted-files.js';
 import { replayWals } from './wal-replay.js';

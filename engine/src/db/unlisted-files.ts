@@ -29,8 +29,9 @@
  * aside, so that new writes never reuse a sequence number that a file on
  * disk (or in lost/, should it come back through repair) already carries.
  */
-import { ioError, StorageError } from '../errors.js';
+import { StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { readWhole } from '../fs/read-whole.js';
 import { readManifestLog } from '../log/log-format.js';
 import { ValueKind } from '../log/write-batch.js';
 import type { Memtable } from '../memtable/memtable.js';
@@ -44,7 +45,7 @@ import { manifestFileName, parseFileName, pathIn, walFileName } from '../version
 import { setAside } from './lost-files.js';
 import { highestSequenceIn } from './wal-sequences.js';
 import { newestVersion } from './newest-version.js';
-import type { LostFile, TornWal } from './stats.js';
+import type { LostFile, TornWal } from '../events/stats.js';
 import { TableCache } from './table-cache.js';
 
 export interface UnlistedFilesInput {
@@ -100,12 +101,7 @@ export async function settleUnlistedFiles(input: UnlistedFilesInput): Promise<Un
         const below = parsed.number < versions.logNumber;
         // A replayed WAL read whole is already in the state; any other's sequences are looked at.
         if (below || !replayed.has(parsed.number) || torn.has(walPath)) {
-          let data: Buffer;
-          try {
-            data = await fs.readFile(path);
-          } catch (err) {
-            throw ioError('read', path, err);
-          }
+          const data = await readWhole(fs, path);
           const seq = await highestSequenceIn(data, path, slice);
           highestSequence = Math.max(highestSequence, seq);
           if (below) {
@@ -218,12 +214,7 @@ function describeDamage(salvage: TableSalvage): string {
 
 /** A manifest holding only a snapshot record (or nothing complete): a roll that never switched CURRENT. */
 async function isUnusedRoll(fs: FileSystem, path: string): Promise<boolean> {
-  let data: Buffer;
-  try {
-    data = await fs.readFile(path);
-  } catch (err) {
-    throw ioError('read', path, err);
-  }
+  const data = await readWhole(fs, path);
   try {
     const { records } = readManifestLog(data, path);
     return records.length === 0 || (records.length === 1 && decodeEdit(records[0], path, 0).snapshot === true);

@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import { StorageManager } from '../manager/storage-manager.js';
 import { isStorageError } from '../testing/storage-error.js';
 import { tempDir } from '../testing/temp-dir.js';
-import type { TornWal } from './stats.js';
+import type { TornWal } from '../events/stats.js';
 
 const dir = tempDir('strata-wal-prealloc');
 after(dir.cleanup);

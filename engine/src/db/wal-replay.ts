@@ -37,9 +37,9 @@
  * crash its bytes may still be only in the page cache, and a sync write in
  * the new log must not outlive them.
  */
-import { ioError } from '../errors.js';
 import { syncExistingFile } from './sync-file.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { readWhole } from '../fs/read-whole.js';
 import { readLog, RECORD_HEADER_BYTES } from '../log/log-format.js';
 import { batchIntactBefore, decodeBatch } from '../log/write-batch.js';
 import { Memtable } from '../memtable/memtable.js';
@@ -47,7 +47,7 @@ import { pathIn, walFileName } from '../version/file-names.js';
 import { setAside } from './lost-files.js';
 import { highestSequenceIn } from './wal-sequences.js';
 import { timeSlicer } from '../util/time-slice.js';
-import type { LostFile, RecoveryGap, TornWal } from './stats.js';
+import type { LostFile, RecoveryGap, TornWal } from '../events/stats.js';
 
 export interface WalReplay {
   /** One per log replayed, oldest first; each still owns its log file. */
@@ -73,12 +73,7 @@ export async function replayWals(fs: FileSystem, dir: string, numbers: readonly 
   let gapReason = '';
   for (let i = 0; i < numbers.length && gapAt < 0; i++) {
     const path = pathIn(dir, walFileName(numbers[i]));
-    let data: Buffer;
-    try {
-      data = await fs.readFile(path);
-    } catch (err) {
-      throw ioError('read', path, err);
-    }
+    const data = await readWhole(fs, path);
     const log = readLog(data, path, batchIntactBefore);
     const memtable = new Memtable(numbers[i]);
     let kept = 0;
@@ -124,12 +119,7 @@ export async function replayWals(fs: FileSystem, dir: string, numbers: readonly 
     for (let i = gapAt; i < numbers.length; i++) {
       const name = walFileName(numbers[i]);
       const path = pathIn(dir, name);
-      let data: Buffer;
-      try {
-        data = await fs.readFile(path);
-      } catch (err) {
-        throw ioError('read', path, err);
-      }
+      const data = await readWhole(fs, path);
       highestSetAside = Math.max(highestSetAside, await highestSequenceIn(data, path, slice));
       const why =
         i === gapAt

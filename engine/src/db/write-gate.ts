@@ -1,4 +1,7 @@
-export type StallReason = 'memtables-full' | 'level0-slowdown' | 'level0-stop';
+import type { StallReason, WriteStallEvent } from '../events/events.js';
+
+/** A stall event as the gate knows it; the collection adds the state the gate reacted to. */
+export type StallChange = Omit<WriteStallEvent, 'level0Files' | 'immutableMemtables'>;
 
 export type GateState = { state: 'open' } | { state: 'slow' | 'stop'; reason: StallReason };
 
@@ -24,7 +27,7 @@ export class WriteGate {
 
   constructor(
     private readonly check: () => GateState,
-    private readonly emit: (event: string, payload: unknown) => void,
+    private readonly stallChanged: (change: StallChange) => void,
   ) {}
 
   /** True when a write may go straight through: the gate is open and no write is queued before it. */
@@ -94,7 +97,7 @@ export class WriteGate {
     this.stallStartedAt = Date.now();
     this.stallReason = reason;
     this.stalls++;
-    this.emit('write-stall', { phase: 'start', reason, startedAt: this.stallStartedAt });
+    this.stallChanged({ phase: 'start', reason, startedAt: this.stallStartedAt });
   }
 
   private endStall(): void {
@@ -102,6 +105,6 @@ export class WriteGate {
     const durationMs = performance.now() - this.stallStarted;
     this.stallTimeMs += durationMs;
     this.stallStarted = undefined;
-    this.emit('write-stall', { phase: 'end', reason: this.stallReason, durationMs, startedAt: this.stallStartedAt, endedAt: Date.now() });
+    this.stallChanged({ phase: 'end', reason: this.stallReason!, durationMs, startedAt: this.stallStartedAt, endedAt: Date.now() });
   }
 }

@@ -159,6 +159,7 @@ export class NodeFileSystem implements FileSystem {
       await fsp.access(path);
       return true;
     } catch {
+      // access() fails for a missing path and for one this process may not see: both read as absent.
       return false;
     }
   }

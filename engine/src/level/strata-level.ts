@@ -12,7 +12,7 @@ import {
 } from 'abstract-level';
 import type { BatchOperation, Collection, WriteOptions } from '../db/collection.js';
 import { OPTIONS_FILE, pathIn } from '../version/file-names.js';
-import type { CollectionOptions } from '../db/options.js';
+import type { CollectionOptions } from '../options/options.js';
 import type { ReadView, ScanIterator } from '../db/scan/scan-iterator.js';
 import { checkKey } from '../db/validate.js';
 import { StorageError, type StorageErrorCode } from '../errors.js';

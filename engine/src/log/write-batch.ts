@@ -105,6 +105,7 @@ export function batchIntactBefore(payload: Buffer): number {
     const claim = new Cursor(payload, 1).varint();
     return claim === 0 ? Number.POSITIVE_INFINITY : claim - 1;
   } catch {
+    // Unreadable: answered as claim 0 is (see above).
     return Number.POSITIVE_INFINITY;
   }
 }

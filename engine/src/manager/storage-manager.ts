@@ -5,12 +5,13 @@ import { NodeFileSystem } from '../fs/node-fs.js';
 import { Collection } from '../db/collection.js';
 import { CURRENT_FILE, LOCK_FILE, OPTIONS_FILE, parseFileName, pathIn } from '../version/file-names.js';
 import { CollectionLock } from '../db/lock.js';
-import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } from '../db/options.js';
+import { type CollectionOptions, DEFAULT_OPTIONS, pickOptions, resolveOptions } from '../options/options.js';
 import { LEVEL_COUNT } from '../db/recovery.js';
 import { VersionSet } from '../version/version-set.js';
 import { describeClosedCollection } from '../db/describe-closed.js';
 import { caseVariantOf, checkCollectionName } from './collection-name.js';
 import { stagingDirName, sweepStagingDirs } from './staging-dirs.js';
+import { CompactionScheduler } from '../compaction/compaction-scheduler.js';
 import { type CompactionLauncher, forkLauncher } from '../compaction/launcher.js';
 import { type FlushRunner, flushOnThread } from '../db/flush-thread.js';
 import { describe } from '../util/describe.js';
@@ -152,7 +153,9 @@ export class StorageManager {
       await this.fs.syncDir(this.baseDataPath);
     } catch (err) {
       // A failed create leaves nothing: move a collection already renamed into place back out first.
+      // If the rename back fails, the collection stays, whole (it was complete before it was renamed into place);
       if (renamed) await this.fs.rename(this.dir(name), temp).catch(() => {});
+      // a staging directory left behind is removed by the next manager's sweep (staging-dirs.ts).
       await this.fs.removeTree(temp).catch(() => {});
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new StorageError('COLLECTION_EXISTS', `collection "${name}" already exists`);
@@ -182,7 +185,7 @@ export class StorageManager {
     const promise = (async () => {
       await this.ready();
       if (!(await this.exists(name))) throw await this.notFoundWithHint(name);
-      return Collection.open(this.fs, this.dir(name), name, this.launcher, this.flushRunner);
+      return Collection.open(this.fs, this.dir(name), name, (host) => new CompactionScheduler(host, this.launcher), this.flushRunner);
     })();
     this.open.set(name, promise);
     try {
@@ -202,6 +205,7 @@ export class StorageManager {
       return;
     }
     this.open.delete(name);
+    // An open that failed was reported to its caller; here it only means there is nothing to close.
     const c = await opening.catch(() => undefined);
     if (c === undefined) return;
     if (this.active === c) this.active = undefined;
@@ -224,6 +228,7 @@ export class StorageManager {
       await this.fs.rename(dir, graveyard);
       await this.fs.syncDir(this.baseDataPath);
     } catch (err) {
+      // The drop's error is what the caller needs; a lock left behind is this process's, freed when it exits.
       await lock.release().catch(() => {});
       throw ioError('drop collection', dir, err);
     }
@@ -243,6 +248,7 @@ export class StorageManager {
   async repairCollection(name: string, opts: RepairOptions = {}): Promise<RepairReport> {
     checkCollectionName(name);
     const opening = this.open.get(name);
+    // An open that failed was reported to its caller; here it only means the collection is not open.
     if (opening !== undefined && (await opening.catch(() => undefined))?.isOpen) {
       throw new StorageError('INVALID_ARGUMENT', `collection "${name}" is open; close it before repairing it`);
     }
@@ -264,6 +270,7 @@ export class StorageManager {
   async describeCollection(name: string): Promise<CollectionSummary> {
     checkCollectionName(name);
     const opening = this.open.get(name);
+    // An open that failed was reported to its caller; here it only means the collection is not open.
     const c = opening === undefined ? undefined : await opening.catch(() => undefined);
     if (c?.isOpen) {
       const s = c.stats();
@@ -289,6 +296,7 @@ export class StorageManager {
     const all = [...this.open.values()];
     this.open.clear();
     this.active = undefined;
+    // An open that failed was reported to its caller; only the ones that opened are closed.
     const results = await Promise.allSettled(all.map(async (p) => (await p.catch(() => undefined))?.close()));
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;

@@ -26,11 +26,11 @@
  * (tables of one run never overlap, so never conflict), so this ends.
  */
 import { compareKeys } from '../util/key-order.js';
-import type { FileMeta } from '../version/file-meta.js';
+import type { TableSummary } from '../version/table-summary.js';
 
 /** A table to place: its manifest entry (level to be decided) and what is known of its past. */
 export interface Candidate {
-  meta: FileMeta;
+  meta: TableSummary;
   origin: 'kept' | 'salvaged' | 'wal' | 'merged';
   /** Its level in the old manifest's gap-free state, if it was there (or is salvaged from a table that was). */
   oldLevel: number | undefined;

@@ -13,13 +13,14 @@
  * is newer when their sequence ranges interleave (see arrange.ts).
  */
 import type { FileSystem } from '../fs/file-system.js';
+import { readWhole } from '../fs/read-whole.js';
 import { ioError, StorageError } from '../errors.js';
 import { readManifestLog } from '../log/log-format.js';
 import { scanLog } from '../log/log-scan.js';
 import { CURRENT_FILE, parseFileName, pathIn, tableFileName } from '../version/file-names.js';
 import { decodeEdit, type VersionEdit } from '../version/version-edit.js';
 import { deletedIds } from '../version/version-set.js';
-import { Version } from '../version/version.js';
+import { Version, VersionInvariantError } from '../version/version.js';
 import type { RepairReport } from './repair-report.js';
 
 export interface PreviousManifests {
@@ -65,12 +66,7 @@ export async function readPreviousManifests(
   if (named !== undefined && !manifests.includes(named)) out.report.detail = `CURRENT names ${named}, which does not exist`;
   for (const name of manifests) {
     const path = pathIn(dir, name);
-    let data: Buffer;
-    try {
-      data = await fs.readFile(path);
-    } catch (err) {
-      throw ioError('read', path, err);
-    }
+    const data = await readWhole(fs, path);
     let intact = true;
     let detail: string | undefined;
     try {
@@ -107,7 +103,14 @@ export async function readPreviousManifests(
         let version = Version.empty(levelCount);
         for (const edit of prefix) {
           if (edit.snapshot) version = Version.empty(levelCount);
-          version = version.apply(edit.deleted ?? [], edit.added ?? []);
+          try {
+            version = version.apply(edit.deleted ?? [], edit.added ?? []);
+          } catch (err) {
+            if (!(err instanceof VersionInvariantError)) throw err;
+            // An edit that does not fit the state before it ends what can be trusted, as a gap does.
+            out.report.detail ??= `an edit ${err.message}`;
+            break;
+          }
         }
         for (const f of version.files()) out.placement.set(f.id, f.level);
       }

@@ -3,7 +3,7 @@
  * rewrote, removed and set aside. Plain, serializable shapes, so the app can
  * send the report over IPC as it is.
  */
-import type { LostFile } from '../db/stats.js';
+import type { LostFile } from '../events/stats.js';
 
 /** Bytes of a file that could not be read back as anything intact. */
 export interface DamagedBytes {

@@ -6,9 +6,10 @@
  */
 import { ioError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { readWhole } from '../fs/read-whole.js';
 import { TableBuilder, type TableBuilderOptions } from '../table/table-builder.js';
 import { TableSalvage } from '../table/table-salvage.js';
-import { type FileMeta, fileMetaOf } from '../version/file-meta.js';
+import { type TableSummary, summaryOf } from '../version/table-summary.js';
 import { pathIn, tableFileName } from '../version/file-names.js';
 import type { Candidate } from './arrange.js';
 import type { DamagedBytes, RepairedTable } from './repair-report.js';
@@ -35,12 +36,7 @@ export async function repairTable(
   pause: () => Promise<void>,
 ): Promise<TableRepair> {
   const path = pathIn(dir, name);
-  let data: Buffer;
-  try {
-    data = await fs.readFile(path);
-  } catch (err) {
-    throw ioError('read', path, err);
-  }
+  const data = await readWhole(fs, path);
   const check = new TableSalvage(data, path, false);
   for (const _ of check.blocks()) await pause();
   const damaged: DamagedBytes[] = check.damaged.map((d) => ({ ...d }));
@@ -56,10 +52,10 @@ export async function repairTable(
   }
   if (check.intact) {
     const p = check.properties!;
-    const meta: FileMeta = {
+    const meta: TableSummary = {
       id,
       level: 0,
-      size: data.length,
+      bytes: data.length,
       entries: p.entries,
       tombstones: p.tombstones,
       minKey: p.minKey,
@@ -105,7 +101,7 @@ async function rewrite(
   id: number,
   options: TableBuilderOptions,
   pause: () => Promise<void>,
-): Promise<FileMeta> {
+): Promise<TableSummary> {
   const out = pathIn(dir, tableFileName(id));
   let builder: TableBuilder;
   try {
@@ -118,9 +114,10 @@ async function rewrite(
       if (block !== undefined) for (const e of block.entries) builder.add(e.key, e.key.length, e.sequence, e.kind, e.value, e.value.length);
       await pause();
     }
-    return fileMetaOf(id, 0, await builder.finish());
+    return summaryOf(id, 0, await builder.finish());
   } catch (err) {
     await builder.abandon();
+    // Repair fails with the write error; a leftover is an unlisted table that the next open or repair judges on its own.
     await fs.remove(out).catch(() => {});
     throw ioError('write SSTable', out, err);
   }

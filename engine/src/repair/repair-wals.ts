@@ -7,8 +7,8 @@
  * that writes compacted away since (a tombstone dropped at the bottom level
  * with the value it deleted) cannot come back from it.
  */
-import { ioError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { readWhole } from '../fs/read-whole.js';
 import { scanLog } from '../log/log-scan.js';
 import { decodeBatch } from '../log/write-batch.js';
 import { Memtable } from '../memtable/memtable.js';
@@ -37,12 +37,7 @@ export async function repairWal(
   pause: () => Promise<void>,
 ): Promise<WalRepair> {
   const path = pathIn(dir, name);
-  let data: Buffer;
-  try {
-    data = await fs.readFile(path);
-  } catch (err) {
-    throw ioError('read', path, err);
-  }
+  const data = await readWhole(fs, path);
   const scan = await scanLog(data, pause);
   const dropped: DamagedBytes[] = scan.skipped.map((s) => ({ ...s, reason: 'no intact record here (damaged, or a torn tail)' }));
   const memtable = new Memtable(number);

@@ -19,7 +19,7 @@ import { scanLog } from '../log/log-scan.js';
 import { decodeBatch, ValueKind } from '../log/write-batch.js';
 import { NodeFileSystem } from '../fs/node-fs.js';
 import { TableBuilder } from '../table/table-builder.js';
-import { fileMetaOf, type FileMeta } from '../version/file-meta.js';
+import { summaryOf, type TableSummary } from '../version/table-summary.js';
 import { tableFileName } from '../version/file-names.js';
 import { VersionSet } from '../version/version-set.js';
 import { Version } from '../version/version.js';
@@ -309,11 +309,11 @@ async function craft(base: string, tables: { id: number; level: number; entries:
   await m.closeAll();
   const dir = join(base, 't');
   const fs = new NodeFileSystem();
-  const metas: FileMeta[] = [];
+  const metas: TableSummary[] = [];
   for (const t of tables) {
     const b = new TableBuilder(fs.create(join(dir, tableFileName(t.id))), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'none' });
     for (const [k, seq, v] of t.entries) b.addString(k, seq, v === undefined ? ValueKind.Delete : ValueKind.Put, v ?? '');
-    metas.push(fileMetaOf(t.id, t.level, await b.finish()));
+    metas.push(summaryOf(t.id, t.level, await b.finish()));
   }
   const versions = new VersionSet(fs, dir, 7);
   await versions.recover();

@@ -25,11 +25,11 @@ import { compareKeys } from '../util/key-order.js';
 import { runCompaction } from '../compaction/merge.js';
 import { setAside, LOST_DIR } from '../db/lost-files.js';
 import { LEVEL_COUNT, readOptionsFile } from '../db/recovery.js';
-import { DEFAULT_OPTIONS, type CollectionOptions, resolveOptions } from '../db/options.js';
-import type { LostFile } from '../db/stats.js';
+import { DEFAULT_OPTIONS, type CollectionOptions, resolveOptions } from '../options/options.js';
+import type { LostFile } from '../events/stats.js';
 import { ioError, StorageError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
-import type { KeySpan } from '../compaction/protocol.js';
+import type { KeySpan } from '../util/key-span.js';
 import { timeSlicer } from '../util/time-slice.js';
 import { CURRENT_FILE, OPTIONS_FILE, parseFileName, pathIn, tableFileName } from '../version/file-names.js';
 import { VersionSet } from '../version/version-set.js';
@@ -145,6 +145,7 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
   try {
     await versions.writeSnapshotManifest();
   } finally {
+    // The new manifest was synced by writeSnapshotManifest (or its error is thrown): closing it loses nothing.
     await versions.close().catch(() => {});
   }
   const manifestFile = versions.manifestFile;
@@ -173,7 +174,7 @@ export async function repairCollectionFiles(fs: FileSystem, dir: string, name: s
       file: tableFileName(f.id),
       level: f.level,
       entries: f.entries,
-      bytes: f.size,
+      bytes: f.bytes,
       minKey: f.minKey,
       maxKey: f.maxKey,
       minSequence: f.minSequence,
@@ -227,7 +228,7 @@ async function mergeTables(
   options: CollectionOptions,
   newFileNumber: () => number,
 ): Promise<Candidate[]> {
-  const bytes = group.reduce((n, c) => n + c.meta.size, 0);
+  const bytes = group.reduce((n, c) => n + c.meta.bytes, 0);
   // Outputs are cut at targetFileBytes of (compressed) table; inputs may have compressed better, so room for twice as many.
   const outputIds = Array.from({ length: 2 * Math.ceil(bytes / options.targetFileBytes) + 2 }, newFileNumber);
   const result = await runCompaction(fs, {

@@ -118,6 +118,7 @@ export class TableBuilder {
 
   /** Closes the file without finishing it; the caller removes it. */
   async abandon(): Promise<void> {
+    // The caller removes the unfinished file and reports why it was abandoned; its close changes nothing.
     await this.file.close().catch(() => {});
   }
 

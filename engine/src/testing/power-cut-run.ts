@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Collection } from '../db/collection.js';
-import type { CollectionOptions } from '../db/options.js';
+import type { CollectionOptions } from '../options/options.js';
 import { StorageManager } from '../manager/storage-manager.js';
 import { LOCK_FILE } from '../version/file-names.js';
 import { inertLauncher } from './controlled-launcher.js';

@@ -19,7 +19,8 @@
 import { finished } from 'node:stream/promises';
 import { type CsvError, type Info, parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import { type Decoded, type Encoder, MAX_RECORD_CHARS } from './records.js';
+import { MAX_RECORD_CHARS } from './record-limit.js';
+import type { Decoded, Encoder } from './records.js';
 import type { SourceChunk } from './text-source.js';
 
 export const csvEncoder: Encoder = {

@@ -133,7 +133,9 @@ async function fileSink(path: string): Promise<Sink> {
       }
     },
     discard: async () => {
+      // Discarding follows a failure the caller reports: closing the partial copy loses nothing,
       await close().catch(() => {});
+      // and a temp file left behind holds only that partial copy.
       await unlink(temp).catch(() => {});
     },
   };

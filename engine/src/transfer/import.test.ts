@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { importCollection } from './import.js';
 import { ImportError } from './progress.js';
-import { entries, freshCollection, tempFile } from './transfer-fixtures.js';
+import { entries, freshCollection, tempFile } from '../testing/transfer-fixtures.js';
 
 function file(name: string, content: string | Buffer): string {
   const path = tempFile(name);

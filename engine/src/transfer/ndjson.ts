@@ -5,7 +5,7 @@
  * lines are ignored, and each line stands alone: a bad one is reported by
  * its line number and (in skip mode) the next line is read as usual.
  */
-import { type Decoded, type Encoder, recordFromJson } from './records.js';
+import { type Decoded, decodeJsonRecord, type Encoder } from './records.js';
 import type { SourceChunk } from './text-source.js';
 
 export const ndjsonEncoder: Encoder = {
@@ -39,13 +39,5 @@ export async function* decodeNdjson(chunks: AsyncIterable<SourceChunk>): AsyncGe
 }
 
 function decodeLine(text: string, line: number): Decoded | undefined {
-  if (text.trim() === '') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    return { line, error: `not valid JSON: ${(err as Error).message}` };
-  }
-  const record = recordFromJson(parsed);
-  return typeof record === 'string' ? { line, error: record } : { line, ...record };
+  return text.trim() === '' ? undefined : decodeJsonRecord(text, line);
 }

@@ -1,4 +1,5 @@
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../db/validate.js';
+import type { SourceChunk } from './text-source.js';
 
 /**
  * What a format's decoder yields, in file order: a record, or a bad record
@@ -12,7 +13,7 @@ export type Decoded = { line: number; key: string; value: string } | { line: num
  * holds, yielded a piece at a time (one array per piece of input, so that
  * a million records do not cost a million promises).
  */
-export type Decoder = (chunks: AsyncIterable<import('./text-source.js').SourceChunk>) => AsyncGenerator<Decoded[]>;
+export type Decoder = (chunks: AsyncIterable<SourceChunk>) => AsyncGenerator<Decoded[]>;
 
 /** An encoder turns entries into text; `head` and `tail` frame the whole output. */
 export interface Encoder {
@@ -21,13 +22,6 @@ export interface Encoder {
   encode(entries: readonly (readonly [string, string])[], before: number): string;
   tail(count: number): string;
 }
-
-/**
- * The longest record text accepted before giving up on the file: the largest
- * key and value, each escaped at worst six characters per byte (\u00XX), and
- * room for the framing. Bounds the memory a hostile file can take.
- */
-export const MAX_RECORD_CHARS = (MAX_KEY_BYTES + MAX_VALUE_BYTES) * 6 + 1024;
 
 /** Checks a parsed JSON object's shape: exactly the string fields "key" and "value". */
 export function recordFromJson(parsed: unknown): { key: string; value: string } | string {
@@ -42,6 +36,18 @@ export function recordFromJson(parsed: unknown): { key: string; value: string } 
   if (typeof o.key !== 'string') return `"key" must be a string, got ${jsonKind(o.key)}`;
   if (typeof o.value !== 'string') return `"value" must be a string, got ${jsonKind(o.value)}`;
   return { key: o.key, value: o.value };
+}
+
+/** One record's JSON text, parsed and checked; `line` is where it starts. */
+export function decodeJsonRecord(text: string, line: number): Decoded {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { line, error: `not valid JSON: ${(err as Error).message}` };
+  }
+  const record = recordFromJson(parsed);
+  return typeof record === 'string' ? { line, error: record } : { line, ...record };
 }
 
 function jsonKind(v: unknown): string {

@@ -7,7 +7,7 @@ import { exportCollection } from './export.js';
 import { importCollection } from './import.js';
 import { TRANSFER_FORMATS, type TransferFormat } from './format.js';
 import { ExportError } from './progress.js';
-import { entries, freshCollection, HOSTILE, tempFile } from './transfer-fixtures.js';
+import { entries, freshCollection, HOSTILE, tempFile } from '../testing/transfer-fixtures.js';
 
 const EXTENSION: Record<TransferFormat, string> = { ndjson: 'ndjson', json: 'json', csv: 'csv' };
 

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { MAX_RECORD_CHARS } from './records.js';
+import { MAX_RECORD_CHARS } from './record-limit.js';
 
 /**
  * Turns a byte stream into pieces of whole lines of valid UTF-8, so the

@@ -2,11 +2,20 @@ import { corruption, ioError, StorageError } from '../errors.js';
 import type { AppendableFile, FileSystem } from '../fs/file-system.js';
 import { CURRENT_FILE, manifestFileName, pathIn } from './file-names.js';
 import { encodeRecord, readManifestLog } from '../log/log-format.js';
-import type { FileMeta } from './file-meta.js';
-import { Version } from './version.js';
+import type { TableSummary } from './table-summary.js';
+import { Version, VersionInvariantError } from './version.js';
 import { decodeEdit, encodeEdit, type VersionEdit } from './version-edit.js';
 
 const MANIFEST_ROLL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Whether each new Version is checked in full (Version.check, a pass over
+ * every table) before its edit is logged. The engine's tests turn it on
+ * (scripts/run-tests.mjs sets STRATA_CHECK_INVARIANTS=1); in production a
+ * manifest's state is checked when it is replayed at open, and each edit's
+ * deletions as it is applied.
+ */
+const CHECK_EVERY_EDIT = process.env.STRATA_CHECK_INVARIANTS === '1';
 
 /**
  * The current Version plus the counters the manifest persists, and the one
@@ -77,12 +86,19 @@ export class VersionSet {
     records.forEach((payload, i) => {
       const edit = decodeEdit(payload, manifestPath, i);
       if (edit.snapshot) version = Version.empty(this.current.levels.length);
-      version = version.apply(edit.deleted ?? [], edit.added ?? []);
+      version = invariant(
+        () => version.apply(edit.deleted ?? [], edit.added ?? []),
+        (problem) => corruption(manifestPath, `record ${i} ${problem}`),
+      );
       for (const id of deletedIds(edit)) this.deletedTables.add(id);
       this.absorbCounters(edit);
     });
     this.current = version;
     this.nextFileNumber = Math.max(this.nextFileNumber, this.manifestNumber + 1);
+    invariant(
+      () => version.check(this.nextFileNumber),
+      (problem) => corruption(manifestPath, `the state it records is inconsistent: ${problem}`),
+    );
     this.manifestLastSequence = this.lastSequence;
     return true;
   }
@@ -91,6 +107,7 @@ export class VersionSet {
   async writeSnapshotManifest(): Promise<void> {
     const number = this.newFileNumber();
     const path = pathIn(this.dir, manifestFileName(number));
+    if (CHECK_EVERY_EDIT) this.checkBeforeLogging(this.current, path);
     const old = this.manifest;
     const oldNumber = this.manifestNumber;
     let file: AppendableFile | undefined;
@@ -106,6 +123,7 @@ export class VersionSet {
       currentMayNameIt = true;
       await this.fs.writeFileAtomic(pathIn(this.dir, CURRENT_FILE), Buffer.from(`${manifestFileName(number)}\n`));
     } catch (err) {
+      // The write error is thrown below; the new manifest is removed, or kept for recovery.
       await file?.close().catch(() => {});
       // Once CURRENT may name the new manifest (writeFileAtomic can fail after its rename), keep it:
       // recovery keeps whichever manifest CURRENT names and removes the other.
@@ -114,7 +132,9 @@ export class VersionSet {
     }
     this.manifest = file;
     this.manifestNumber = number;
+    // The old manifest was synced with its last edit, and CURRENT names the new one: closing it loses nothing,
     await old?.close().catch(() => {});
+    // and if it cannot be removed, the next open removes it (unlisted-files.ts: an older manifest is obsolete).
     if (oldNumber > 0) await this.fs.remove(pathIn(this.dir, manifestFileName(oldNumber))).catch(() => {});
   }
 
@@ -128,6 +148,7 @@ export class VersionSet {
    */
   logAndApply(edit: VersionEdit): Promise<Version> {
     const run = this.queue.then(() => this.applyNow(edit));
+    // The caller of logAndApply gets the error; the queue only orders the edits.
     this.queue = run.catch(() => {});
     return run;
   }
@@ -140,7 +161,12 @@ export class VersionSet {
       nextFileNumber: this.nextFileNumber,
       lastSequence: Math.max(this.lastSequence, edit.lastSequence ?? 0),
     };
-    const next = this.current.apply(edit.deleted ?? [], edit.added ?? []);
+    const manifestPath = pathIn(this.dir, this.manifestFile);
+    const next = invariant(
+      () => this.current.apply(edit.deleted ?? [], edit.added ?? []),
+      (problem) => refused(manifestPath, `it ${problem}`),
+    );
+    if (CHECK_EVERY_EDIT) this.checkBeforeLogging(next, manifestPath);
     const before = this.manifest.size;
     try {
       this.manifest.append(encodeRecord(encodeEdit(full)));
@@ -153,7 +179,7 @@ export class VersionSet {
       } catch {
         /* recovery handles the torn tail */
       }
-      throw ioError('append to manifest', pathIn(this.dir, this.manifestFile), err);
+      throw ioError('append to manifest', manifestPath, err);
     }
     this.absorbCounters(full);
     this.current = next;
@@ -175,6 +201,13 @@ export class VersionSet {
   private broken: StorageError | undefined;
   private lastSnapshotBytes = 0;
 
+  private checkBeforeLogging(version: Version, manifestPath: string): void {
+    invariant(
+      () => version.check(this.nextFileNumber),
+      (problem) => refused(manifestPath, `the state it makes is inconsistent: ${problem}`),
+    );
+  }
+
   private absorbCounters(edit: VersionEdit): void {
     if (edit.nextFileNumber !== undefined) this.nextFileNumber = Math.max(this.nextFileNumber, edit.nextFileNumber);
     if (edit.lastSequence !== undefined) this.lastSequence = Math.max(this.lastSequence, edit.lastSequence);
@@ -183,7 +216,7 @@ export class VersionSet {
   }
 
   private snapshotEdit(): VersionEdit {
-    const added: FileMeta[] = [...this.current.files()];
+    const added: TableSummary[] = [...this.current.files()];
     return {
       snapshot: true,
       added,
@@ -206,4 +239,19 @@ export class VersionSet {
 export function deletedIds(edit: VersionEdit): number[] {
   const readded = new Set((edit.added ?? []).map((f) => f.id));
   return (edit.deleted ?? []).map((d) => d.id).filter((id) => !readded.has(id));
+}
+
+/** Runs `step`; a VersionInvariantError it throws becomes the StorageError `as` makes of its message. */
+function invariant<T>(step: () => T, as: (problem: string) => StorageError): T {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof VersionInvariantError) throw as(err.message);
+    throw err;
+  }
+}
+
+/** An edit the engine itself made would leave an inconsistent state: it is not logged, and the collection stops taking writes. */
+function refused(manifestPath: string, why: string): StorageError {
+  return new StorageError('CORRUPTION', `refused to log a version edit to ${manifestPath}: ${why}`);
 }

@@ -318,7 +318,7 @@ describe('app service: lookup trace and table inspector', () => {
     assert.equal(present.foundIn?.source, 'table');
     const absent = await service['lsm.explainGet']({ collection: 'x', key: 'zzz' });
     assert.equal(absent.result, 'absent');
-    const table = await service['lsm.inspectTable']({ collection: 'x', fileNumber: present.foundIn!.fileNumber! });
+    const table = await service['lsm.inspectTable']({ collection: 'x', fileNumber: present.foundIn!.id! });
     assert.equal(table.entries, 2);
     assert.deepEqual(
       table.firstEntries.map((e) => e.key),

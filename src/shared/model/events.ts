@@ -2,7 +2,7 @@
 // by `type`, so a consumer that narrows on the tag gets the payload's type.
 // Plain data, absent fields null: see recovery.ts for the wire rule. Times
 // named `…At` are epoch milliseconds; durations are milliseconds.
-import type { CompactionInput, LevelStats, StallReason, TableStats, TableSummary } from './stats';
+import type { BackgroundWarning, CompactionInput, LevelStats, StallReason, TableStats } from './stats';
 
 export type FlushReason = 'memtable-full' | 'manual' | 'recovery';
 
@@ -25,7 +25,7 @@ export interface FlushEnd extends TableStats {
   /** Memtable bytes in (approximate, in-memory size); `bytes` is the table written. */
   memtableBytes: number;
   /** The one L0 table written, in the same shape as compaction outputs. */
-  outputs: TableSummary[];
+  outputs: TableStats[];
   startedAt: number;
 }
 
@@ -38,7 +38,7 @@ export interface CompactionStart {
   /** A trivial move: files change level by a manifest edit, nothing is rewritten. */
   move: boolean;
   inputs: CompactionInput[];
-  inputTables: TableSummary[];
+  inputTables: TableStats[];
   inputBytes: number;
   startedAt: number;
 }
@@ -65,9 +65,9 @@ export interface CompactionEnd {
   outputLevel: number;
   move: boolean;
   inputs: CompactionInput[];
-  inputTables: TableSummary[];
+  inputTables: TableStats[];
   inputBytes: number;
-  outputs: TableSummary[];
+  outputs: TableStats[];
   /** Sum of the outputs' sizes (for a move, the bytes moved). */
   outputBytes: number;
   bytesRead: number;
@@ -129,6 +129,7 @@ export interface EngineEventPayloads {
   'write-stall': WriteStall;
   version: VersionChange;
   'background-error': BackgroundError;
+  'background-warning': BackgroundWarning;
 }
 
 export type EngineEventType = keyof EngineEventPayloads;

@@ -23,7 +23,7 @@ export interface LevelProbe {
   files: number;
   outcome: 'empty' | 'every-file' | 'file' | 'no-file';
   /** For 'file': the table the binary search chose. */
-  fileNumber: number | null;
+  id: number | null;
 }
 
 export interface BlockRead {
@@ -31,7 +31,7 @@ export interface BlockRead {
   index: number;
   offset: number;
   /** Bytes, without the block trailer. */
-  size: number;
+  bytes: number;
   source: 'cache' | 'disk';
 }
 
@@ -39,7 +39,7 @@ export interface BlockRead {
 export interface TableProbe {
   step: 'table';
   level: number;
-  fileNumber: number;
+  id: number;
   minKey: string;
   maxKey: string;
   outcome: 'skipped-key-range' | 'skipped-bloom' | 'value' | 'tombstone' | 'not-in-table';
@@ -59,8 +59,8 @@ export interface GetExplanation {
   value: string | null;
   /** Sequence of the version that decided the result (a value or a tombstone). */
   sequence: number | null;
-  /** Where that version was found; level and file number for a table only. */
-  foundIn: { source: 'memtable' | 'immutable-memtable' | 'table'; level: number | null; fileNumber: number | null } | null;
+  /** Where that version was found; level and table id for a table only. */
+  foundIn: { source: 'memtable' | 'immutable-memtable' | 'table'; level: number | null; id: number | null } | null;
   /** The collection's last sequence when the lookup ran. */
   lastSequence: number;
   steps: LookupStep[];

@@ -74,7 +74,7 @@ export interface RunningCompaction {
   score: number;
   inputs: CompactionInput[];
   /** Every input table with its level, size and key range. */
-  inputTables: TableSummary[];
+  inputTables: TableStats[];
   inputBytes: number;
   bytesRead: number;
   bytesWritten: number;
@@ -147,4 +147,17 @@ export interface CollectionStats {
   };
   /** Set once the collection refuses writes after an I/O failure. */
   writeError: string | null;
+  /** Housekeeping that failed without harming data this session (a table that could not be deleted, …). */
+  warnings: { count: number; recent: BackgroundWarning[] };
+}
+
+/** Housekeeping that failed without harming data: the collection works on, the file takes space until a later pass removes it. */
+export interface BackgroundWarning {
+  /** What failed, in words ("delete obsolete table", …). */
+  operation: string;
+  path: string;
+  message: string;
+  /** The system's error code (EACCES, EBUSY, …), when there is one. */
+  code: string | null;
+  at: number;
 }

@@ -3,8 +3,8 @@ import type { KeyRange } from '../../util/key-range.js';
 import { isEmptyRange } from '../../util/key-range.js';
 import { compareKeys } from '../../util/key-order.js';
 import { describe } from '../../util/describe.js';
-import type { EntrySource } from './entry-source.js';
-import { MergingIterator } from './merging-iterator.js';
+import type { EntrySource } from '../../table/entry-source.js';
+import { MergingIterator } from '../../table/merging-iterator.js';
 
 /** What a scan pins for its whole life: the snapshot and the sources it may read. */
 export interface ReadView {

@@ -1,11 +1,11 @@
 import { compareKeys } from '../../util/key-order.js';
 import type { KeyRange } from '../../util/key-range.js';
-import type { FileMeta } from '../../version/file-meta.js';
+import type { TableSummary } from '../../version/table-summary.js';
 import type { ReadState } from '../read-path.js';
-import type { EntrySource } from './entry-source.js';
-import { LevelSource } from './level-source.js';
-import { MemtableSource } from './memtable-source.js';
-import { TableSource } from './table-source.js';
+import type { EntrySource } from '../../table/entry-source.js';
+import { LevelSource } from '../../table/level-source.js';
+import { MemtableSource } from '../../memtable/memtable-source.js';
+import { TableSource } from '../../table/table-source.js';
 
 /**
  * The sources a scan merges, positioned at the range's start: every memtable
@@ -18,7 +18,7 @@ export function scanSources(state: ReadState, snapshot: number, range: KeyRange)
   const start = range.reverse ? range.upper : range.lower;
   const inclusive = range.reverse ? range.upperInclusive : range.lowerInclusive;
   const startBytes = start === undefined ? undefined : Buffer.from(start, 'utf8');
-  const open = (meta: FileMeta) => state.tables.get(meta);
+  const open = (meta: TableSummary) => state.tables.get(meta);
   state.version.levels.forEach((files, level) => {
     if (files.length === 0) return;
     if (level > 0) {

@@ -1,23 +1,9 @@
 import type * as Engine from '@strata/engine';
 import type { EngineEvent, EngineEventPayloads, EngineEventType, WriteStall } from '../../../shared/model/events';
-import { compactionInputToWire, levelToWire, tableSummaryToWire, tableToWire } from './stats';
+import { compactionInputToWire, levelToWire, tableSummaryToWire, tableToWire, warningToWire } from './stats';
 
-/**
- * The payload each forwarded event carries, as the engine types it.
- * (Collection.on takes any payload today; once the engine types its events
- * per name, this map is its event map, and the casts below go.)
- */
-interface EnginePayloads {
-  'flush-start': Engine.FlushStartEvent;
-  'flush-end': Engine.FlushEvent;
-  'compaction-start': Engine.CompactionStartEvent;
-  'compaction-progress': Engine.CompactionProgressEvent;
-  'compaction-end': Engine.CompactionEndEvent;
-  'compaction-error': Engine.CompactionErrorEvent;
-  'write-stall': Engine.WriteStallEvent;
-  version: { levels: Engine.LevelStats[] };
-  'background-error': { message: string; code?: string };
-}
+/** The payload each forwarded event carries, as the engine types it. */
+type EnginePayloads = Pick<Engine.CollectionEvents, EngineEventType>;
 
 const writeStall = (p: Engine.WriteStallEvent): WriteStall => ({
   phase: p.phase,
@@ -108,6 +94,7 @@ const TO_WIRE: { [T in EngineEventType]: (payload: EnginePayloads[T]) => EngineE
   'write-stall': writeStall,
   version: (p) => ({ levels: p.levels.map(levelToWire) }),
   'background-error': (p) => ({ message: p.message, code: p.code ?? null }),
+  'background-warning': (p) => warningToWire(p),
 };
 
 /** Every event the app forwards to the renderer. */

@@ -16,17 +16,17 @@ function stepToWire(s: Engine.LookupStep): LookupStep {
         sequence: s.sequence ?? null,
       };
     case 'level':
-      return { step: 'level', level: s.level, files: s.files, outcome: s.outcome, fileNumber: s.fileNumber ?? null };
+      return { step: 'level', level: s.level, files: s.files, outcome: s.outcome, id: s.id ?? null };
     case 'table':
       return {
         step: 'table',
         level: s.level,
-        fileNumber: s.fileNumber,
+        id: s.id,
         minKey: s.minKey,
         maxKey: s.maxKey,
         outcome: s.outcome,
         bloom: s.bloom ?? null,
-        block: s.block ? { index: s.block.index, offset: s.block.offset, size: s.block.size, source: s.block.source } : null,
+        block: s.block ? { index: s.block.index, offset: s.block.offset, bytes: s.block.bytes, source: s.block.source } : null,
         sequence: s.sequence ?? null,
       };
   }
@@ -40,7 +40,7 @@ export function explanationToWire(e: Engine.GetExplanation, maxValueChars: numbe
     result: e.result,
     value: e.value === undefined ? null : e.value.slice(0, maxValueChars),
     sequence: e.sequence ?? null,
-    foundIn: e.foundIn ? { source: e.foundIn.source, level: e.foundIn.level ?? null, fileNumber: e.foundIn.fileNumber ?? null } : null,
+    foundIn: e.foundIn ? { source: e.foundIn.source, level: e.foundIn.level ?? null, id: e.foundIn.id ?? null } : null,
     lastSequence: e.lastSequence,
     steps: e.steps.map(stepToWire),
     counters: {
@@ -56,7 +56,7 @@ export function explanationToWire(e: Engine.GetExplanation, maxValueChars: numbe
 
 export function inspectionToWire(t: Engine.TableInspection): TableInspection {
   return {
-    ...tableToWire(t.fileNumber, t.level, t),
+    ...tableToWire(t.id, t.level, t),
     formatVersion: t.formatVersion,
     dataBlocks: t.dataBlocks,
     dataBytes: t.dataBytes,

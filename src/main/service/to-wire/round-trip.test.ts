@@ -3,7 +3,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Collection, type CompactionLauncher, type FromWorker, forkLauncher, previewImport, StorageManager } from '@strata/engine';
+import {
+  type Collection,
+  type CompactionLauncher,
+  type FromWorker,
+  forkLauncher,
+  NodeFileSystem,
+  previewImport,
+  StorageManager,
+} from '@strata/engine';
 import type { PushEvent } from '../../../shared/ipc/types';
 import type { EngineEvent, EngineEventType } from '../../../shared/model/events';
 import { EventHub } from '../event-hub';
@@ -109,6 +117,18 @@ function failingFirstJob(): CompactionLauncher {
   };
 }
 
+/** A disk that refuses the first deletion of a table: housekeeping fails, so the engine warns (background-warning) and goes on. */
+class FirstTableDeletionFails extends NodeFileSystem {
+  private failed = false;
+  override async remove(path: string): Promise<void> {
+    if (!this.failed && path.endsWith('.sst')) {
+      this.failed = true;
+      throw Object.assign(new Error(`EBUSY: resource busy, unlink '${path}' (injected by the test)`), { code: 'EBUSY' });
+    }
+    return super.remove(path);
+  }
+}
+
 async function until(what: string, done: () => boolean): Promise<void> {
   for (let waited = 0; !done(); waited += 10) {
     if (waited > 30_000) throw new Error(`gave up waiting for ${what}`);
@@ -140,7 +160,7 @@ describe('the wire model round-trips real engine values', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strata-wire-'));
-    manager = new StorageManager({ baseDataPath: dir, compactionLauncher: failingFirstJob() });
+    manager = new StorageManager({ baseDataPath: dir, compactionLauncher: failingFirstJob(), fileSystem: new FirstTableDeletionFails() });
     // Compaction starts at two L0 tables, and writes slow down there too: the first job fails (the launcher
     // above) and is retried 100 ms later, so a write in between meets the slowdown, and stalls until it is done.
     await manager.createCollection('w', {
@@ -178,6 +198,7 @@ describe('the wire model round-trips real engine values', () => {
     await c.flush();
     await c.compact();
     await c.delete('b');
+    await until('a warning for the table the disk would not delete', () => wire.some((e) => e.type === 'background-warning'));
     snapshot('after compactions, with a tombstone in the memtable');
     await new Promise((r) => setTimeout(r, 250)); // the hub's last coalesced push
   });

@@ -1,16 +1,16 @@
 import type * as Engine from '@strata/engine';
 import type {
+  BackgroundWarning,
   CollectionStats,
   CompactionInput,
   LevelStats,
   RunningCompaction,
   TableStats,
-  TableSummary,
 } from '../../../shared/model/stats';
 import { recoveryToWire } from './recovery';
 
 /** The fields every description of a live table shares, from any engine object that has them. */
-type EngineTable = Pick<Engine.TableStats, 'bytes' | 'entries' | 'tombstones' | 'minKey' | 'maxKey' | 'minSequence' | 'maxSequence'>;
+type EngineTable = Pick<Engine.TableSummary, 'bytes' | 'entries' | 'tombstones' | 'minKey' | 'maxKey' | 'minSequence' | 'maxSequence'>;
 
 export const tableToWire = (id: number, level: number, t: EngineTable): TableStats => ({
   id,
@@ -36,14 +36,8 @@ export const levelToWire = (l: Engine.LevelStats): LevelStats => ({
   files: l.files.map((f) => tableToWire(f.id, l.level, f)),
 });
 
-export const tableSummaryToWire = (t: Engine.TableOutput): TableSummary => ({
-  id: t.id,
-  level: t.level,
-  bytes: t.bytes,
-  entries: t.entries,
-  minKey: t.minKey,
-  maxKey: t.maxKey,
-});
+/** A table an event names (a flush's output, a compaction's input or output): every field the engine gives it. */
+export const tableSummaryToWire = (t: Engine.TableSummary): TableStats => tableToWire(t.id, t.level, t);
 
 export const compactionInputToWire = (i: Engine.CompactionInput): CompactionInput => ({
   level: i.level,
@@ -123,5 +117,14 @@ export function statsToWire(s: Engine.CollectionStats): CollectionStats {
     openScans: s.openScans,
     flush: { onThread: s.flush.onThread, threadStopped: s.flush.threadStopped ?? null },
     writeError: s.writeError ?? null,
+    warnings: { count: s.warnings.count, recent: s.warnings.recent.map(warningToWire) },
   };
 }
+
+export const warningToWire = (w: Engine.BackgroundWarningEvent): BackgroundWarning => ({
+  operation: w.operation,
+  path: w.path,
+  message: w.message,
+  code: w.code ?? null,
+  at: w.at,
+});

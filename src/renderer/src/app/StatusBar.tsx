@@ -25,6 +25,7 @@ export function StatusBar({ info, connection, selected, stats, jobs }: Props) {
           {stats.compaction.running ? ' · compacting' : ''}
         </span>
       )}
+      {selected && stats && stats.warnings.count > 0 && <WarningsBadge warnings={stats.warnings} />}
       {running.map((j) => (
         <span className="status-item" key={j.id}>
           {j.message || 'working…'}
@@ -36,6 +37,21 @@ export function StatusBar({ info, connection, selected, stats, jobs }: Props) {
         {info.mode === 'web' ? 'web mode' : 'desktop'} · v{info.version}
       </span>
     </footer>
+  );
+}
+
+/**
+ * Housekeeping the engine could not finish (a table it could not delete, …):
+ * no data is at stake, but the user should know, and the tooltip says what.
+ */
+function WarningsBadge({ warnings }: { warnings: CollectionStats['warnings'] }) {
+  const last = warnings.recent.at(-1);
+  const lines = warnings.recent.map((w) => `${new Date(w.at).toLocaleTimeString()} ${w.operation} failed for ${w.path}: ${w.message}`);
+  return (
+    <span className="status-item status-warnings" role="status" data-testid="warnings" title={lines.join('\n')}>
+      ⚠ {warnings.count.toLocaleString('en-US')} background warning{warnings.count === 1 ? '' : 's'}
+      {last ? `: ${last.operation} failed` : ''}
+    </span>
   );
 }
 

@@ -3,10 +3,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CompactionEnd, EngineEvent } from '../../../shared/model/events';
 import { MAX_STEPS, type HistoryStep } from '../../../shared/model/history';
-import type { CollectionStats, TableSummary } from '../../../shared/model/stats';
+import type { CollectionStats, TableStats } from '../../../shared/model/stats';
 import { emptyHistory, flowOf, historyReducer, stepKey } from './history';
 
-const table = (id: number, level: number, bytes = 10): TableSummary => ({ id, level, bytes, entries: 1, minKey: 'a', maxKey: 'b' });
+const table = (id: number, level: number, bytes = 10): TableStats => ({
+  id,
+  level,
+  bytes,
+  entries: 1,
+  tombstones: 0,
+  minKey: 'a',
+  maxKey: 'b',
+  minSequence: 1,
+  maxSequence: 1,
+});
 
 /** Stats with the given L0 tables (newest first) and an empty L1; everything else idle. */
 function stats(userBytes: number, l0: number[] = []): CollectionStats {
@@ -58,6 +68,7 @@ function stats(userBytes: number, l0: number[] = []): CollectionStats {
     openScans: 0,
     flush: { onThread: false, threadStopped: null },
     writeError: null,
+    warnings: { count: 0, recent: [] },
   };
 }
 
@@ -83,7 +94,7 @@ const flushEnd = (id: number, at: number): EngineEvent => ({
   },
 });
 
-const compactionEnd = (inputTables: TableSummary[], outputs: TableSummary[], move = false): CompactionEnd => ({
+const compactionEnd = (inputTables: TableStats[], outputs: TableStats[], move = false): CompactionEnd => ({
   id: 9,
   reason: 'level0-files',
   level: 0,

@@ -5,7 +5,7 @@ export type ProbeOutcome = TableProbe['outcome'];
 /** How each table the lookup touched is marked on the tree, by file number. */
 export function probedTables(e: GetExplanation): Map<number, ProbeOutcome> {
   const m = new Map<number, ProbeOutcome>();
-  for (const s of e.steps) if (s.step === 'table') m.set(s.fileNumber, s.outcome);
+  for (const s of e.steps) if (s.step === 'table') m.set(s.id, s.outcome);
   return m;
 }
 
@@ -27,7 +27,7 @@ export function readCost(e: GetExplanation): string {
 export function resultText(e: GetExplanation): string {
   const where = e.foundIn
     ? e.foundIn.source === 'table'
-      ? `in table #${e.foundIn.fileNumber} on L${e.foundIn.level}`
+      ? `in table #${e.foundIn.id} on L${e.foundIn.level}`
       : e.foundIn.source === 'memtable'
         ? 'in the memtable'
         : 'in a memtable waiting for flush'
@@ -50,10 +50,10 @@ export function stepText(s: LookupStep): string {
         : s.outcome === 'every-file'
           ? `L${s.level}: ${s.files} overlapping tables, each checked newest first`
           : s.outcome === 'file'
-            ? `L${s.level}: binary search over ${s.files} tables picks #${s.fileNumber}`
+            ? `L${s.level}: binary search over ${s.files} tables picks #${s.id}`
             : `L${s.level}: no table's range holds the key`;
     case 'table': {
-      const block = s.block ? ` · block ${s.block.index} (${s.block.size} B at ${s.block.offset}) from ${s.block.source}` : '';
+      const block = s.block ? ` · block ${s.block.index} (${s.block.bytes} B at ${s.block.offset}) from ${s.block.source}` : '';
       const what =
         s.outcome === 'skipped-key-range'
           ? 'skipped: key outside its range'
@@ -66,7 +66,7 @@ export function stepText(s: LookupStep): string {
                 : s.bloom === 'may-contain'
                   ? 'searched: bloom said maybe, not there (false positive)'
                   : 'searched: not there';
-      return `  table #${s.fileNumber}: ${what}${block}`;
+      return `  table #${s.id}: ${what}${block}`;
     }
   }
 }

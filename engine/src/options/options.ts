@@ -123,3 +123,9 @@ export function pickOptions(from: Record<string, unknown>): Partial<CollectionOp
   for (const name of OPTION_NAMES) if (from[name] !== undefined) out[name] = from[name];
   return out as Partial<CollectionOptions>;
 }
+
+/** A level's target size: L0 by its trigger's worth of memtables, L1 by level1TargetBytes, each deeper level levelSizeMultiplier times the one above. */
+export function levelTargetBytes(level: number, options: CollectionOptions): number {
+  if (level === 0) return options.level0CompactionTrigger * options.memtableBytes;
+  return options.level1TargetBytes * options.levelSizeMultiplier ** (level - 1);
+}

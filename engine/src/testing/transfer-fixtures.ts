@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { StorageManager } from '../manager/storage-manager.js';
 import type { Collection } from '../db/collection.js';
-import { tempDir } from '../testing/temp-dir.js';
+import { tempDir } from './temp-dir.js';
 
 /** Test helpers for the transfer specifications: fresh collections and files in one temp dir. */
 const dir = tempDir('strata-transfer');

@@ -1,8 +1,8 @@
-import type { ValueKind } from '../../log/write-batch.js';
-import type { Memtable, MemtableEntry } from '../../memtable/memtable.js';
-import { sortableKey } from '../../util/key-order.js';
-import type { KeyRange } from '../../util/key-range.js';
-import type { EntrySource } from './entry-source.js';
+import type { ValueKind } from '../log/write-batch.js';
+import type { Memtable, MemtableEntry } from './memtable.js';
+import { sortableKey } from '../util/key-order.js';
+import type { KeyRange } from '../util/key-range.js';
+import type { EntrySource } from '../table/entry-source.js';
 
 /** A short scan takes few entries from each memtable, so chunks start small and double. */
 const FIRST_CHUNK = 4;

@@ -1,4 +1,4 @@
-import type { ValueKind } from '../../log/write-batch.js';
+import type { ValueKind } from '../log/write-batch.js';
 
 /**
  * A positioned cursor over sorted entries, moving in the scan's direction.

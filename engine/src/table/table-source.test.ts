@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { join } from 'node:path';
-import { NodeFileSystem } from '../../fs/node-fs.js';
-import { ValueKind } from '../../log/write-batch.js';
-import { tempDir } from '../../testing/temp-dir.js';
-import { BlockCache } from '../../table/block-cache.js';
-import { TableBuilder } from '../../table/table-builder.js';
-import { TableReader } from '../../table/table-reader.js';
-import { compareKeys } from '../../util/key-order.js';
-import type { FileMeta } from '../../version/file-meta.js';
+import { NodeFileSystem } from '../fs/node-fs.js';
+import { ValueKind } from '../log/write-batch.js';
+import { tempDir } from '../testing/temp-dir.js';
+import { BlockCache } from './block-cache.js';
+import { TableBuilder } from './table-builder.js';
+import { TableReader } from './table-reader.js';
+import { compareKeys } from '../util/key-order.js';
+import { summaryOf, type TableSummary } from '../version/table-summary.js';
 import type { EntrySource } from './entry-source.js';
 import { LevelSource } from './level-source.js';
 import { TableSource } from './table-source.js';
@@ -47,24 +47,14 @@ function entries(from: number, to: number): Entry[] {
 const WIDE = ['k\uffff', 'k\u{1f600}', 'k\u{1f600}z'];
 
 let nextId = 1;
-async function build(list: Entry[], cacheBytes = 64 * 1024): Promise<{ meta: FileMeta; reader: TableReader }> {
+async function build(list: Entry[], cacheBytes = 64 * 1024): Promise<{ meta: TableSummary; reader: TableReader }> {
   const id = nextId++;
   const path = join(dir.path, `${id}.sst`);
   // Uncompressed, so block and file sizes are what the read-ahead windows are sized against.
   const builder = new TableBuilder(fs.create(path), { blockBytes: 256, bloomBitsPerKey: 10, compression: 'none' });
   for (const e of list) builder.addString(e.key, e.sequence, e.kind, e.value);
   const built = await builder.finish();
-  const meta: FileMeta = {
-    id,
-    level: 1,
-    size: built.fileSize,
-    entries: built.entries,
-    tombstones: built.tombstones,
-    minKey: built.minKey,
-    maxKey: built.maxKey,
-    minSequence: built.minSequence,
-    maxSequence: built.maxSequence,
-  };
+  const meta = summaryOf(id, 1, built);
   return { meta, reader: TableReader.open(fs.openRead(path), id, new BlockCache(cacheBytes)) };
 }
 
@@ -125,7 +115,7 @@ describe('table scan sources', () => {
     const all = entries(0, 9998);
     for (const cacheBytes of [0, 32 * 1024]) {
       const { meta, reader } = await build(all, cacheBytes);
-      assert.ok(meta.size > 2 * 64 * 1024, 'the table spans several windows');
+      assert.ok(meta.bytes > 2 * 64 * 1024, 'the table spans several windows');
       for (const reverse of [false, true]) {
         for (const target of [undefined, 'k4321']) {
           const got = drain(new TableSource(reader, reverse).seek(target, true));
@@ -179,7 +169,7 @@ describe('table scan sources', () => {
     const all = parts.flat();
     const byId = new Map(tables.map((t) => [t.meta.id, t.reader]));
     const opened: number[] = [];
-    const open = (meta: FileMeta) => {
+    const open = (meta: TableSummary) => {
       opened.push(meta.id);
       return byId.get(meta.id)!;
     };

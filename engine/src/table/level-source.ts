@@ -1,8 +1,7 @@
-import type { ValueKind } from '../../log/write-batch.js';
-import type { BlockCursor } from '../../table/block-reader.js';
-import type { TableReader } from '../../table/table-reader.js';
-import { compareKeys } from '../../util/key-order.js';
-import type { FileMeta } from '../../version/file-meta.js';
+import type { ValueKind } from '../log/write-batch.js';
+import type { BlockCursor } from './block-reader.js';
+import type { TableReader } from './table-reader.js';
+import { firstEndingAtOrAfter, type KeySpan, lastStartingAtOrBefore } from '../util/key-span.js';
 import type { EntrySource } from './entry-source.js';
 import { TableSource } from './table-source.js';
 
@@ -11,43 +10,20 @@ import { TableSource } from './table-source.js';
  * deeper). A seek opens only the one file that can hold the target; the
  * next file is opened when the scan reaches it, through the same TableSource.
  */
-export class LevelSource implements EntrySource {
+export class LevelSource<F extends KeySpan> implements EntrySource {
   private file: number;
   private current: TableSource | undefined;
 
   constructor(
-    private readonly files: readonly FileMeta[],
-    private readonly open: (meta: FileMeta) => TableReader,
+    private readonly files: readonly F[],
+    private readonly open: (file: F) => TableReader,
     private readonly reverse: boolean,
     target: string | undefined,
     inclusive: boolean,
     targetBytes?: Buffer,
   ) {
-    if (!reverse) {
-      // first file whose maxKey >= target
-      let lo = 0;
-      let hi = files.length;
-      if (target !== undefined) {
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (compareKeys(files[mid].maxKey, target) < 0) lo = mid + 1;
-          else hi = mid;
-        }
-      }
-      this.file = lo;
-    } else {
-      // last file whose minKey <= target
-      let lo = -1;
-      let hi = files.length - 1;
-      if (target !== undefined) {
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1;
-          if (compareKeys(files[mid].minKey, target) <= 0) lo = mid;
-          else hi = mid - 1;
-        }
-      } else lo = hi;
-      this.file = lo;
-    }
+    if (target === undefined) this.file = reverse ? files.length - 1 : 0;
+    else this.file = reverse ? lastStartingAtOrBefore(files, target) : firstEndingAtOrAfter(files, target);
     this.openAt(target, inclusive, targetBytes);
   }
 

@@ -1,6 +1,6 @@
-import type { ValueKind } from '../../log/write-batch.js';
-import { BlockCursor } from '../../table/block-reader.js';
-import { giveBackWindow, type ReadAhead, type TableReader, takeWindow } from '../../table/table-reader.js';
+import type { ValueKind } from '../log/write-batch.js';
+import { BlockCursor } from './block-reader.js';
+import { giveBackWindow, type ReadAhead, type TableReader, takeWindow } from './table-reader.js';
 import type { EntrySource } from './entry-source.js';
 
 /**

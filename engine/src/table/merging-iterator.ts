@@ -1,6 +1,6 @@
-import { ValueKind } from '../../log/write-batch.js';
-import { sortableKey } from '../../util/key-order.js';
-import type { KeyRange } from '../../util/key-range.js';
+import { ValueKind } from '../log/write-batch.js';
+import { sortableKey } from '../util/key-order.js';
+import type { KeyRange } from '../util/key-range.js';
 import type { EntrySource } from './entry-source.js';
 
 /**
